@@ -1,0 +1,69 @@
+package dev.sparkmlp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package map of DESIGN.md, enforced on the sources: Spark only in spark, ml and cli, and each
+ * package imports only the packages below it.
+ */
+class PackageRulesTest {
+  private static final Path MAIN = Path.of("src/main/java/dev/sparkmlp");
+
+  /** Which of our packages each package may import. */
+  private static final Map<String, List<String>> ALLOWED = Map.of(
+      "math", List.of(),
+      "data", List.of("math"),
+      "nn", List.of("math", "data"),
+      "optim", List.of("math"),
+      "io", List.of("math", "data", "nn", "optim"),
+      "train", List.of("math", "data", "nn", "optim", "io"),
+      "spark", List.of("math", "data", "nn", "optim", "io", "train"),
+      "ml", List.of("math", "data", "nn", "optim", "io", "train", "spark"),
+      "cli", List.of("math", "data", "nn", "optim", "io", "train", "spark", "ml"));
+
+  @Test
+  void sparkIsImportedOnlyInSparkMlAndCli() throws IOException {
+    List<String> bad = new ArrayList<>();
+    for (Path f : javaFiles()) {
+      String pkg = MAIN.relativize(f).getName(0).toString();
+      if (List.of("spark", "ml", "cli").contains(pkg)) continue;
+      for (String line : Files.readAllLines(f)) {
+        if (line.matches("^import (static )?(org\\.apache\\.spark|scala)\\..*")) bad.add(f + ": " + line);
+      }
+    }
+    assertEquals(List.of(), bad);
+  }
+
+  @Test
+  void packagesImportOnlyDownward() throws IOException {
+    List<String> bad = new ArrayList<>();
+    for (Path f : javaFiles()) {
+      String pkg = MAIN.relativize(f).getName(0).toString();
+      List<String> allowed = ALLOWED.get(pkg);
+      if (allowed == null) {
+        bad.add(f + ": package " + pkg + " is not in DESIGN.md's table");
+        continue;
+      }
+      for (String line : Files.readAllLines(f)) {
+        var m = java.util.regex.Pattern.compile("^import (?:static )?dev\\.sparkmlp\\.(\\w+)\\.").matcher(line);
+        if (m.find() && !m.group(1).equals(pkg) && !allowed.contains(m.group(1))) bad.add(f + ": " + line);
+      }
+    }
+    assertEquals(List.of(), bad);
+  }
+
+  private static List<Path> javaFiles() throws IOException {
+    try (Stream<Path> s = Files.walk(MAIN)) {
+      return s.filter(p -> p.toString().endsWith(".java") && MAIN.relativize(p).getNameCount() > 1).toList();
+    }
+  }
+}
