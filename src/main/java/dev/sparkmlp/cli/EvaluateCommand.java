@@ -1,0 +1,44 @@
+package dev.sparkmlp.cli;
+
+import dev.sparkmlp.io.Json;
+import dev.sparkmlp.train.LocalEvaluator;
+import dev.sparkmlp.train.Metrics;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sparkmlp evaluate --model DIR --data PATH}: loss and accuracy of a saved model. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Score a saved model on a dataset: prints loss and accuracy.")
+final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Saved model directory.")
+  String model;
+
+  @Option(names = "--data", required = true, paramLabel = "PATH", description = "Data to score (format from --format).")
+  String data;
+
+  @Option(names = "--labels", paramLabel = "PATH", description = "idx labels file (default: beside the images).")
+  String labels;
+
+  @Mixin
+  CommonOptions common;
+
+  @Override
+  public Integer call() {
+    ModelData md = ModelData.load(model, common, data, labels);
+    Metrics m;
+    try (LocalEvaluator e = new LocalEvaluator(md.net(), md.data(), Runtime.getRuntime().availableProcessors(), data)) {
+      m = e.evaluate(md.model().params(), md.model().buffers());
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("rows", m.count());
+    r.put("loss", m.loss());
+    if (md.model().task().equals("classification")) r.put("accuracy", m.accuracy());
+    System.out.println(Json.line(r));
+    if (common.output != null) Json.writeFileAtomically(common.output, Json.pretty(r) + "\n");
+    return 0;
+  }
+}

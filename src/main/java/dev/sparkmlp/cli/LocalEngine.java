@@ -1,0 +1,53 @@
+package dev.sparkmlp.cli;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.train.Evaluator;
+import dev.sparkmlp.train.GradientSource;
+import dev.sparkmlp.train.LocalEvaluator;
+import dev.sparkmlp.train.LocalGradients;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Threads in this JVM: {@link LocalGradients} and {@link LocalEvaluator}. */
+final class LocalEngine implements Engine {
+  private final int shards;
+  private final int threads;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  LocalEngine(int shards, int threads) {
+    this.shards = shards;
+    this.threads = threads;
+  }
+
+  @Override
+  public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
+    LocalGradients g = new LocalGradients(net, train, batch, shards, threads, seed);
+    open.add(g);
+    return g;
+  }
+
+  @Override
+  public Evaluator evaluator(Network net, Block data, String what) {
+    LocalEvaluator e = new LocalEvaluator(net, data, threads, what);
+    open.add(e);
+    return e;
+  }
+
+  @Override
+  public String describe() {
+    return "local";
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : open) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // Closing worker threads cannot fail in a way the user can act on.
+      }
+    }
+    open.clear();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.sparkmlp.cli;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.io.ModelIO;
+import dev.sparkmlp.io.SavedModel;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.train.DataSpec;
+import dev.sparkmlp.train.Datasets;
+
+/** A saved model and a dataset read and scaled the way the model was trained, for evaluate and predict. */
+record ModelData(SavedModel model, Network net, Block data) {
+
+  static ModelData load(String modelDir, CommonOptions common, String dataPath, String labelsPath) {
+    SavedModel model = ModelIO.load(modelDir);
+    Network net = Network.build(model.spec());
+    if (dataPath == null) throw new IllegalArgumentException("--data is required");
+    common.train = dataPath;
+    if (labelsPath != null) common.trainLabels = labelsPath;
+    Settings s = common.load();
+    DataSpec spec = s.data();
+    Block raw = Datasets.read(spec, dataPath, spec.trainLabels(), model.classes());
+    if (raw.features != net.inputs()) {
+      throw new IllegalArgumentException(dataPath + ": the model expects " + net.inputs()
+          + " features but the data has " + raw.features);
+    }
+    Block data = model.scaler() == null ? raw : model.scaler().apply(raw);
+    return new ModelData(model, net, data);
+  }
+}

@@ -1,0 +1,10 @@
+package dev.sparkmlp.cli;
+
+/** Creates the Spark engine; kept apart so that local runs never load Spark classes. */
+final class SparkEngineFactory {
+  private SparkEngineFactory() {}
+
+  static Engine create(Settings s) {
+    throw new ConfigLoader.ConfigError("train.engine = spark: the Spark engine is not built yet (issue 3)");
+  }
+}

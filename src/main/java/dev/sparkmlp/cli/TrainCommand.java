@@ -1,0 +1,24 @@
+package dev.sparkmlp.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sparkmlp train}: trains a network and writes metrics, a summary and the model. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a network; writes metrics.jsonl, summary.json and model/ to the output directory.")
+final class TrainCommand implements Callable<Integer> {
+  @Mixin
+  CommonOptions common;
+
+  @Option(names = "--quiet", description = "Print only the final lines.")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    Settings s = common.load();
+    new TrainRun(s, quiet ? TrainRun.Console.QUIET : TrainRun.Console.NORMAL).run();
+    return 0;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.sparkmlp.cli;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.io.Checkpoint;
+import dev.sparkmlp.io.CheckpointIO;
+import dev.sparkmlp.io.Fs;
+import dev.sparkmlp.io.Json;
+import dev.sparkmlp.io.ModelIO;
+import dev.sparkmlp.io.SavedModel;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.train.Datasets;
+import dev.sparkmlp.train.EpochMetrics;
+import dev.sparkmlp.train.Evaluator;
+import dev.sparkmlp.train.GradientSource;
+import dev.sparkmlp.train.Metrics;
+import dev.sparkmlp.train.TrainConfig;
+import dev.sparkmlp.train.TrainResult;
+import dev.sparkmlp.train.Trainer;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training run as the CLI performs it: read and scale the data, build the network, train with
+ * the configured engine, score the test set, and write the outputs. Outputs are written atomically:
+ * a failed run leaves no half-written model.
+ */
+final class TrainRun {
+  enum Console { NORMAL, QUIET }
+
+  private final Settings s;
+  private final Console console;
+  private final PrintStream out = System.out;
+
+  TrainRun(Settings s, Console console) {
+    this.s = s;
+    this.console = console;
+  }
+
+  /** The summary values written to summary.json. */
+  Map<String, Object> run() {
+    long t0 = System.nanoTime();
+    String output = s.output();
+    String engineName = s.engine();
+    long seed = s.seed();
+    Datasets data = Datasets.load(s.data(), seed);
+    Block train = data.train();
+    int outputs = train.targetWidth;
+    NetworkSpec spec = s.network(train.features, outputs);
+    Network net = Network.build(spec);
+    int batch = s.batchSize();
+
+    try (Engine engine = createEngine(engineName)) {
+      GradientSource source = engine.gradients(net, train, batch, seed, s.integer("train.epochs"));
+      TrainConfig cfg = s.train(source.stepsPerEpoch());
+      Evaluator validation = data.validation() == null ? null : engine.evaluator(net, data.validation(), "validation set");
+      Evaluator trainEval = s.config().getBoolean("train.evaluate-train") ? engine.evaluator(net, train, "training set") : null;
+
+      float[] params = new float[net.paramCount()];
+      float[] buffers = new float[net.bufferCount()];
+      net.initialize(params, buffers, seed);
+      Trainer trainer = new Trainer(net, cfg, params, buffers);
+      List<String> metricLines = new ArrayList<>();
+      String resume = s.str("train.resume");
+      if (!resume.isBlank()) metricLines.addAll(resumeFrom(resume, net, trainer, params, buffers, data));
+
+      if (console == Console.NORMAL) {
+        out.printf("sparkmlp: %s, %,d parameters; %,d training rows%s%s%n", describe(spec), net.paramCount(),
+            train.rows, data.validation() == null ? "" : String.format(", %,d validation", data.validation().rows),
+            data.test() == null ? "" : String.format(", %,d test", data.test().rows));
+        out.printf("sparkmlp: %s, batch %d, %d steps/epoch, %s lr %s, seed %d -> %s%n", source.describe(), batch,
+            source.stepsPerEpoch(), cfg.optimizer().name(), s.str("train.optimizer.lr"), seed, output);
+      }
+      int checkpointEvery = s.integer("train.checkpoint-every");
+      String metricsPath = Fs.resolve(output, "metrics.jsonl");
+      TrainResult result = trainer.fit(source, validation, trainEval, (m, t) -> {
+        if (console == Console.NORMAL) out.println(m.line());
+        metricLines.add(Json.line(m.toMap()));
+        Json.writeFileAtomically(metricsPath, String.join("\n", metricLines) + "\n");
+        if (checkpointEvery > 0 && (m.epoch() % checkpointEvery == 0 || m.epoch() == m.epochs())) {
+          saveCheckpoint(Fs.resolve(output, "checkpoint"), spec, data, t, seed, metricLines);
+        }
+      });
+
+      Metrics test = null;
+      if (data.test() != null) {
+        try (Evaluator testEval = engine.evaluator(net, data.test(), "test set")) {
+          test = testEval.evaluate(params, buffers);
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      SavedModel model = savedModel(spec, params, buffers, data, train, cfg);
+      ModelIO.save(model, Fs.resolve(output, "model"));
+      Map<String, Object> summary = summary(result, test, seconds);
+      Json.writeFileAtomically(Fs.resolve(output, "summary.json"), Json.pretty(summary) + "\n");
+      Json.writeFileAtomically(Fs.resolve(output, "config.conf"),
+          s.config().root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false)));
+      if (result.stoppedEarly()) {
+        out.printf("sparkmlp: early stopping after epoch %d; restored the weights of epoch %d%n",
+            result.last().epoch(), result.bestEpoch());
+      }
+      if (test != null) {
+        out.printf("test loss %.4f  test accuracy %.2f%%  (%,d rows)%n", test.loss(), 100 * test.accuracy(), test.count());
+      }
+      out.printf("sparkmlp: done in %s; model and metrics in %s%n", seconds(seconds), output);
+      return summary;
+    }
+  }
+
+  private Engine createEngine(String name) {
+    if (name.equals("spark")) return SparkEngineFactory.create(s);
+    return new LocalEngine(s.partitions(), s.threads());
+  }
+
+  static String describe(NetworkSpec spec) {
+    StringBuilder sb = new StringBuilder().append(spec.inputs());
+    for (var l : spec.layers()) if (l instanceof dev.sparkmlp.nn.LayerSpec.Dense d) sb.append('-').append(d.units());
+    return sb.append(" MLP").toString();
+  }
+
+  private static String seconds(double s) {
+    return s < 120 ? String.format("%.1fs", s) : String.format("%dm%02ds", (long) s / 60, (long) s % 60);
+  }
+
+  private SavedModel savedModel(NetworkSpec spec, float[] params, float[] buffers, Datasets data, Block train,
+      TrainConfig cfg) {
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("created", Instant.now().toString());
+    info.put("sparkmlp", "0.1.0");
+    info.put("optimizer", cfg.optimizer().name());
+    info.put("epochs", String.valueOf(cfg.epochs()));
+    info.put("seed", String.valueOf(cfg.seed()));
+    info.put("train", s.str("data.train"));
+    boolean classification = train.isClassification();
+    return new SavedModel(spec, params.clone(), buffers.clone(), data.scaler(),
+        classification ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
+        classification ? train.classes() : 0, info);
+  }
+
+  private void saveCheckpoint(String dir, NetworkSpec spec, Datasets data, Trainer t, long seed, List<String> lines) {
+    SavedModel model = new SavedModel(spec, t.params().clone(), t.buffers().clone(), data.scaler(),
+        data.train().isClassification() ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
+        data.train().isClassification() ? data.train().classes() : 0, Map.of());
+    CheckpointIO.save(new Checkpoint(model, t.optimizerState(), t.epochsDone(), t.step(), seed,
+        s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()), List.copyOf(lines),
+        t.bestMetric(), t.bestEpoch(), t.badEpochs(), t.bestParams(), t.bestBuffers()), dir);
+  }
+
+  /** Loads a checkpoint into the trainer; returns its metrics lines so the history continues. */
+  private List<String> resumeFrom(String dir, Network net, Trainer trainer, float[] params, float[] buffers,
+      Datasets data) {
+    Checkpoint cp = CheckpointIO.load(dir);
+    if (!cp.model().spec().equals(net.spec())) {
+      throw new IllegalArgumentException(dir + ": the checkpoint's network differs from the configured one");
+    }
+    if (cp.seed() != s.seed()) {
+      throw new IllegalArgumentException(dir + ": the checkpoint was trained with seed " + cp.seed()
+          + ", the config says " + s.seed() + " (resuming would not continue the same trajectory)");
+    }
+    System.arraycopy(cp.model().params(), 0, params, 0, params.length);
+    System.arraycopy(cp.model().buffers(), 0, buffers, 0, buffers.length);
+    trainer.restore(cp.epoch(), cp.step(), cp.optimizer(), List.of(), cp.bestMetric(), cp.bestEpoch(),
+        cp.badEpochs(), cp.bestParams(), cp.bestBuffers());
+    if (console == Console.NORMAL) out.printf("sparkmlp: resumed from %s after epoch %d%n", dir, cp.epoch());
+    return cp.metricsHistory();
+  }
+
+  private static Map<String, Object> summary(TrainResult r, Metrics test, double seconds) {
+    EpochMetrics last = r.last();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("train_loss", last == null ? Double.NaN : last.trainLoss());
+    m.put("train_accuracy", last == null ? Double.NaN : last.train().accuracy());
+    m.put("val_loss", last == null || last.validation() == null ? null : last.validation().loss());
+    m.put("val_accuracy", last == null || last.validation() == null ? null : last.validation().accuracy());
+    if (test != null) {
+      m.put("test_loss", test.loss());
+      m.put("test_accuracy", test.accuracy());
+    }
+    m.put("epochs", last == null ? 0 : last.epoch());
+    m.put("seconds", seconds);
+    m.put("samples_per_second", r.samplesPerSecond());
+    m.put("stopped_early", r.stoppedEarly());
+    if (r.stoppedEarly()) m.put("best_epoch", r.bestEpoch());
+    return m;
+  }
+}

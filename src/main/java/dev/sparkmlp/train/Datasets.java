@@ -1,0 +1,114 @@
+package dev.sparkmlp.train;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.Checks;
+import dev.sparkmlp.data.Cifar;
+import dev.sparkmlp.data.Csv;
+import dev.sparkmlp.data.CsvOptions;
+import dev.sparkmlp.data.DataException;
+import dev.sparkmlp.data.Idx;
+import dev.sparkmlp.data.LibSvm;
+import dev.sparkmlp.data.Scaler;
+import dev.sparkmlp.data.Splits;
+import dev.sparkmlp.data.Task;
+import dev.sparkmlp.io.Fs;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A run's training, validation and test sets, read as {@link DataSpec} says and scaled with
+ * statistics of the training set only.
+ *
+ * @param validation null when there is none
+ * @param test null when there is none
+ */
+public record Datasets(Block train, Block validation, Block test, Scaler scaler) {
+
+  /** Reads and scales the data; {@code seed} chooses a held-out validation split. */
+  public static Datasets load(DataSpec spec, long seed) {
+    Block train = read(spec, spec.train(), spec.trainLabels(), 0);
+    if (spec.trainOffset() > 0 || spec.trainRows() > 0) {
+      int from = spec.trainOffset();
+      int to = spec.trainRows() > 0 ? from + spec.trainRows() : train.rows;
+      if (to > train.rows) {
+        throw new DataException(spec.train(), "rows", "data.train-offset + data.train-rows = " + to
+            + " but the file has only " + train.rows + " rows");
+      }
+      train = train.slice(from, to);
+    }
+    Checks.nonEmpty(train, spec.train());
+    int classes = train.isClassification() ? train.targetWidth : 0;
+    Block validation = null;
+    if (!spec.validation().isBlank()) {
+      validation = read(spec, spec.validation(), spec.validationLabels(), classes);
+    } else if (spec.validationSplit() > 0) {
+      Splits.Pair pair = Splits.split(train, spec.validationSplit(), seed);
+      train = pair.train();
+      validation = pair.validation();
+    }
+    Block test = spec.hasTest() ? read(spec, spec.test(), spec.testLabels(), classes) : null;
+    Scaler scaler = Scaler.fit(scaleKind(spec), train);
+    return new Datasets(scaler.apply(train), validation == null ? null : scaler.apply(validation),
+        test == null ? null : scaler.apply(test), scaler);
+  }
+
+  static Scaler.Kind scaleKind(DataSpec spec) {
+    if (!spec.scale().equalsIgnoreCase("auto")) return Scaler.Kind.parse(spec.scale());
+    return switch (spec.format()) {
+      case "idx", "cifar" -> Scaler.Kind.DIVIDE255;
+      default -> Scaler.Kind.STANDARD;
+    };
+  }
+
+  /**
+   * Reads one file of the spec's format. {@code classes} forces the class count (so validation and
+   * test sets agree with the training set); 0 means the spec's, or inferred.
+   */
+  public static Block read(DataSpec spec, String path, String labelsPath, int classes) {
+    int k = classes > 0 ? classes : spec.classes();
+    try {
+      Block b = switch (spec.format()) {
+        case "idx" -> {
+          String labels = labelsPath == null || labelsPath.isBlank() ? Idx.defaultLabelsName(path) : labelsPath;
+          if (!Fs.exists(labels)) {
+            throw new DataException(labels, "file", "labels file not found (set the labels path explicitly,"
+                + " e.g. --train-labels or data.train-labels)");
+          }
+          try (InputStream img = open(path); InputStream lab = open(labels)) {
+            yield Idx.read(img, path, lab, labels, k > 0 ? k : 10);
+          }
+        }
+        case "cifar" -> {
+          try (InputStream in = open(path)) {
+            yield Cifar.read(in, path);
+          }
+        }
+        case "csv" -> {
+          CsvOptions o = (spec.task() == Task.REGRESSION ? CsvOptions.regression() : CsvOptions.classification())
+              .withHeader(spec.header().equalsIgnoreCase("auto") ? null : Boolean.valueOf(spec.header()))
+              .withLabelColumn(spec.labelColumn().isBlank() ? null : spec.labelColumn())
+              .withClasses(k)
+              .withDelimiter(spec.delimiter());
+          try (InputStream in = open(path)) {
+            yield Csv.read(in, path, o);
+          }
+        }
+        case "libsvm" -> {
+          try (InputStream in = open(path)) {
+            yield LibSvm.read(in, path, spec.features(), spec.task(), k);
+          }
+        }
+        default -> throw new IllegalStateException(spec.format());
+      };
+      Checks.nonEmpty(b, path);
+      return b;
+    } catch (IOException e) {
+      throw new DataException(path, "file", e.getMessage());
+    }
+  }
+
+  private static InputStream open(String path) {
+    if (!Fs.exists(path)) throw new DataException(path, "file", "file not found");
+    return Fs.open(path);
+  }
+}

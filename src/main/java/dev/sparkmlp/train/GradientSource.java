@@ -1,0 +1,34 @@
+package dev.sparkmlp.train;
+
+/**
+ * The one seam between the training loop and where gradients are computed: threads in this JVM
+ * ({@link LocalGradients}) or Spark executors ({@code spark.SparkGradients}). Both follow the mini-batch
+ * layout of {@link Shards}, so the same seed gives the same trajectory up to float summation order.
+ *
+ * <p>Call order: {@link #stepsPerEpoch()} any time; then for each epoch e = 0, 1, ... and each step
+ * s = 0 .. stepsPerEpoch()-1, {@link #compute}; finally {@link #close()}.
+ */
+public interface GradientSource extends AutoCloseable {
+  /** Training rows. */
+  long rows();
+
+  /** Shards (local) or partitions (Spark) the global batch is split over. */
+  int shards();
+
+  /** The global mini-batch size. */
+  int batchSize();
+
+  int stepsPerEpoch();
+
+  /**
+   * The gradient sum of step {@code step} of epoch {@code epoch} at the given weights. The returned
+   * object may be reused by the next call. Not modified: params, buffers.
+   */
+  Gradient compute(float[] params, float[] buffers, int epoch, int step);
+
+  /** Human-readable name for logs, e.g. "local (2 threads, 2 shards)". */
+  String describe();
+
+  @Override
+  default void close() {}
+}

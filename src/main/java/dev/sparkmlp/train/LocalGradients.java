@@ -1,0 +1,162 @@
+package dev.sparkmlp.train;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.Workspace;
+
+/**
+ * Gradients computed by threads in this JVM, no Spark. The global batch is split over shards
+ * exactly as {@link Shards} lays it out for Spark partitions; each shard has its own workspace, and
+ * the threads take shards round-robin. The shard gradients are then summed in shard order, each
+ * thread summing its own slice of the parameter vector, so the result does not depend on the thread
+ * count.
+ *
+ * <p>A step allocates nothing: workspaces, orders and the result are created once.
+ */
+public final class LocalGradients implements GradientSource {
+  private final Network net;
+  private final Block data;
+  private final Shards shards;
+  private final int batch;
+  private final int steps;
+  private final long seed;
+  private final WorkerPool pool;
+  private final Workspace[] ws;
+  private final int[][] order;     // per shard: this epoch's order of dataset rows
+  private final int[] orderEpoch;  // epoch each order was drawn for
+  private final Gradient result = new Gradient();
+
+  // The current step, published to the workers by the barrier in WorkerPool.run.
+  private float[] params;
+  private float[] buffers;
+  private int epoch;
+  private int step;
+
+  /**
+   * @param shardCount how the batch is split (the same as the Spark partition count to compare
+   *     against a Spark run); threads run the shards and default to the core count
+   */
+  public LocalGradients(Network net, Block data, int batch, int shardCount, int threads, long seed) {
+    if (data.rows == 0) throw new IllegalArgumentException("the training set is empty");
+    checkShape(net, data, "training data");
+    this.net = net;
+    this.data = data;
+    this.batch = batch;
+    this.seed = seed;
+    this.shards = Shards.assign(data.rows, shardCount, seed);
+    this.steps = shards.stepsPerEpoch(batch);
+    this.pool = new WorkerPool(Math.min(threads, shardCount), "sparkmlp-local");
+    this.ws = new Workspace[shardCount];
+    this.order = new int[shardCount][];
+    this.orderEpoch = new int[shardCount];
+    for (int p = 0; p < shardCount; p++) {
+      ws[p] = net.newWorkspace(Shards.rowsPerStep(p, shardCount, batch));
+      order[p] = new int[shards.size(p)];
+      orderEpoch[p] = -1;
+    }
+    result.grad = new float[net.paramCount()];
+    result.batchStats = new float[net.bufferCount()];
+  }
+
+  static void checkShape(Network net, Block data, String what) {
+    if (data.features != net.inputs()) {
+      throw new IllegalArgumentException("the network expects " + net.inputs() + " inputs but the "
+          + what + " has " + data.features + " features");
+    }
+    if (data.targetWidth != net.outputs()) {
+      throw new IllegalArgumentException("the network has " + net.outputs() + " outputs but the "
+          + what + " has " + data.targetWidth + " target columns");
+    }
+  }
+
+  @Override
+  public long rows() {
+    return data.rows;
+  }
+
+  @Override
+  public int shards() {
+    return shards.count();
+  }
+
+  @Override
+  public int batchSize() {
+    return batch;
+  }
+
+  @Override
+  public int stepsPerEpoch() {
+    return steps;
+  }
+
+  @Override
+  public String describe() {
+    return "local (" + pool.threads() + " threads, " + shards.count() + " shards)";
+  }
+
+  @Override
+  public Gradient compute(float[] params, float[] buffers, int epoch, int step) {
+    if (step < 0 || step >= steps) throw new IllegalArgumentException("step " + step + " outside [0, " + steps + ")");
+    this.params = params;
+    this.buffers = buffers;
+    this.epoch = epoch;
+    this.step = step;
+    pool.run(this::shardsOfThread);
+    pool.run(this::sumSlice);
+    result.lossSum = 0;
+    result.count = 0;
+    result.correct = 0;
+    for (Workspace w : ws) {
+      result.lossSum += w.lossSum();
+      result.count += w.count();
+      result.correct += w.correct();
+    }
+    result.shards = ws.length;
+    return result;
+  }
+
+  /** Worker t computes shards t, t+T, t+2T, ... */
+  private void shardsOfThread(int t) {
+    int p = ws.length;
+    for (int s = t; s < p; s += pool.threads()) computeShard(s);
+  }
+
+  private void computeShard(int p) {
+    int[] rows = shards.rows(p);
+    int[] ord = order[p];
+    if (orderEpoch[p] != epoch) {
+      // The epoch order permutes positions within the shard; map them to dataset rows once.
+      Shards.epochOrder(seed, epoch, p, ord, rows.length);
+      for (int i = 0; i < ord.length; i++) ord[i] = rows[ord[i]];
+      orderEpoch[p] = epoch;
+    }
+    int b = Shards.rowsPerStep(p, ws.length, batch);
+    Workspace w = ws[p];
+    w.reset();
+    net.accumulate(params, buffers, data, ord, step * b, step * b + b, Shards.dropoutKey(seed, epoch, step, p), w);
+  }
+
+  /** Worker t sums its slice of the parameter vector over the shards, in shard order. */
+  private void sumSlice(int t) {
+    int threads = pool.threads();
+    sumRange(result.grad, t, threads, true);
+    sumRange(result.batchStats, t, threads, false);
+  }
+
+  private void sumRange(float[] out, int t, int threads, boolean grad) {
+    int n = out.length;
+    int lo = (int) ((long) t * n / threads);
+    int hi = (int) ((long) (t + 1) * n / threads);
+    float[] first = grad ? ws[0].grad() : ws[0].batchStats();
+    System.arraycopy(first, lo, out, lo, hi - lo);
+    for (int p = 1; p < ws.length; p++) {
+      float[] g = grad ? ws[p].grad() : ws[p].batchStats();
+      for (int i = lo; i < hi; i++) out[i] += g[i];
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.sparkmlp.train;
+
+import dev.sparkmlp.math.Rng;
+
+/**
+ * The mini-batch layout shared by every gradient source, so that P Spark partitions and P local
+ * shards follow the same trajectory.
+ *
+ * <pre>
+ * load:   perm = permutation(N, key(seed, PARTITION)); shard p holds perm[lo(p) .. lo(p+1)),
+ *         lo(p) = floor(p * N / P), so shard sizes differ by at most one.
+ * epoch:  shard p visits its rows in the order permutation(n_p, key(seed, SHUFFLE, epoch, p)).
+ * step s: shard p takes the next b_p rows of that order, b_p = B / P plus one for p < B mod P.
+ * </pre>
+ *
+ * An epoch has {@code min_p floor(n_p / b_p)} steps; the rows a shard does not reach in an epoch
+ * differ from epoch to epoch because the order does.
+ */
+public final class Shards {
+  private final long seed;
+  private final int[][] rows;
+
+  private Shards(long seed, int[][] rows) {
+    this.seed = seed;
+    this.rows = rows;
+  }
+
+  /** Spreads {@code n} rows over {@code shards} shards in a seeded, balanced way. */
+  public static Shards assign(int n, int shards, long seed) {
+    if (shards <= 0) throw new IllegalArgumentException("shard count must be positive: " + shards);
+    if (n < shards) {
+      throw new IllegalArgumentException(
+          "cannot spread " + n + " rows over " + shards + " shards: use fewer partitions");
+    }
+    int[] perm = new int[n];
+    Rng.permutation(Rng.key(seed, Rng.PARTITION), perm, n);
+    int[][] rows = new int[shards][];
+    for (int p = 0; p < shards; p++) {
+      int lo = (int) ((long) p * n / shards);
+      int hi = (int) ((long) (p + 1) * n / shards);
+      rows[p] = java.util.Arrays.copyOfRange(perm, lo, hi);
+      // Ascending order within a shard: better memory locality, and the order is irrelevant
+      // because every epoch reshuffles.
+      java.util.Arrays.sort(rows[p]);
+    }
+    return new Shards(seed, rows);
+  }
+
+  public int count() {
+    return rows.length;
+  }
+
+  /** The dataset rows of shard p, ascending. Not to be modified. */
+  public int[] rows(int p) {
+    return rows[p];
+  }
+
+  public int size(int p) {
+    return rows[p].length;
+  }
+
+  /** Rows shard p of {@code shards} contributes to each step of a global batch of {@code batch}. */
+  public static int rowsPerStep(int p, int shards, int batch) {
+    return batch / shards + (p < batch % shards ? 1 : 0);
+  }
+
+  /** Steps per epoch for a global batch: {@code min_p floor(n_p / b_p)}. */
+  public int stepsPerEpoch(int batch) {
+    return stepsPerEpoch(sizes(), batch);
+  }
+
+  /** Steps per epoch for shards of the given sizes. */
+  public static int stepsPerEpoch(int[] sizes, int batch) {
+    int shards = sizes.length;
+    if (batch < shards) {
+      throw new IllegalArgumentException("batch size " + batch + " is smaller than the "
+          + shards + " shards/partitions: every shard needs at least one row per step");
+    }
+    int steps = Integer.MAX_VALUE;
+    for (int p = 0; p < shards; p++) steps = Math.min(steps, sizes[p] / rowsPerStep(p, shards, batch));
+    if (steps == 0) {
+      throw new IllegalArgumentException("batch size " + batch + " is larger than the training set");
+    }
+    return steps;
+  }
+
+  public int[] sizes() {
+    int[] s = new int[rows.length];
+    for (int p = 0; p < rows.length; p++) s[p] = rows[p].length;
+    return s;
+  }
+
+  /**
+   * Writes the epoch's visiting order of shard p (positions 0..n_p-1 within the shard) into
+   * {@code order}. Modified: order.
+   */
+  public static void epochOrder(long seed, int epoch, int p, int[] order, int n) {
+    Rng.permutation(Rng.key(seed, Rng.SHUFFLE, epoch, p), order, n);
+  }
+
+  /** The dropout stream of shard p at (epoch, step). */
+  public static long dropoutKey(long seed, int epoch, int step, int p) {
+    return Rng.key(seed, Rng.DROPOUT, epoch, step, p);
+  }
+
+  public long seed() {
+    return seed;
+  }
+}
