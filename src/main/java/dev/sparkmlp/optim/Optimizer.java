@@ -1,0 +1,142 @@
+package dev.sparkmlp.optim;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A first-order update rule with its state (moment arrays and the step count t). One optimizer
+ * instance drives one flat parameter vector, and lives on the driver only: executors never see it.
+ *
+ * <p>Call order: {@link #step} once per mini-batch with the mean gradient (regularization terms
+ * already added, see {@link Regularization#addGradient}) and the learning rate of that step. To
+ * resume, build the optimizer from the same {@link OptimizerSpec} and {@link #restore} the
+ * {@link OptimizerState} saved by {@link #state()} before the first {@code step}. Deviating from
+ * this order (restoring mid-run into a differently configured optimizer, or stepping different
+ * parameter vectors with one instance) will cause unexpected behaviour.
+ *
+ * <p>The state arrays are allocated on the first step from the length of w, and reused after
+ * that, so a step allocates nothing.
+ */
+public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW {
+  private final String[] stateNames;
+  /** One array per state name, of the parameter length; null until the first step or restore. */
+  private float[][] arrays;
+  /** Parameter length this optimizer is bound to, or -1 while unknown. */
+  private int size = -1;
+  private long t;
+
+  Optimizer(String... stateNames) {
+    this.stateNames = stateNames.clone();
+  }
+
+  /**
+   * w := w - update(g), then t := t + 1; the update uses the new t (1 on the first step) for bias
+   * correction. g is the mean gradient d loss / d w; optimizers subtract it.
+   *
+   * <p>Modified: w and this optimizer's state. Not modified: g.
+   */
+  public final void step(float[] w, float[] g, float lr) {
+    if (g.length != w.length) {
+      throw new IllegalArgumentException(
+          name() + ": gradient has " + g.length + " elements but the weights have " + w.length);
+    }
+    if (!(lr >= 0) || Float.isInfinite(lr)) {
+      throw new IllegalArgumentException(
+          name() + ": learning rate " + lr + " is not >= 0 and finite");
+    }
+    if (size < 0) {
+      size = w.length;
+    } else if (size != w.length) {
+      throw new IllegalArgumentException(name() + ": state is for " + size
+          + " parameters but the weights have " + w.length + " (restored from another model?)");
+    }
+    if (arrays == null) {
+      arrays = new float[stateNames.length][size];
+    }
+    // t only advances once the update succeeded, so a rejected step leaves the state as it was.
+    long next = t + 1;
+    update(w, g, lr, next, arrays);
+    t = next;
+  }
+
+  /**
+   * The update rule itself. t is already incremented (1 on the first step); state holds one
+   * array of w.length per name given to the constructor, in that order.
+   */
+  abstract void update(float[] w, float[] g, float lr, long t, float[][] state);
+
+  /** Number of steps taken (restored steps included). */
+  public final long steps() {
+    return t;
+  }
+
+  /** The optimizer's name as used in {@link OptimizerSpec}: sgd, momentum, rmsprop, adam, adamw. */
+  public abstract String name();
+
+  /** Same configuration, fresh state (t = 0, no arrays). */
+  public abstract Optimizer copy();
+
+  /** A deep copy of the current state. */
+  public final OptimizerState state() {
+    Map<String, float[]> m = new LinkedHashMap<>();
+    if (arrays != null) {
+      for (int i = 0; i < stateNames.length; i++) m.put(stateNames[i], arrays[i].clone());
+    }
+    return new OptimizerState(name(), t, m);
+  }
+
+  /**
+   * Replaces this optimizer's state by a copy of s. s must come from an optimizer of the same
+   * name, and hold either no arrays at t = 0 (a fresh state) or exactly this optimizer's arrays,
+   * all of one length; the next step then checks that length against the weights.
+   */
+  public final void restore(OptimizerState s) {
+    if (!s.optimizer().equals(name())) {
+      throw new IllegalArgumentException("optimizer state is for '" + s.optimizer()
+          + "' but this optimizer is '" + name() + "'");
+    }
+    Map<String, float[]> in = s.arrays();
+    if (in.isEmpty() && (s.t() == 0 || stateNames.length == 0)) {
+      arrays = null;
+      size = -1;
+      t = s.t();
+      return;
+    }
+    if (!in.keySet().equals(Set.of(stateNames))) {
+      throw new IllegalArgumentException("optimizer state for '" + name() + "' at t=" + s.t()
+          + " has arrays " + in.keySet() + " but needs " + Arrays.toString(stateNames));
+    }
+    int n = in.get(stateNames[0]).length;
+    float[][] restored = new float[stateNames.length][];
+    for (int i = 0; i < stateNames.length; i++) {
+      float[] a = in.get(stateNames[i]);
+      if (a.length != n) {
+        throw new IllegalArgumentException("optimizer state for '" + name() + "': array '"
+            + stateNames[i] + "' has " + a.length + " elements but '" + stateNames[0] + "' has "
+            + n);
+      }
+      restored[i] = a.clone();
+    }
+    arrays = restored;
+    size = n;
+    t = s.t();
+  }
+
+  /** Checks a decay rate (beta, rho, momentum) lies in [0, 1). */
+  static double checkRate(String optimizer, String field, double v) {
+    if (!(v >= 0 && v < 1)) {
+      throw new IllegalArgumentException(optimizer + ": " + field + "=" + v + " is not in [0, 1)");
+    }
+    return v;
+  }
+
+  /** Checks eps is positive and finite. */
+  static double checkEps(String optimizer, double eps) {
+    if (!(eps > 0) || Double.isInfinite(eps)) {
+      throw new IllegalArgumentException(optimizer + ": eps=" + eps + " is not > 0 and finite");
+    }
+    return eps;
+  }
+}
