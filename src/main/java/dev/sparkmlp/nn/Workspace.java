@@ -1,32 +1,118 @@
 package dev.sparkmlp.nn;
 
+import java.util.Arrays;
+
 /**
  * Per-thread scratch for one {@link Network}: activations, deltas, layer caches and the running sums
  * of a training or evaluation pass. Allocated once; no pass allocates in steady state. Not
  * thread-safe.
+ *
+ * <p>Layout for a network of L layers: {@code act[0]} is the gathered input (maxRows x inputs),
+ * {@code act[l + 1]} the output of layer l, {@code delta[l]} = dL/d{@code act[l]} (the same shape;
+ * {@code delta[0]} is only allocated by {@link #enableInputGradient()}, since training never needs
+ * the gradient with respect to the data).
  */
 public final class Workspace {
-  /** Clears the gradient and the sums before a new step. */
-  public void reset() { throw new UnsupportedOperationException(); }
+  final int maxRows;
+  /** Widths of act[0..L], to check that a workspace is used with a network of the same shape. */
+  final int[] widths;
+  final float[][] act;
+  final float[][] delta;
+  final float[][] cache;
+  /** Per-feature double sums of the normalisation and bias-gradient loops: 2 * max width. */
+  final double[] scratch;
+  /** Gathered targets (maxRows x outputs) and labels (maxRows). */
+  final float[] target;
+  final int[] labels;
+  final float[] grad;
+  final float[] batchStats;
 
-  public int maxRows() { throw new UnsupportedOperationException(); }
+  double lossSum;
+  long count;
+  long correct;
+  double bceSum;
+  double halfMseSum;
+
+  Workspace(int maxRows, int[] widths, int[] cacheSizes, int paramCount, int bufferCount) {
+    if (maxRows <= 0) throw new IllegalArgumentException("workspace maxRows must be positive: " + maxRows);
+    this.maxRows = maxRows;
+    this.widths = widths.clone();
+    int layers = widths.length - 1;
+    act = new float[layers + 1][];
+    delta = new float[layers + 1][];
+    cache = new float[layers][];
+    int maxWidth = 0;
+    for (int l = 0; l <= layers; l++) {
+      act[l] = new float[maxRows * widths[l]];
+      if (l > 0) delta[l] = new float[maxRows * widths[l]];
+      maxWidth = Math.max(maxWidth, widths[l]);
+    }
+    for (int l = 0; l < layers; l++) cache[l] = new float[cacheSizes[l]];
+    scratch = new double[2 * maxWidth];
+    target = new float[maxRows * widths[layers]];
+    labels = new int[maxRows];
+    grad = new float[paramCount];
+    batchStats = new float[bufferCount];
+  }
+
+  /**
+   * Makes {@link Network#accumulate} also compute dL/dinput into {@link #inputGradient()}: a test
+   * hook for checking the delta path down to the data.
+   */
+  void enableInputGradient() {
+    if (delta[0] == null) delta[0] = new float[maxRows * widths[0]];
+  }
+
+  /** dL/dinput of the last accumulate (rows x inputs), or null unless enabled. */
+  float[] inputGradient() {
+    return delta[0];
+  }
+
+  /** Clears the gradient, the batch statistics and the sums before a new step. */
+  public void reset() {
+    Arrays.fill(grad, 0f);
+    Arrays.fill(batchStats, 0f);
+    lossSum = 0;
+    count = 0;
+    correct = 0;
+    bceSum = 0;
+    halfMseSum = 0;
+  }
+
+  public int maxRows() {
+    return maxRows;
+  }
 
   /** Gradient sum over the rows accumulated since {@link #reset()}; layout of the params. */
-  public float[] grad() { throw new UnsupportedOperationException(); }
+  public float[] grad() {
+    return grad;
+  }
 
   /** Batch mean then variance per BatchNorm layer from the last accumulate; layout of the buffers. */
-  public float[] batchStats() { throw new UnsupportedOperationException(); }
+  public float[] batchStats() {
+    return batchStats;
+  }
 
   /** Sum of per-row losses since {@link #reset()}, regularization excluded. */
-  public double lossSum() { throw new UnsupportedOperationException(); }
+  public double lossSum() {
+    return lossSum;
+  }
 
-  public long count() { throw new UnsupportedOperationException(); }
+  public long count() {
+    return count;
+  }
 
-  public long correct() { throw new UnsupportedOperationException(); }
+  public long correct() {
+    return correct;
+  }
 
   /** Evaluation only: sum over rows of the mean per-output binary cross-entropy of the outputs. */
-  public double bceSum() { throw new UnsupportedOperationException(); }
+  public double bceSum() {
+    return bceSum;
+  }
 
   /** Evaluation only: sum over rows of 1/2 * sum_j (y_j - yhat_j)^2 of the outputs. */
-  public double halfMseSum() { throw new UnsupportedOperationException(); }
+  public double halfMseSum() {
+    return halfMseSum;
+  }
 }

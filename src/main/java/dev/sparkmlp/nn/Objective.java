@@ -1,0 +1,161 @@
+package dev.sparkmlp.nn;
+
+/**
+ * The loss at the network's output, its delta, accuracy and the auxiliary evaluation sums. Every
+ * method works on {@code rows} rows of {@code k} outputs, row-major, and returns a sum over rows.
+ *
+ * <pre>
+ * unfused (delta = dL/dyhat, then the output activation's backward)
+ *   MSE  L = 1/2 sum_j (yhat_j - y_j)^2                                  delta_j = yhat_j - y_j
+ *   BCE  L = -sum_j [y_j log c(yhat_j) + (1 - y_j) log c(1 - yhat_j)]
+ *                                      delta_j = -y_j / c(yhat_j) + (1 - y_j) / c(1 - yhat_j)
+ *   CCE  L = -sum_j y_j log c(yhat_j)                                    delta_j = -y_j / c(yhat_j)
+ *   c(p) = max(p, 1e-7)
+ * fused (delta = dL/dz at the pre-activation z of the last layer)
+ *   softmax + CCE  L = S * logsumexp(z) - sum_j y_j z_j,  S = sum_j y_j   delta_j = S yhat_j - y_j
+ *   sigmoid + BCE  L = sum_j [max(z_j, 0) - y_j z_j + log(1 + e^-|z_j|)]  delta_j = yhat_j - y_j
+ * </pre>
+ *
+ * The fused losses are computed from the logits, so they stay exact and finite where yhat rounds to
+ * 0 or 1. For one-hot targets S = 1 and the softmax delta is the familiar yhat - y. In the unfused
+ * deltas the clamp c is kept in the denominators (the derivative of the clamped loss would be 0 there,
+ * and stop learning); elsewhere they are the exact derivatives.
+ */
+final class Objective {
+  static final int UNFUSED = 0;
+  static final int SOFTMAX_CCE = 1;
+  static final int SIGMOID_BCE = 2;
+
+  static final double EPS = 1e-7;
+
+  private Objective() {}
+
+  /**
+   * Sum over rows of the loss; when {@code delta} is not null also sets it (at yhat when unfused, at
+   * z when fused). z is only read when fused. Not modified: z, yhat, y. Modified: delta.
+   */
+  static double loss(Loss loss, int fusion, float[] z, float[] yhat, float[] y, int rows, int k,
+      float[] delta) {
+    if (fusion == SOFTMAX_CCE) return softmaxCce(z, yhat, y, rows, k, delta);
+    if (fusion == SIGMOID_BCE) return sigmoidBce(z, yhat, y, rows * k, delta);
+    int n = rows * k;
+    double sum = 0;
+    switch (loss) {
+      case MSE -> {
+        for (int i = 0; i < n; i++) {
+          float d = yhat[i] - y[i];
+          sum += 0.5 * (double) d * d;
+          if (delta != null) delta[i] = d;
+        }
+      }
+      case BCE -> {
+        for (int i = 0; i < n; i++) {
+          double p = Math.max(yhat[i], EPS);
+          double q = Math.max(1.0 - yhat[i], EPS);
+          double t = y[i];
+          sum -= t * Math.log(p) + (1.0 - t) * Math.log(q);
+          if (delta != null) delta[i] = (float) (-t / p + (1.0 - t) / q);
+        }
+      }
+      case CCE -> {
+        for (int i = 0; i < n; i++) {
+          double p = Math.max(yhat[i], EPS);
+          double t = y[i];
+          if (t != 0.0) sum -= t * Math.log(p);
+          if (delta != null) delta[i] = (float) (-t / p);
+        }
+      }
+      default -> throw new IllegalStateException(loss.toString());
+    }
+    return sum;
+  }
+
+  private static double softmaxCce(float[] z, float[] yhat, float[] y, int rows, int k,
+      float[] delta) {
+    double sum = 0;
+    for (int r = 0; r < rows; r++) {
+      int o = r * k;
+      float m = z[o];
+      for (int j = 1; j < k; j++) m = Math.max(m, z[o + j]);
+      double e = 0;
+      double s = 0;
+      double dot = 0;
+      for (int j = 0; j < k; j++) {
+        e += Math.exp(z[o + j] - m);
+        s += y[o + j];
+        dot += (double) y[o + j] * z[o + j];
+      }
+      sum += s * (m + Math.log(e)) - dot;
+      if (delta != null) {
+        float sf = (float) s;
+        for (int j = 0; j < k; j++) delta[o + j] = sf * yhat[o + j] - y[o + j];
+      }
+    }
+    return sum;
+  }
+
+  private static double sigmoidBce(float[] z, float[] yhat, float[] y, int n, float[] delta) {
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      double v = z[i];
+      sum += Math.max(v, 0.0) - y[i] * v + Math.log1p(Math.exp(-Math.abs(v)));
+      if (delta != null) delta[i] = yhat[i] - y[i];
+    }
+    return sum;
+  }
+
+  /**
+   * Rows whose prediction equals the label: yhat >= 0.5 means class 1 for a single output, otherwise
+   * the argmax of the outputs (the first on ties).
+   */
+  static long correct(float[] yhat, int[] labels, int rows, int k) {
+    long c = 0;
+    if (k == 1) {
+      for (int r = 0; r < rows; r++) {
+        int predicted = yhat[r] >= 0.5f ? 1 : 0;
+        if (predicted == labels[r]) c++;
+      }
+      return c;
+    }
+    for (int r = 0; r < rows; r++) {
+      int o = r * k;
+      int best = 0;
+      float max = yhat[o];
+      for (int j = 1; j < k; j++) {
+        if (yhat[o + j] > max) {
+          max = yhat[o + j];
+          best = j;
+        }
+      }
+      if (best == labels[r]) c++;
+    }
+    return c;
+  }
+
+  /** Sum over rows of 1/k sum_j BCE(yhat_j, y_j), with the clamp c of the unfused BCE. */
+  static double bceMeanSum(float[] yhat, float[] y, int rows, int k) {
+    double sum = 0;
+    for (int r = 0; r < rows; r++) {
+      int o = r * k;
+      double row = 0;
+      for (int j = 0; j < k; j++) {
+        double t = y[o + j];
+        row -= t * Math.log(Math.max(yhat[o + j], EPS))
+            + (1.0 - t) * Math.log(Math.max(1.0 - yhat[o + j], EPS));
+      }
+      sum += row / k;
+    }
+    return sum;
+  }
+
+  /** Sum over rows of 1/2 sum_j (y_j - yhat_j)^2. */
+  static double halfMseSum(float[] yhat, float[] y, int rows, int k) {
+    double sum = 0;
+    int n = rows * k;
+    for (int i = 0; i < n; i++) {
+      double d = (double) y[i] - yhat[i];
+      sum += 0.5 * d * d;
+    }
+    return sum;
+  }
+}
