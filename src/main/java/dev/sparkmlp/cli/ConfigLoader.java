@@ -101,7 +101,7 @@ public final class ConfigLoader {
       int d = editDistance(key, k);
       String leaf = k.substring(k.lastIndexOf('.') + 1);
       String keyLeaf = key.substring(key.lastIndexOf('.') + 1);
-      if (leaf.equals(keyLeaf)) d = Math.min(d, 2); // right name, wrong section
+      if (leaf.equals(keyLeaf)) d = 0; // the right name in the wrong section is the likeliest intent
       if (d < bestD) {
         bestD = d;
         best = k;

@@ -1,0 +1,32 @@
+package dev.sparkmlp.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+
+  @Test
+  void everyWorkerRunsEachJobOnce() {
+    try (WorkerPool pool = new WorkerPool(3, "test")) {
+      AtomicIntegerArray hits = new AtomicIntegerArray(3);
+      for (int i = 0; i < 200; i++) pool.run(hits::incrementAndGet);
+      for (int t = 0; t < 3; t++) assertEquals(200, hits.get(t));
+    }
+  }
+
+  @Test
+  void aFailingWorkerFailsTheRunAndThePoolStaysUsable() {
+    try (WorkerPool pool = new WorkerPool(2, "test")) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.run(t -> {
+        if (t == 1) throw new IllegalStateException("boom in worker 1");
+      }));
+      assertEquals("boom in worker 1", e.getMessage());
+      AtomicIntegerArray hits = new AtomicIntegerArray(2);
+      pool.run(hits::incrementAndGet);
+      assertEquals(1, hits.get(1));
+    }
+  }
+}
