@@ -11,17 +11,99 @@ package dev.sparkmlp.math;
  * </pre>
  *
  * A and B are not modified. C is modified. When beta is 0, C is not read (NaN in C is overwritten).
+ * When alpha is 0 or k is 0, A and B are not read (as in BLAS).
+ *
+ * <p>The work is done by one of three implementations, chosen once per JVM:
+ * <ul>
+ *   <li>{@code vector}: packed panels, cache blocking and a register-tiled Vector API micro-kernel
+ *       ({@link GemmVector}), when the jdk.incubator.vector module is present;
+ *   <li>{@code scalar}: a blocked plain-Java loop that C2 auto-vectorises ({@link GemmScalar});
+ *   <li>{@code naive}: the reference triple loop {@link #naive}.
+ * </ul>
+ * The system property {@code sparkmlp.gemm=scalar} or {@code =naive} forces the slower ones, for
+ * tests and benchmarks. Every implementation is thread-safe: scratch buffers are per thread.
  */
 public final class Gemm {
   private Gemm() {}
 
+  private static final int NAIVE = 0;
+  private static final int SCALAR = 1;
+  private static final int VECTOR = 2;
+  private static final int IMPL = chooseImplementation();
+
+  /**
+   * Below this many multiply-adds, packing costs more than it saves, and the plain loop of
+   * {@link GemmScalar} is used.
+   */
+  private static final long SMALL = 4096;
+
+  private static int chooseImplementation() {
+    String forced = System.getProperty("sparkmlp.gemm", "");
+    if (forced.equals("naive")) return NAIVE;
+    if (forced.equals("scalar")) return SCALAR;
+    // Look the module up before touching GemmVector, whose linking would fail without it.
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? VECTOR : SCALAR;
+  }
+
+  /**
+   * The implementation in use: {@code "vector (N-bit)"}, {@code "scalar"} or {@code "naive"}.
+   */
+  public static String implementation() {
+    switch (IMPL) {
+      case VECTOR:
+        return "vector (" + GemmVector.SPECIES.vectorBitSize() + "-bit)";
+      case SCALAR:
+        return "scalar";
+      default:
+        return "naive";
+    }
+  }
+
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
-    naive(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          "gemm: negative size m=" + m + " n=" + n + " k=" + k);
+    }
+    checkMatrix("C", c, cOff, ldc, m, n);
+    if (m == 0 || n == 0) return;
+    if (k == 0 || alpha == 0f) {
+      GemmScalar.scale(m, n, beta, c, cOff, ldc);
+      return;
+    }
+    checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+    checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+    if (IMPL == VECTOR && (long) m * n * k >= SMALL) {
+      GemmVector.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+          c, cOff, ldc);
+    } else if (IMPL == NAIVE) {
+      naive(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else {
+      GemmScalar.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+          c, cOff, ldc);
+    }
   }
 
-  /** Reference triple loop, accumulating in double. Same contract as {@link #gemm}. */
+  /** Rejects a stored matrix of rows x cols that does not fit in x at off with stride ld. */
+  private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
+    if (rows == 0 || cols == 0) return;
+    if (ld < cols) {
+      throw new IllegalArgumentException("gemm: " + name + " has leading dimension " + ld
+          + " but " + cols + " columns");
+    }
+    long end = (long) off + (long) (rows - 1) * ld + cols;
+    if (off < 0 || end > x.length) {
+      throw new IndexOutOfBoundsException("gemm: " + name + " (" + rows + " x " + cols
+          + ", offset " + off + ", leading dimension " + ld + ") needs " + end
+          + " elements but its array has " + x.length);
+    }
+  }
+
+  /**
+   * Reference triple loop, accumulating in double. Same contract as {@link #gemm}, except that
+   * A and B are read even when alpha is 0.
+   */
   public static void naive(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
