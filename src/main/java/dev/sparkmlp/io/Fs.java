@@ -206,7 +206,8 @@ public final class Fs {
    * writer fills a temporary sibling directory {@code .<name>.tmp-<random>}; then any existing
    * target is renamed to {@code .<name>.old-<random>}, the temporary is renamed to the target and
    * the old one is deleted. If the writer throws, the temporary is deleted and the target is
-   * untouched. If the final rename fails, the old directory is put back.
+   * untouched. If the final rename fails, the old directory is put back. A crash between the two
+   * renames leaves no target, but both complete directories under their temporary names.
    */
   public static void writeDirectoryAtomically(String dir, DirectoryWriter writer) {
     String trimmed = dir.length() > 1 && dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;

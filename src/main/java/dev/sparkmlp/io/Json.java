@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,7 +32,6 @@ public final class Json {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
       .build();
 
   private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter(
@@ -54,7 +52,7 @@ public final class Json {
 
   /** Indented JSON with a trailing newline, for files people read. */
   public static String pretty(Map<String, ?> values) {
-    return pretty((Object) finite(values));
+    return pretty(finite(values));
   }
 
   static String pretty(Object tree) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparkmlp.data.Scaler;
 import dev.sparkmlp.nn.NetworkSpec;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -109,8 +108,7 @@ public final class ModelIO {
     String sha = f.sha256(root, "weights_sha256", "weights_sha256");
     Map<String, String> info = new LinkedHashMap<>();
     JsonNode infoJson = f.object(root, "info", "info");
-    for (Iterator<Map.Entry<String, JsonNode>> it = infoJson.fields(); it.hasNext();) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : infoJson.properties()) {
       info.put(e.getKey(), f.string(infoJson, e.getKey(), "info." + e.getKey()));
     }
     float[][] w = readWeights(Fs.resolve(dir, WEIGHTS_BIN), dir + "/" + WEIGHTS_BIN, params, buffers, sha);

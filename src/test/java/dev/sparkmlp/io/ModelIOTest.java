@@ -13,6 +13,7 @@ import dev.sparkmlp.nn.Activation;
 import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.LayerSpec;
 import dev.sparkmlp.nn.Loss;
+import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,6 +109,19 @@ class ModelIOTest {
     String json = Files.readString(dir.resolve("model.json"));
     assertTrue(json.contains("\"format\": \"sparkmlp-model\""), json);
     assertTrue(json.contains("\"type\": \"batchnorm\""), json);
+  }
+
+  @Test
+  void expectedCountsAgreeWithTheNetwork() {
+    List<NetworkSpec> specs = List.of(allLayers(),
+        NetworkSpec.mlp(7, new int[] {6, 5}, 2, Activation.RELU, 0f, Init.HE_NORMAL, Activation.SIGMOID,
+            Loss.BCE, 0.1f, true, true),
+        new NetworkSpec(3, List.of(new LayerSpec.LayerNorm(1e-5f), new LayerSpec.BatchNorm(0.5f, 1e-3f),
+            new LayerSpec.Dense(2, Init.ZEROS)), Loss.MSE));
+    for (NetworkSpec s : specs) {
+      Network n = Network.build(s);
+      assertArrayEquals(new long[] {n.paramCount(), n.bufferCount()}, ModelFormat.expectedCounts(s), s.toString());
+    }
   }
 
   @Test
