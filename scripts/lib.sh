@@ -17,7 +17,9 @@ sparkmlp_jvm_flags() {
 # Compiles main (and, with "test", test) classes and writes target/classpath.txt when the pom or a
 # source is newer than the last build. Maven output goes to target/build.log unless it fails.
 sparkmlp_build() {
-  local root="$1" what="${2:-main}" stamp="$1/target/.build-$what"
+  local root="$1"
+  local what="${2:-main}"
+  local stamp="$root/target/.build-$what"
   command -v mvn >/dev/null || { echo "sparkmlp: Maven (mvn) is required: apt-get install -y maven" >&2; exit 2; }
   if [ -f "$stamp" ] && [ -f "$root/target/classpath.txt" ] \
      && [ -z "$(find "$root/pom.xml" "$root/src/main" "$root/conf/reference.conf" $([ "$what" = test ] && echo "$root/src/test") \
