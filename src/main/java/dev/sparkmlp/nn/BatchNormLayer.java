@@ -15,10 +15,11 @@ import java.util.Arrays;
  * inference  y_ij = gamma_j * (x_ij - runningMean_j) / sqrt(runningVar_j + eps) + beta_j
  * </pre>
  *
- * A training call reports mu and the unbiased variance var * n/(n-1) in {@link Workspace#batchStats()}
- * for the running averages. With a single row the batch variance is 0, so xhat = 0, y = beta and no
- * gradient reaches x; the unbiased variance is undefined then, and the current running variance is
- * reported in its place so that a one-row batch leaves the running variance where it was.
+ * A training call reports mu and the unbiased variance var * n/(n-1) in
+ * {@link Workspace#batchStats()} for the running averages. With a single row the batch variance is
+ * 0, so xhat = 0, y = beta and no gradient reaches x; the unbiased variance is undefined then, and
+ * the current running variance is reported in its place so that a one-row batch leaves the running
+ * variance where it was.
  *
  * <p>Cache: xhat (maxRows x w), then s (w), then mu (w). Inference reuses the last two for the
  * folded scale and shift.
@@ -29,7 +30,8 @@ final class BatchNormLayer extends Layer {
   final float momentum;
   private final float eps;
 
-  BatchNormLayer(int index, int width, float momentum, float eps, int paramOffset, int bufferOffset) {
+  BatchNormLayer(int index, int width, float momentum, float eps, int paramOffset,
+      int bufferOffset) {
     super(index, width, width, paramOffset, bufferOffset);
     this.momentum = momentum;
     this.eps = eps;

@@ -33,8 +33,9 @@ final class DenseLayer extends Layer {
   }
 
   /**
-   * Weight {@code e} (row-major index into W) is drawn from {@code Rng.key(seed, Rng.INIT, index)} at
-   * counter {@code e}, with the formulas of {@link Init}; b = 0.
+   * Weight {@code e} (row-major index into W) is drawn from
+   * {@code Rng.key(seed, Rng.INIT, index)} at counter {@code e}, with the formulas of {@link Init};
+   * b = 0.
    */
   @Override
   void initialize(float[] params, float[] buffers, long seed) {
@@ -86,7 +87,8 @@ final class DenseLayer extends Layer {
     int b = biasOffset();
     for (int j = 0; j < out; j++) grad[b + j] += (float) s[j];
     if (dx != null) {
-      Gemm.gemm(false, true, rows, in, out, 1f, dy, 0, out, params, paramOffset, out, 0f, dx, 0, in);
+      Gemm.gemm(false, true, rows, in, out, 1f, dy, 0, out, params, paramOffset, out, 0f,
+          dx, 0, in);
     }
   }
 }

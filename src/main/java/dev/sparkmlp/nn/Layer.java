@@ -4,14 +4,14 @@ import java.io.Serializable;
 
 /**
  * The behaviour of one layer over a batch of {@code rows} rows, activations row-major
- * [rows x width]. Sizes and hyper-parameters come from the {@link LayerSpec}; weights are never held
- * here but read from the flat params at {@link #paramOffset}, and their gradient is added to the same
- * range of {@link Workspace#grad()}. Per-batch state (dropout masks, normalised inputs) lives in the
- * layer's cache in the {@link Workspace}, so a layer object is small, immutable and shared by all
- * threads.
+ * [rows x width]. Sizes and hyper-parameters come from the {@link LayerSpec}; weights are never
+ * held here but read from the flat params at {@link #paramOffset}, and their gradient is added to
+ * the same range of {@link Workspace#grad()}. Per-batch state (dropout masks, normalised inputs)
+ * lives in the layer's cache in the {@link Workspace}, so a layer object is small, immutable and
+ * shared by all threads.
  *
- * <p>Call order: {@link #forward} then at most one {@link #backward} on the same workspace and rows.
- * Deviating from this order will cause unexpected behaviour.
+ * <p>Call order: {@link #forward} then at most one {@link #backward} on the same workspace and
+ * rows. Deviating from this order will cause unexpected behaviour.
  */
 abstract class Layer implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -50,9 +50,9 @@ abstract class Layer implements Serializable {
   void initialize(float[] params, float[] buffers, long seed) {}
 
   /**
-   * y := layer(x) over {@code rows} rows. In training mode dropout is active and batch norm uses batch
-   * statistics (written to {@link Workspace#batchStats()}). Modified: y, the layer's cache in ws.
-   * Not modified: params, buffers, x.
+   * y := layer(x) over {@code rows} rows. In training mode dropout is active and batch norm uses
+   * batch statistics (written to {@link Workspace#batchStats()}). Modified: y, the layer's cache in
+   * ws. Not modified: params, buffers, x.
    */
   abstract void forward(float[] params, float[] buffers, float[] x, float[] y, int rows,
       boolean training, long dropoutKey, Workspace ws);

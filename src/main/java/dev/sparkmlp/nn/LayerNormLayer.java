@@ -7,7 +7,8 @@ import java.util.Arrays;
  * training and inference. Params: gamma (w) then beta (w).
  *
  * <pre>
- * forward    mu_i = 1/w sum_j x_ij      var_i = 1/w sum_j (x_ij - mu_i)^2     s_i = 1/sqrt(var_i + eps)
+ * forward    mu_i = 1/w sum_j x_ij      var_i = 1/w sum_j (x_ij - mu_i)^2
+ *            s_i = 1/sqrt(var_i + eps)
  *            xhat_ij = (x_ij - mu_i) * s_i,   y_ij = gamma_j * xhat_ij + beta_j
  * backward   dgamma_j += sum_i dy_ij xhat_ij          dbeta_j += sum_i dy_ij
  *            g_ij = gamma_j dy_ij

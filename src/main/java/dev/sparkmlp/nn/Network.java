@@ -21,12 +21,13 @@ import java.util.List;
  * </ul>
  *
  * <p>Call order for training on one worker thread: {@link #newWorkspace} once, then per step
- * {@link Workspace#reset()} and one or more {@link #accumulate} calls, then read the workspace sums.
+ * {@link Workspace#reset()} and one or more {@link #accumulate} calls, then read the workspace
+ * sums.
  *
- * <p>Widths flow through the layers: a Dense layer takes whatever width arrives and emits its units;
- * activation, dropout and normalisation layers keep their width. Backward stops at the first layer
- * with parameters and never computes the delta of the input, which nobody needs (for an MNIST MLP
- * that skips a batch x 128 x 784 product).
+ * <p>Widths flow through the layers: a Dense layer takes whatever width arrives and emits its
+ * units; activation, dropout and normalisation layers keep their width. Backward stops at the first
+ * layer with parameters and never computes the delta of the input, which nobody needs (for an MNIST
+ * MLP that skips a batch x 128 x 784 product).
  */
 public final class Network implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -68,19 +69,24 @@ public final class Network implements Serializable {
       LayerSpec s = specs.get(l);
       Layer layer;
       if (s instanceof LayerSpec.Dense d) {
-        if (d.init() == null) throw new IllegalArgumentException("layer " + l + ": dense init is null");
+        if (d.init() == null) {
+          throw new IllegalArgumentException("layer " + l + ": dense init is null");
+        }
         layer = new DenseLayer(l, w, d.units(), d.init(), p);
         weightOff.add(p);
         weightLen.add(w * d.units());
         names.add("dense" + ++denseCount);
       } else if (s instanceof LayerSpec.Act a) {
-        if (a.fn() == null) throw new IllegalArgumentException("layer " + l + ": activation is null");
+        if (a.fn() == null) {
+          throw new IllegalArgumentException("layer " + l + ": activation is null");
+        }
         layer = new ActivationLayer(l, w, a.fn(), a.alpha());
       } else if (s instanceof LayerSpec.Dropout d) {
         layer = new DropoutLayer(l, w, d.p());
       } else if (s instanceof LayerSpec.BatchNorm bn) {
         if (!(bn.eps() > 0f)) {
-          throw new IllegalArgumentException("layer " + l + ": batch norm eps must be positive: " + bn.eps());
+          throw new IllegalArgumentException(
+              "layer " + l + ": batch norm eps must be positive: " + bn.eps());
         }
         if (!(bn.momentum() >= 0f && bn.momentum() <= 1f)) {
           throw new IllegalArgumentException(
@@ -90,7 +96,8 @@ public final class Network implements Serializable {
         names.add("batchnorm" + ++bnCount);
       } else if (s instanceof LayerSpec.LayerNorm ln) {
         if (!(ln.eps() > 0f)) {
-          throw new IllegalArgumentException("layer " + l + ": layer norm eps must be positive: " + ln.eps());
+          throw new IllegalArgumentException(
+              "layer " + l + ": layer norm eps must be positive: " + ln.eps());
         }
         layer = new LayerNormLayer(l, w, ln.eps(), p);
         names.add("layernorm" + ++lnCount);
@@ -145,7 +152,10 @@ public final class Network implements Serializable {
     return new Network(spec, true);
   }
 
-  /** Compiles {@code spec} without output fusion: the loss goes through dL/dyhat and the activation's Jacobian. */
+  /**
+   * Compiles {@code spec} without output fusion: the loss goes through dL/dyhat and the
+   * activation's Jacobian.
+   */
   public static Network buildUnfused(NetworkSpec spec) {
     if (spec.loss() == null) throw new IllegalArgumentException("network loss is null");
     return new Network(spec, false);
@@ -176,7 +186,10 @@ public final class Network implements Serializable {
     return fusion != Objective.UNFUSED;
   }
 
-  /** The Dense weight matrices (not biases, not norm parameters): what L1, L2 and weight decay act on. */
+  /**
+   * The Dense weight matrices (not biases, not norm parameters): what L1, L2 and weight decay act
+   * on.
+   */
   public Segments weights() {
     return weights;
   }
@@ -212,8 +225,8 @@ public final class Network implements Serializable {
 
   /**
    * Training pass over rows {@code rowIndex[from..to)} of {@code block}: gathers them into the
-   * workspace, runs forward in training mode (dropout on, batch statistics), the loss, and backward.
-   * Adds to the workspace: the gradient sum over those rows (not the mean), the loss sum (without
+   * workspace, runs forward in training mode (dropout on, batch statistics), the loss, and
+   * backward. Adds to the workspace: the gradient sum over those rows (not the mean), the loss sum (without
    * regularization), the row count and the correct count. Overwrites the workspace's batch-norm
    * statistics with this call's batch mean and variance (layout of {@code buffers}).
    *
@@ -223,12 +236,12 @@ public final class Network implements Serializable {
    * <p>One call is one batch (batch norm normalises over exactly these rows), so it is never split:
    * {@code to - from} greater than {@link Workspace#maxRows()} throws IllegalArgumentException.
    */
-  public void accumulate(float[] params, float[] buffers, Block block, int[] rowIndex, int from, int to,
-      long dropoutKey, Workspace ws) {
+  public void accumulate(float[] params, float[] buffers, Block block, int[] rowIndex, int from,
+      int to, long dropoutKey, Workspace ws) {
     checkCall(params, buffers, block, ws);
     if (from < 0 || to < from || to > rowIndex.length) {
-      throw new IllegalArgumentException(
-          "row range [" + from + ", " + to + ") outside the row index of length " + rowIndex.length);
+      throw new IllegalArgumentException("row range [" + from + ", " + to
+          + ") outside the row index of length " + rowIndex.length);
     }
     int rows = to - from;
     if (rows > ws.maxRows) {
@@ -242,8 +255,8 @@ public final class Network implements Serializable {
     for (int i = 0; i < rows; i++) {
       int r = rowIndex[from + i];
       if (r < 0 || r >= block.rows) {
-        throw new IllegalArgumentException(
-            "row index " + r + " at position " + (from + i) + " outside the block of " + block.rows + " rows");
+        throw new IllegalArgumentException("row index " + r + " at position " + (from + i)
+            + " outside the block of " + block.rows + " rows");
       }
       System.arraycopy(block.x, r * d, x, i * d, d);
       System.arraycopy(block.y, r * k, ws.target, i * k, k);
@@ -254,7 +267,8 @@ public final class Network implements Serializable {
     float[] yhat = ws.act[n];
     int top;
     if (fusion == Objective.UNFUSED) {
-      ws.lossSum += Objective.loss(spec.loss(), fusion, null, yhat, ws.target, rows, k, ws.delta[n]);
+      ws.lossSum +=
+          Objective.loss(spec.loss(), fusion, null, yhat, ws.target, rows, k, ws.delta[n]);
       top = n - 1;
     } else {
       ws.lossSum += Objective.loss(spec.loss(), fusion, ws.act[n - 1], yhat, ws.target, rows, k,
@@ -276,7 +290,8 @@ public final class Network implements Serializable {
    * workspace, and for classification the auxiliary sums {@link Workspace#bceSum()} and
    * {@link Workspace#halfMseSum()} of the outputs.
    */
-  public void evaluate(float[] params, float[] buffers, Block block, int from, int to, Workspace ws) {
+  public void evaluate(float[] params, float[] buffers, Block block, int from, int to,
+      Workspace ws) {
     checkCall(params, buffers, block, ws);
     if (from < 0 || to < from || to > block.rows) {
       throw new IllegalArgumentException(
@@ -291,7 +306,8 @@ public final class Network implements Serializable {
       System.arraycopy(block.y, start * k, ws.target, 0, rows * k);
       forward(params, buffers, rows, false, 0L, ws);
       float[] yhat = ws.act[n];
-      ws.lossSum += Objective.loss(spec.loss(), fusion, ws.act[n - 1], yhat, ws.target, rows, k, null);
+      ws.lossSum +=
+          Objective.loss(spec.loss(), fusion, ws.act[n - 1], yhat, ws.target, rows, k, null);
       if (block.labels != null) {
         System.arraycopy(block.labels, start, ws.labels, 0, rows);
         ws.correct += Objective.correct(yhat, ws.labels, rows, k);
@@ -307,10 +323,12 @@ public final class Network implements Serializable {
    * {@link #inputs()} wide). Returns the workspace's output array; row r, output j is at
    * {@code [r * outputs() + j]}. Valid until the next call on this workspace.
    */
-  public float[] predict(float[] params, float[] buffers, float[] x, int xOff, int rows, Workspace ws) {
+  public float[] predict(float[] params, float[] buffers, float[] x, int xOff, int rows,
+      Workspace ws) {
     checkState(params, buffers, ws);
     if (rows < 0 || rows > ws.maxRows) {
-      throw new IllegalArgumentException("predict of " + rows + " rows with a workspace of " + ws.maxRows);
+      throw new IllegalArgumentException(
+          "predict of " + rows + " rows with a workspace of " + ws.maxRows);
     }
     int d = widths[0];
     if (xOff < 0 || (long) xOff + (long) rows * d > x.length) {
@@ -352,8 +370,8 @@ public final class Network implements Serializable {
   private void checkCall(float[] params, float[] buffers, Block block, Workspace ws) {
     checkState(params, buffers, ws);
     if (block.features != inputs()) {
-      throw new IllegalArgumentException(
-          "network expects " + inputs() + " inputs but the data has " + block.features + " features");
+      throw new IllegalArgumentException("network expects " + inputs()
+          + " inputs but the data has " + block.features + " features");
     }
     if (block.targetWidth != outputs()) {
       throw new IllegalArgumentException("network has " + outputs() + " outputs but the data has "
@@ -373,7 +391,8 @@ public final class Network implements Serializable {
 
   private static void checkLength(String name, float[] a, int expected) {
     if (a.length != expected) {
-      throw new IllegalArgumentException(name + " has " + a.length + " floats, the network has " + expected);
+      throw new IllegalArgumentException(
+          name + " has " + a.length + " floats, the network has " + expected);
     }
   }
 

@@ -18,8 +18,8 @@ package dev.sparkmlp.nn;
  *
  * The fused losses are computed from the logits, so they stay exact and finite where yhat rounds to
  * 0 or 1. For one-hot targets S = 1 and the softmax delta is the familiar yhat - y. In the unfused
- * deltas the clamp c is kept in the denominators (the derivative of the clamped loss would be 0 there,
- * and stop learning); elsewhere they are the exact derivatives.
+ * deltas the clamp c is kept in the denominators (the derivative of the clamped loss would be 0
+ * there, and stop learning); elsewhere they are the exact derivatives.
  */
 final class Objective {
   static final int UNFUSED = 0;
@@ -31,8 +31,8 @@ final class Objective {
   private Objective() {}
 
   /**
-   * Sum over rows of the loss; when {@code delta} is not null also sets it (at yhat when unfused, at
-   * z when fused). z is only read when fused. Not modified: z, yhat, y. Modified: delta.
+   * Sum over rows of the loss; when {@code delta} is not null also sets it (at yhat when unfused,
+   * at z when fused). z is only read when fused. Not modified: z, yhat, y. Modified: delta.
    */
   static double loss(Loss loss, int fusion, float[] z, float[] yhat, float[] y, int rows, int k,
       float[] delta) {
@@ -105,8 +105,8 @@ final class Objective {
   }
 
   /**
-   * Rows whose prediction equals the label: yhat >= 0.5 means class 1 for a single output, otherwise
-   * the argmax of the outputs (the first on ties).
+   * Rows whose prediction equals the label: yhat >= 0.5 means class 1 for a single output,
+   * otherwise the argmax of the outputs (the first on ties).
    */
   static long correct(float[] yhat, int[] labels, int rows, int k) {
     long c = 0;

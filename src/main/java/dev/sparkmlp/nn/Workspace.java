@@ -3,8 +3,8 @@ package dev.sparkmlp.nn;
 import java.util.Arrays;
 
 /**
- * Per-thread scratch for one {@link Network}: activations, deltas, layer caches and the running sums
- * of a training or evaluation pass. Allocated once; no pass allocates in steady state. Not
+ * Per-thread scratch for one {@link Network}: activations, deltas, layer caches and the running
+ * sums of a training or evaluation pass. Allocated once; no pass allocates in steady state. Not
  * thread-safe.
  *
  * <p>Layout for a network of L layers: {@code act[0]} is the gathered input (maxRows x inputs),
@@ -34,7 +34,9 @@ public final class Workspace {
   double halfMseSum;
 
   Workspace(int maxRows, int[] widths, int[] cacheSizes, int paramCount, int bufferCount) {
-    if (maxRows <= 0) throw new IllegalArgumentException("workspace maxRows must be positive: " + maxRows);
+    if (maxRows <= 0) {
+      throw new IllegalArgumentException("workspace maxRows must be positive: " + maxRows);
+    }
     this.maxRows = maxRows;
     this.widths = widths.clone();
     int layers = widths.length - 1;
@@ -88,7 +90,10 @@ public final class Workspace {
     return grad;
   }
 
-  /** Batch mean then variance per BatchNorm layer from the last accumulate; layout of the buffers. */
+  /**
+   * Batch mean then unbiased variance per BatchNorm layer from the last accumulate; layout of the
+   * buffers.
+   */
   public float[] batchStats() {
     return batchStats;
   }

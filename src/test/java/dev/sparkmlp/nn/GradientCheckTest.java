@@ -54,8 +54,8 @@ class GradientCheckTest {
 
   /**
    * Moves each unit's bias so that its pre-activations over the batch sit at least half their
-   * largest gap away from 0 (split at that gap, so both sides are populated): then no perturbation of
-   * size h can push a ReLU or LeakyReLU input across its kink.
+   * largest gap away from 0 (split at that gap, so both sides are populated): then no perturbation
+   * of size h can push a ReLU or LeakyReLU input across its kink.
    */
   private static void awayFromKinks(Network net, float[] params, Block block, int denseLayer) {
     DenseLayer d = (DenseLayer) layer(net, denseLayer);
@@ -178,7 +178,8 @@ class GradientCheckTest {
     float[] dx = Arrays.copyOf(ws.inputGradient(), ROWS * IN);
     float[] gradWithHook = ws.grad().clone();
     float[] gradWithoutHook = GradCheck.analytic(net, p, buffers, block, 0);
-    assertTrue(Arrays.equals(gradWithHook, gradWithoutHook), "the hook must not change the gradient");
+    assertTrue(Arrays.equals(gradWithHook, gradWithoutHook),
+        "the hook must not change the gradient");
     Workspace probe = net.newWorkspace(ROWS);
     double[] w = GradCheck.toDouble(p);
     double[] x = GradCheck.toDouble(block.x);
@@ -194,7 +195,8 @@ class GradientCheckTest {
       double numeric = (plus - minus) / (2 * GradCheck.REFERENCE_H);
       double err = GradCheck.relativeError(dx[i], numeric, GradCheck.FLOOR);
       worst = Math.max(worst, err);
-      assertTrue(err < GradCheck.TOLERANCE, "input " + i + ": analytic " + dx[i] + " numeric " + numeric);
+      assertTrue(err < GradCheck.TOLERANCE,
+          "input " + i + ": analytic " + dx[i] + " numeric " + numeric);
 
       float f = block.x[i];
       block.x[i] = f + GradCheck.H;
@@ -242,8 +244,8 @@ class GradientCheckTest {
   @Test
   void dropoutWithFixedMask() {
     var spec = new NetworkSpec(IN, List.of(dense(6), act(Activation.TANH),
-        new LayerSpec.Dropout(0.4f), dense(5), act(Activation.SIGMOID), new LayerSpec.Dropout(0.25f),
-        dense(3), act(Activation.SOFTMAX)), Loss.CCE);
+        new LayerSpec.Dropout(0.4f), dense(5), act(Activation.SIGMOID),
+        new LayerSpec.Dropout(0.25f), dense(3), act(Activation.SOFTMAX)), Loss.CCE);
     Network net = Network.build(spec);
     long key = Rng.key(42, Rng.DROPOUT, 3);
     float[] p = randomParams(net, 12);

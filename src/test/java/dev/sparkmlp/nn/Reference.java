@@ -6,13 +6,13 @@ import java.util.List;
 
 /**
  * A second, deliberately plain implementation of the training-mode forward pass and loss in double
- * precision, written from the formulas rather than from the production code. Its central differences
- * are accurate to about 1e-9, so they can judge the float analytic gradient far more tightly than
- * central differences of the float forward pass can.
+ * precision, written from the formulas rather than from the production code. Its central
+ * differences are accurate to about 1e-9, so they can judge the float analytic gradient far more
+ * tightly than central differences of the float forward pass can.
  *
  * <p>Losses are the unclamped textbook forms: -sum y log softmax(z) for CCE, -sum [y log p +
- * (1-y) log(1-p)] for BCE, 1/2 sum (yhat - y)^2 for MSE. Fused and unfused networks compute the same
- * function wherever the clamp of 1e-7 is inactive, which holds for the small test networks.
+ * (1-y) log(1-p)] for BCE, 1/2 sum (yhat - y)^2 for MSE. Fused and unfused networks compute the
+ * same function wherever the clamp of 1e-7 is inactive, which holds for the small test networks.
  */
 final class Reference {
   private Reference() {}
@@ -67,7 +67,8 @@ final class Reference {
           for (int r = 0; r < n; r++) var += (a[r][j] - mean) * (a[r][j] - mean);
           var /= n;
           for (int r = 0; r < n; r++) {
-            a[r][j] = w[off + j] * (a[r][j] - mean) / Math.sqrt(var + bn.eps()) + w[off + width + j];
+            double xhat = (a[r][j] - mean) / Math.sqrt(var + bn.eps());
+            a[r][j] = w[off + j] * xhat + w[off + width + j];
           }
         }
         off += 2 * width;
