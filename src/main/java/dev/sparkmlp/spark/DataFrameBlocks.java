@@ -1,0 +1,342 @@
+package dev.sparkmlp.spark;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.DataException;
+import dev.sparkmlp.data.Task;
+import dev.sparkmlp.nn.Loss;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.train.Shards;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+
+/**
+ * Turns a DataFrame with a vector features column ({@code org.apache.spark.ml.linalg.Vector}) and a
+ * numeric label column into cached {@link ShardBlock}s, checking every row on the way. Errors are
+ * {@link DataException}s with source {@value #SOURCE} and location {@code record N}, N being the
+ * 0-based position of the row in the DataFrame, and they are thrown before any training starts.
+ *
+ * <p>The DataFrame is read three times (count, row numbering, conversion), so it must give the same
+ * rows in the same order each time: a file scan does; cache anything non-deterministic first.
+ */
+public final class DataFrameBlocks {
+  public static final String SOURCE = "DataFrame";
+
+  private DataFrameBlocks() {}
+
+  /** How a scalar label becomes the network's targets. */
+  record Targets(boolean classification, int width, int classes) implements Serializable {}
+
+  /** The cached blocks, the shard sizes and the row count; {@code lookup} is freed by close. */
+  record Shipped(JavaRDD<ShardBlock> blocks, int[] sizes, int rows, Broadcast<int[]> lookup) {}
+
+  /**
+   * Classification: labels are class indices in [0, K) for K = the network's outputs, or 0/1 for a
+   * single sigmoid output, stored one-hot. Regression: the label is the target of a one-output
+   * network.
+   */
+  static Targets targets(Task task, Network net) {
+    int k = net.outputs();
+    if (task == Task.CLASSIFICATION) {
+      if (k == 1 && net.spec().loss() != Loss.BCE) {
+        throw new IllegalArgumentException("a classifier with one output needs the bce loss, not "
+            + net.spec().loss());
+      }
+      return new Targets(true, k, k == 1 ? 2 : k);
+    }
+    if (k != 1) {
+      throw new IllegalArgumentException("a scalar label column can only train a one-output regression"
+          + " network; this one has " + k + " outputs");
+    }
+    return new Targets(false, 1, 0);
+  }
+
+  /**
+   * Checks that both columns exist with usable types. Not modified: schema.
+   *
+   * @throws DataException naming the column and listing the columns there are
+   */
+  public static void checkSchema(StructType schema, String featuresCol, String labelCol) {
+    DataType f = column(schema, featuresCol, "features");
+    if (!(f instanceof VectorUDT)) {
+      throw new DataException(SOURCE, "column '" + featuresCol + "'", "features must be an "
+          + "org.apache.spark.ml.linalg.Vector column (VectorAssembler makes one), not " + f.simpleString());
+    }
+    DataType l = column(schema, labelCol, "label");
+    if (!(l instanceof NumericType)) {
+      throw new DataException(SOURCE, "column '" + labelCol + "'",
+          "the label must be numeric, not " + l.simpleString());
+    }
+  }
+
+  private static DataType column(StructType schema, String name, String role) {
+    for (StructField field : schema.fields()) if (field.name().equals(name)) return field.dataType();
+    throw new DataException(SOURCE, "column '" + name + "'", "no such " + role + " column; the columns are "
+        + Arrays.toString(schema.fieldNames()));
+  }
+
+  /**
+   * Rows spread over the partitions as {@code Shards.assign(rows, partitions, seed)} does. The batch
+   * size is checked against the shard sizes before any row is converted.
+   */
+  static Shipped forTraining(Dataset<Row> df, String featuresCol, String labelCol, Task task, Network net,
+      int partitions, long seed, int batch) {
+    Targets targets = targets(task, net);
+    checkSchema(df.schema(), featuresCol, labelCol);
+    JavaRDD<Row> rows = df.select(featuresCol, labelCol).javaRDD();
+    int n = count(rows, partitions);
+    Shards shards = Shards.assign(n, partitions, seed);
+    Shards.stepsPerEpoch(shards.sizes(), batch);
+    int[] shardOf = new int[n];
+    for (int p = 0; p < partitions; p++) for (int r : shards.rows(p)) shardOf[r] = p;
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
+    Broadcast<int[]> lookup = jsc.broadcast(shardOf);
+    try {
+      JavaRDD<ShardBlock> blocks = convert(rows, new Lookup(lookup, n), targets, net.inputs(), featuresCol,
+          labelCol, partitions, "sparkmlp training rows");
+      return new Shipped(blocks, shards.sizes(), n, lookup);
+    } catch (RuntimeException e) {
+      lookup.destroy();
+      throw e;
+    }
+  }
+
+  /** Rows in DataFrame order, cut into {@code partitions} contiguous ranges (fewer for tiny sets). */
+  static Shipped forEvaluation(Dataset<Row> df, String featuresCol, String labelCol, Task task, Network net,
+      int partitions) {
+    Targets targets = targets(task, net);
+    checkSchema(df.schema(), featuresCol, labelCol);
+    JavaRDD<Row> rows = df.select(featuresCol, labelCol).javaRDD();
+    int n = count(rows, 1);
+    int p = Math.min(partitions, n);
+    JavaRDD<ShardBlock> blocks = convert(rows, new Contiguous(n, p), targets, net.inputs(), featuresCol, labelCol,
+        p, "sparkmlp evaluation rows");
+    int[] sizes = new int[p];
+    for (int i = 0; i < p; i++) sizes[i] = (int) ((long) (i + 1) * n / p) - (int) ((long) i * n / p);
+    return new Shipped(blocks, sizes, n, null);
+  }
+
+  private static int count(JavaRDD<Row> rows, int atLeast) {
+    long n = rows.count();
+    if (n > Integer.MAX_VALUE) {
+      throw new DataException(SOURCE, null, n + " rows; at most " + Integer.MAX_VALUE + " are supported");
+    }
+    if (n == 0) throw new DataException(SOURCE, null, "no data rows");
+    if (n < atLeast) {
+      throw new DataException(SOURCE, null, "cannot spread " + n + " rows over " + atLeast
+          + " partitions: use fewer partitions");
+    }
+    return (int) n;
+  }
+
+  private static JavaRDD<ShardBlock> convert(JavaRDD<Row> rows, Router router, Targets targets, int features,
+      String featuresCol, String labelCol, int partitions, String name) {
+    JavaPairRDD<Integer, ShardChunk> chunks = rows.zipWithIndex()
+        .mapPartitionsToPair(new ToChunks(router, targets, features, featuresCol, labelCol, partitions));
+    return Layout.cache(chunks, partitions, name);
+  }
+
+  /** Which shard a row (by its position in the DataFrame) belongs to. */
+  abstract static class Router implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final int rows;
+
+    Router(int rows) {
+      this.rows = rows;
+    }
+
+    abstract int shard(int row);
+
+    int check(long id) {
+      if (id >= rows) {
+        throw new IllegalStateException("the DataFrame gave more rows than its count of " + rows
+            + ": it is not deterministic; cache it before training");
+      }
+      return (int) id;
+    }
+  }
+
+  static final class Lookup extends Router {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<int[]> shardOf;
+
+    Lookup(Broadcast<int[]> shardOf, int rows) {
+      super(rows);
+      this.shardOf = shardOf;
+    }
+
+    @Override
+    int shard(int row) {
+      return shardOf.value()[row];
+    }
+  }
+
+  /** Partition p holds rows [floor(p n / P), floor((p + 1) n / P)). */
+  static final class Contiguous extends Router {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+
+    Contiguous(int rows, int partitions) {
+      super(rows);
+      this.partitions = partitions;
+    }
+
+    @Override
+    int shard(int row) {
+      // The largest p with floor(p n / P) <= row.
+      return (int) ((((long) row + 1) * partitions - 1) / rows);
+    }
+  }
+
+  /** One input partition's rows, checked, converted and grouped into one chunk per shard. */
+  static final class ToChunks implements PairFlatMapFunction<Iterator<Tuple2<Row, Long>>, Integer, ShardChunk> {
+    private static final long serialVersionUID = 1L;
+    private final Router router;
+    private final Targets targets;
+    private final int features;
+    private final String featuresCol;
+    private final String labelCol;
+    private final int partitions;
+
+    ToChunks(Router router, Targets targets, int features, String featuresCol, String labelCol, int partitions) {
+      this.router = router;
+      this.targets = targets;
+      this.features = features;
+      this.featuresCol = featuresCol;
+      this.labelCol = labelCol;
+      this.partitions = partitions;
+    }
+
+    @Override
+    public Iterator<Tuple2<Integer, ShardChunk>> call(Iterator<Tuple2<Row, Long>> it) {
+      Builder[] shards = new Builder[partitions];
+      while (it.hasNext()) {
+        Tuple2<Row, Long> t = it.next();
+        int id = router.check(t._2());
+        int p = router.shard(id);
+        if (shards[p] == null) shards[p] = new Builder(features, targets.width(), targets.classification());
+        shards[p].add(id, t._1(), this);
+      }
+      List<Tuple2<Integer, ShardChunk>> out = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) if (shards[p] != null) out.add(new Tuple2<>(p, shards[p].chunk(p)));
+      return out.iterator();
+    }
+
+    /** Writes row id's features into x[off..off+features). */
+    void features(int id, Row row, float[] x, int off) {
+      Object v = row.get(0);
+      if (v == null) throw bad(id, "features column '" + featuresCol + "' is null");
+      Vector vec = (Vector) v;
+      if (vec.size() != features) {
+        throw bad(id, "features vector has " + vec.size() + " values, the network expects " + features);
+      }
+      if (vec instanceof DenseVector dv) {
+        double[] values = dv.values();
+        for (int j = 0; j < features; j++) x[off + j] = value(id, j, values[j]);
+      } else if (vec instanceof SparseVector sv) {
+        Arrays.fill(x, off, off + features, 0f);
+        int[] idx = sv.indices();
+        double[] values = sv.values();
+        for (int i = 0; i < idx.length; i++) x[off + idx[i]] = value(id, idx[i], values[i]);
+      } else {
+        for (int j = 0; j < features; j++) x[off + j] = value(id, j, vec.apply(j));
+      }
+    }
+
+    private float value(int id, int j, double v) {
+      float f = (float) v;
+      if (!Float.isFinite(f)) {
+        throw bad(id, "feature " + j + " is " + v + (Double.isFinite(v) ? ", beyond the float range" : ""));
+      }
+      return f;
+    }
+
+    /** The label as a class index (classification) or a target value (regression). */
+    double label(int id, Row row) {
+      Object v = row.get(1);
+      if (v == null) throw bad(id, "label column '" + labelCol + "' is null");
+      double y = ((Number) v).doubleValue();
+      if (targets.classification()) {
+        if (!(y >= 0 && y < targets.classes() && y == Math.rint(y))) {
+          throw bad(id, "label " + v + " is not a class index in [0, " + targets.classes() + ")");
+        }
+      } else if (!Float.isFinite((float) y)) {
+        throw bad(id, "label " + v + " is not a finite float");
+      }
+      return y;
+    }
+
+    private static DataException bad(int id, String detail) {
+      return new DataException(SOURCE, "record " + id, detail);
+    }
+  }
+
+  /** Growable arrays of one shard's rows from one input partition. */
+  static final class Builder {
+    private final int d;
+    private final int k;
+    private int n;
+    private int[] ids = new int[64];
+    private float[] x;
+    private float[] y;
+    private int[] labels;
+
+    Builder(int d, int k, boolean classification) {
+      this.d = d;
+      this.k = k;
+      x = new float[64 * d];
+      y = new float[64 * k];
+      labels = classification ? new int[64] : null;
+    }
+
+    void add(int id, Row row, ToChunks conv) {
+      if (n == ids.length) {
+        int cap = n * 2;
+        ids = Arrays.copyOf(ids, cap);
+        x = Arrays.copyOf(x, cap * d);
+        y = Arrays.copyOf(y, cap * k);
+        if (labels != null) labels = Arrays.copyOf(labels, cap);
+      }
+      conv.features(id, row, x, n * d);
+      double label = conv.label(id, row);
+      if (labels == null) {
+        y[n] = (float) label;
+      } else {
+        int c = (int) label;
+        labels[n] = c;
+        if (k == 1) {
+          y[n] = c;
+        } else {
+          Arrays.fill(y, n * k, n * k + k, 0f);
+          y[n * k + c] = 1f;
+        }
+      }
+      ids[n++] = id;
+    }
+
+    ShardChunk chunk(int shard) {
+      Block b = new Block(n, d, k, Arrays.copyOf(x, n * d), Arrays.copyOf(y, n * k),
+          labels == null ? null : Arrays.copyOf(labels, n));
+      return new ShardChunk(shard, Arrays.copyOf(ids, n), b);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.sparkmlp.spark;
+
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.Workspace;
+import dev.sparkmlp.train.Shards;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+
+/**
+ * Per-JVM state of the runs whose tasks execute here, so that a step allocates only its result:
+ * the network (deserialized from its broadcast once), a pool of workspaces, and each partition's
+ * visiting order of the current epoch. An executor may run several tasks of one run at once, so the
+ * workspaces are lent out one task at a time and the orders are immutable once published.
+ *
+ * <p>Runs are keyed by an id the driver draws per {@link SparkGradients} or {@link SparkEvaluation};
+ * the least recently used runs beyond {@link #MAX_RUNS} are dropped, and {@link #forget} drops a run
+ * at once (effective in local mode, where the driver is the executor).
+ */
+final class ExecutorCache {
+  static final int MAX_RUNS = 8;
+
+  private static final Map<Long, Run> RUNS = new LinkedHashMap<>(16, 0.75f, true);
+
+  private ExecutorCache() {}
+
+  /** The run's state, created on the first task of the run in this JVM. */
+  static Run run(long runId, Supplier<Network> network) {
+    synchronized (RUNS) {
+      Run r = RUNS.get(runId);
+      if (r != null) return r;
+    }
+    // Outside the lock: the first read of a broadcast may fetch it over the network.
+    Network net = network.get();
+    synchronized (RUNS) {
+      Run r = RUNS.computeIfAbsent(runId, id -> new Run(net));
+      while (RUNS.size() > MAX_RUNS) {
+        Long eldest = RUNS.keySet().iterator().next();
+        RUNS.remove(eldest);
+      }
+      return r;
+    }
+  }
+
+  static void forget(long runId) {
+    synchronized (RUNS) {
+      RUNS.remove(runId);
+    }
+  }
+
+  /** Number of runs held; for tests. */
+  static int size() {
+    synchronized (RUNS) {
+      return RUNS.size();
+    }
+  }
+
+  static final class Run {
+    final Network net;
+    private final ConcurrentLinkedQueue<Workspace> free = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<Integer, Order> orders = new ConcurrentHashMap<>();
+
+    Run(Network net) {
+      this.net = net;
+    }
+
+    /** A workspace of at least {@code maxRows} rows for the calling task's exclusive use. */
+    Workspace acquire(int maxRows) {
+      Workspace w = free.poll();
+      while (w != null && w.maxRows() < maxRows) w = free.poll();
+      return w != null ? w : net.newWorkspace(maxRows);
+    }
+
+    void release(Workspace w) {
+      free.offer(w);
+    }
+
+    /**
+     * Partition p's visiting order of its {@code n} rows in {@code epoch} ({@link Shards#epochOrder}).
+     * Drawn once per partition and epoch; the returned array is never modified afterwards.
+     */
+    int[] order(long seed, int epoch, int p, int n) {
+      Order o = orders.get(p);
+      if (o != null && o.epoch == epoch) return o.order;
+      return orders.compute(p, (k, old) -> {
+        if (old != null && old.epoch == epoch) return old;
+        int[] order = new int[n];
+        Shards.epochOrder(seed, epoch, p, order, n);
+        return new Order(epoch, order);
+      }).order;
+    }
+  }
+
+  private record Order(int epoch, int[] order) {}
+}

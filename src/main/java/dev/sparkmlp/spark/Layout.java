@@ -1,0 +1,134 @@
+package dev.sparkmlp.spark;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.DataException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Puts rows into a cached RDD with exactly one {@link ShardBlock} per partition, partition p holding
+ * shard p.
+ *
+ * <p>The rows travel as {@link ShardChunk}s keyed by shard through one shuffle. The shuffle matters
+ * beyond placement: a task carries its partition object, and a partition of
+ * {@code parallelize} holds its data, so a cached RDD derived from {@code parallelize} would resend
+ * the whole training set with every step's tasks. A shuffled partition is just an index. Chunks are
+ * bounded so that no task of the one-time shipping nears {@code spark.rpc.message.maxSize}.
+ */
+final class Layout {
+  /** Upper bound of one chunk's features, targets and ids, in bytes. */
+  static final long CHUNK_BYTES = 8L << 20;
+
+  private Layout() {}
+
+  /** Chunks of {@code data} for the given shards; {@code shardRows[p]} must be ascending. */
+  static List<ShardChunk> chunks(Block data, int[][] shardRows) {
+    long rowBytes = 4L * (data.features + data.targetWidth + 2);
+    int per = (int) Math.max(1, Math.min(Integer.MAX_VALUE, CHUNK_BYTES / rowBytes));
+    List<ShardChunk> out = new ArrayList<>();
+    for (int p = 0; p < shardRows.length; p++) {
+      int[] rows = shardRows[p];
+      for (int from = 0; from < rows.length; from += per) {
+        int to = Math.min(rows.length, from + per);
+        out.add(new ShardChunk(p, java.util.Arrays.copyOfRange(rows, from, to), data.select(rows, from, to)));
+      }
+    }
+    return out;
+  }
+
+  /** Contiguous row ranges: shard p holds rows [floor(p n / P), floor((p + 1) n / P)). */
+  static int[][] contiguous(int n, int partitions) {
+    int[][] rows = new int[partitions][];
+    for (int p = 0; p < partitions; p++) {
+      int lo = (int) ((long) p * n / partitions);
+      int hi = (int) ((long) (p + 1) * n / partitions);
+      rows[p] = new int[hi - lo];
+      for (int i = lo; i < hi; i++) rows[p][i - lo] = i;
+    }
+    return rows;
+  }
+
+  /** Ships driver-side chunks into a cached RDD of {@code partitions} ShardBlocks. */
+  static JavaRDD<ShardBlock> ship(JavaSparkContext jsc, List<ShardChunk> chunks, int partitions, String name) {
+    JavaPairRDD<Integer, ShardChunk> keyed = jsc.parallelize(chunks, Math.max(1, chunks.size()))
+        .mapToPair(Layout::keyed);
+    return cache(keyed, partitions, name);
+  }
+
+  static Tuple2<Integer, ShardChunk> keyed(ShardChunk c) {
+    return new Tuple2<>(c.shard, c);
+  }
+
+  /**
+   * Shuffles chunks keyed by shard into {@code partitions} partitions (an Integer key p hashes to
+   * partition p), joins each partition's chunks into its ShardBlock, caches and materializes the
+   * result. A {@link DataException} thrown by a task while building the chunks
+   * reaches the caller as itself.
+   */
+  static JavaRDD<ShardBlock> cache(JavaPairRDD<Integer, ShardChunk> keyed, int partitions, String name) {
+    JavaRDD<ShardBlock> blocks = keyed.partitionBy(new HashPartitioner(partitions))
+        .mapPartitionsWithIndex(Layout::assemble, true);
+    blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
+    try {
+      long n = blocks.count();
+      if (n != partitions) {
+        throw new IllegalStateException("expected one block per partition, found " + n + " in " + partitions);
+      }
+    } catch (Exception e) {
+      blocks.unpersist(false);
+      throw unwrap(e);
+    }
+    return blocks;
+  }
+
+  /** Joins partition p's chunks in ascending id order. */
+  static Iterator<ShardBlock> assemble(int p, Iterator<Tuple2<Integer, ShardChunk>> it) {
+    List<ShardChunk> chunks = new ArrayList<>();
+    int rows = 0;
+    while (it.hasNext()) {
+      ShardChunk c = it.next()._2();
+      if (c.shard != p) throw new IllegalStateException("chunk of shard " + c.shard + " in partition " + p);
+      chunks.add(c);
+      rows += c.ids.length;
+    }
+    if (chunks.isEmpty()) throw new IllegalStateException("partition " + p + " received no rows");
+    chunks.sort(Comparator.comparingInt(c -> c.ids[0]));
+    Block first = chunks.get(0).rows;
+    int d = first.features;
+    int k = first.targetWidth;
+    float[] x = new float[rows * d];
+    float[] y = new float[rows * k];
+    int[] labels = first.labels == null ? null : new int[rows];
+    int at = 0;
+    int lastId = -1;
+    for (ShardChunk c : chunks) {
+      if (c.ids[0] <= lastId) throw new IllegalStateException("overlapping chunks in partition " + p);
+      lastId = c.ids[c.ids.length - 1];
+      Block b = c.rows;
+      System.arraycopy(b.x, 0, x, at * d, b.rows * d);
+      System.arraycopy(b.y, 0, y, at * k, b.rows * k);
+      if (labels != null) System.arraycopy(b.labels, 0, labels, at, b.rows);
+      at += b.rows;
+    }
+    return List.of(new ShardBlock(p, new Block(rows, d, k, x, y, labels))).iterator();
+  }
+
+  /**
+   * A DataException thrown by a task, which Spark wraps in a SparkException (itself a checked
+   * exception that Scala methods throw undeclared); otherwise e, as an unchecked exception.
+   */
+  static RuntimeException unwrap(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DataException d) return d;
+    }
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+  }
+}

@@ -1,0 +1,161 @@
+package dev.sparkmlp.spark;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.Task;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.Workspace;
+import dev.sparkmlp.train.Evaluator;
+import dev.sparkmlp.train.Metrics;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A distributed inference pass (no dropout, running batch-norm statistics) over a cached RDD of
+ * blocks: contiguous row ranges, one per partition. Each evaluation broadcasts the weights, sums
+ * loss, correct, count and the auxiliary bce / halfMse per partition, and adds the partition sums
+ * in partition order on the driver, so the result does not depend on task timing.
+ */
+public final class SparkEvaluation implements Evaluator {
+  /** Rows per forward pass inside a task, as in {@code train.LocalEvaluator}. */
+  static final int CHUNK = 512;
+
+  private final JavaSparkContext jsc;
+  private final Network net;
+  private final String what;
+  private final JavaRDD<ShardBlock> blocks;
+  private final Broadcast<Network> netBroadcast;
+  private final long rows;
+  private final long runId = ThreadLocalRandom.current().nextLong();
+  private boolean closed;
+
+  /**
+   * Ships {@code data} (held by the driver) to at most {@code partitions} cached partitions.
+   *
+   * @param what names the set in errors and job descriptions, e.g. "validation set"
+   */
+  public SparkEvaluation(JavaSparkContext jsc, Network net, Block data, int partitions, String what) {
+    if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    if (data.features != net.inputs()) {
+      throw new IllegalArgumentException("the network expects " + net.inputs() + " inputs but the " + what
+          + " has " + data.features + " features");
+    }
+    if (data.targetWidth != net.outputs()) {
+      throw new IllegalArgumentException("the network has " + net.outputs() + " outputs but the " + what
+          + " has " + data.targetWidth + " target columns");
+    }
+    this.jsc = jsc;
+    this.net = net;
+    this.what = what;
+    this.rows = data.rows;
+    int p = Math.max(1, Math.min(partitions, data.rows));
+    this.blocks = data.rows == 0 ? null
+        : Layout.ship(jsc, Layout.chunks(data, Layout.contiguous(data.rows, p)), p, "sparkmlp " + what);
+    this.netBroadcast = data.rows == 0 ? null : jsc.broadcast(net);
+  }
+
+  public SparkEvaluation(SparkSession spark, Network net, Block data, int partitions, String what) {
+    this(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data, partitions, what);
+  }
+
+  private SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped, String what) {
+    this.jsc = jsc;
+    this.net = net;
+    this.what = what;
+    this.rows = shipped.rows();
+    this.blocks = shipped.blocks();
+    this.netBroadcast = jsc.broadcast(net);
+  }
+
+  /**
+   * Evaluates on a DataFrame with a vector features column and a numeric label column, checked
+   * row by row as {@link SparkGradients#fromDataFrame} does.
+   */
+  public static SparkEvaluation fromDataFrame(Dataset<Row> df, String featuresCol, String labelCol, Task task,
+      Network net, int partitions, String what) {
+    if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
+    return new SparkEvaluation(jsc, net,
+        DataFrameBlocks.forEvaluation(df, featuresCol, labelCol, task, net, partitions), what);
+  }
+
+  @Override
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public Metrics evaluate(float[] params, float[] buffers) {
+    if (closed) throw new IllegalStateException("SparkEvaluation of the " + what + " is closed");
+    if (params.length != net.paramCount() || buffers.length != net.bufferCount()) {
+      throw new IllegalArgumentException("params/buffers do not match the network: " + params.length + "/"
+          + buffers.length + " vs " + net.paramCount() + "/" + net.bufferCount());
+    }
+    if (blocks == null) return Metrics.of(0, 0, 0, 0, 0);
+    Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
+    jsc.setJobDescription("sparkmlp evaluate " + what);
+    List<EvalSums> parts;
+    try {
+      parts = blocks.mapPartitions(new EvalOp(runId, netBroadcast, w)).collect();
+    } catch (Exception e) {
+      throw new IllegalStateException("evaluating the " + what + " failed: " + e.getMessage(), e);
+    } finally {
+      jsc.setJobDescription(null);
+      w.destroy();
+    }
+    EvalSums total = new EvalSums();
+    for (EvalSums s : parts) total.add(s);
+    return Metrics.of(total.loss, total.correct, total.count, total.bce, total.halfMse);
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    if (blocks != null) {
+      blocks.unpersist(false);
+      netBroadcast.destroy();
+    }
+    ExecutorCache.forget(runId);
+  }
+
+  /** One partition's inference sums. */
+  static final class EvalOp implements FlatMapFunction<Iterator<ShardBlock>, EvalSums> {
+    private static final long serialVersionUID = 1L;
+    private final long runId;
+    private final Broadcast<Network> net;
+    private final Broadcast<StepWeights> weights;
+
+    EvalOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights) {
+      this.runId = runId;
+      this.net = net;
+      this.weights = weights;
+    }
+
+    @Override
+    public Iterator<EvalSums> call(Iterator<ShardBlock> it) {
+      ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
+      StepWeights w = weights.value();
+      EvalSums sums = new EvalSums();
+      Workspace ws = run.acquire(CHUNK);
+      try {
+        while (it.hasNext()) {
+          Block b = it.next().block;
+          ws.reset();
+          run.net.evaluate(w.params, w.buffers, b, 0, b.rows, ws);
+          sums.add(new EvalSums(ws.lossSum(), ws.correct(), ws.count(), ws.bceSum(), ws.halfMseSum()));
+        }
+      } finally {
+        run.release(ws);
+      }
+      return List.of(sums).iterator();
+    }
+  }
+}

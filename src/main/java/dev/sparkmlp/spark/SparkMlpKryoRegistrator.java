@@ -1,0 +1,313 @@
+package dev.sparkmlp.spark;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.math.Segments;
+import dev.sparkmlp.nn.Activation;
+import dev.sparkmlp.nn.Init;
+import dev.sparkmlp.nn.LayerSpec;
+import dev.sparkmlp.nn.Loss;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.train.Gradient;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoRegistrator;
+
+/**
+ * Registers every class sparkmlp ships to or from executors, so that Spark can run with
+ * {@code spark.kryo.registrationRequired=true}.
+ *
+ * <p>The per-step traffic (the weights broadcast, the gradient each task returns) and the one-time
+ * data shuffle carry large float arrays; their serializers copy the arrays in bulk instead of
+ * Kryo's element-by-element {@code writeFloat}. The network is shipped once per run and uses Java
+ * serialization: its layer classes are package-private and its records and immutable lists are
+ * beyond Kryo 4's field serializer. Its parts are registered too, for code that ships them alone.
+ */
+public final class SparkMlpKryoRegistrator implements KryoRegistrator {
+  /** Package-private classes of nn that may travel inside a network. */
+  private static final String[] NN_INTERNALS = {
+      "dev.sparkmlp.nn.Layer", "dev.sparkmlp.nn.DenseLayer", "dev.sparkmlp.nn.ActivationLayer",
+      "dev.sparkmlp.nn.DropoutLayer", "dev.sparkmlp.nn.BatchNormLayer", "dev.sparkmlp.nn.LayerNormLayer"};
+
+  /**
+   * Sets the Kryo serializer and this registrator on {@code conf}, keeping registrators the user
+   * configured. Registration is required unless the user set it otherwise. Modified: conf.
+   */
+  public static SparkConf configure(SparkConf conf) {
+    conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    String mine = SparkMlpKryoRegistrator.class.getName();
+    String existing = conf.get("spark.kryo.registrator", "").trim();
+    if (existing.isEmpty()) {
+      conf.set("spark.kryo.registrator", mine);
+    } else if (!java.util.Arrays.asList(existing.split("\\s*,\\s*")).contains(mine)) {
+      conf.set("spark.kryo.registrator", existing + "," + mine);
+    }
+    conf.setIfMissing("spark.kryo.registrationRequired", "true");
+    return conf;
+  }
+
+  @Override
+  public void registerClasses(Kryo kryo) {
+    Bulk bulk = new Bulk();
+    kryo.register(float[].class);
+    kryo.register(int[].class);
+    kryo.register(long[].class);
+    kryo.register(double[].class);
+    kryo.register(byte[].class);
+    kryo.register(Block.class, new BlockSerializer(bulk));
+    kryo.register(ShardBlock.class, new ShardBlockSerializer());
+    kryo.register(ShardChunk.class, new ShardChunkSerializer(bulk));
+    kryo.register(StepWeights.class, new StepWeightsSerializer(bulk));
+    kryo.register(Gradient.class, new GradientSerializer(bulk));
+    kryo.register(EvalSums.class, new EvalSumsSerializer());
+    kryo.register(EvalSums[].class);
+    kryo.register(ShardBlock[].class);
+    kryo.register(scala.Tuple2.class);
+    kryo.register(scala.Tuple2[].class);
+
+    JavaSerializer java = new JavaSerializer();
+    kryo.register(Network.class, java);
+    kryo.register(NetworkSpec.class, java);
+    kryo.register(Segments.class, java);
+    for (Class<?> c : LayerSpec.class.getPermittedSubclasses()) kryo.register(c, java);
+    for (String name : NN_INTERNALS) {
+      try {
+        kryo.register(Class.forName(name, false, SparkMlpKryoRegistrator.class.getClassLoader()), java);
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("nn class " + name + " is missing: update " + mine(), e);
+      }
+    }
+    kryo.register(Activation.class);
+    kryo.register(Init.class);
+    kryo.register(Loss.class);
+  }
+
+  private static String mine() {
+    return SparkMlpKryoRegistrator.class.getSimpleName() + ".NN_INTERNALS";
+  }
+
+  /**
+   * Bulk copies of primitive arrays through a scratch buffer. A Kryo instance serializes on one
+   * thread at a time, and each instance gets its own registrator call, so one scratch per call is
+   * enough.
+   */
+  static final class Bulk {
+    private static final int SCRATCH = 1 << 16;
+    private final byte[] scratch = new byte[SCRATCH];
+    private final ByteBuffer buf = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
+
+    /** Writes a nullable float[]: its length + 1 (0 for null), then the floats. */
+    void writeFloats(Output out, float[] a) {
+      if (a == null) {
+        out.writeVarInt(0, true);
+        return;
+      }
+      out.writeVarInt(a.length + 1, true);
+      for (int i = 0; i < a.length; i += SCRATCH / 4) {
+        int n = Math.min(SCRATCH / 4, a.length - i);
+        buf.clear();
+        buf.asFloatBuffer().put(a, i, n);
+        out.writeBytes(scratch, 0, n * 4);
+      }
+    }
+
+    float[] readFloats(Input in) {
+      int len = in.readVarInt(true) - 1;
+      if (len < 0) return null;
+      float[] a = new float[len];
+      for (int i = 0; i < len; i += SCRATCH / 4) {
+        int n = Math.min(SCRATCH / 4, len - i);
+        in.readBytes(scratch, 0, n * 4);
+        buf.clear();
+        buf.asFloatBuffer().get(a, i, n);
+      }
+      return a;
+    }
+
+    void writeInts(Output out, int[] a) {
+      if (a == null) {
+        out.writeVarInt(0, true);
+        return;
+      }
+      out.writeVarInt(a.length + 1, true);
+      for (int i = 0; i < a.length; i += SCRATCH / 4) {
+        int n = Math.min(SCRATCH / 4, a.length - i);
+        buf.clear();
+        buf.asIntBuffer().put(a, i, n);
+        out.writeBytes(scratch, 0, n * 4);
+      }
+    }
+
+    int[] readInts(Input in) {
+      int len = in.readVarInt(true) - 1;
+      if (len < 0) return null;
+      int[] a = new int[len];
+      for (int i = 0; i < len; i += SCRATCH / 4) {
+        int n = Math.min(SCRATCH / 4, len - i);
+        in.readBytes(scratch, 0, n * 4);
+        buf.clear();
+        buf.asIntBuffer().get(a, i, n);
+      }
+      return a;
+    }
+  }
+
+  private static final class BlockSerializer extends Serializer<Block> {
+    private final Bulk bulk;
+
+    BlockSerializer(Bulk bulk) {
+      super(false, true);
+      this.bulk = bulk;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, Block b) {
+      out.writeVarInt(b.rows, true);
+      out.writeVarInt(b.features, true);
+      out.writeVarInt(b.targetWidth, true);
+      bulk.writeFloats(out, b.x);
+      bulk.writeFloats(out, b.y);
+      bulk.writeInts(out, b.labels);
+    }
+
+    @Override
+    public Block read(Kryo kryo, Input in, Class<Block> type) {
+      int rows = in.readVarInt(true);
+      int features = in.readVarInt(true);
+      int width = in.readVarInt(true);
+      return new Block(rows, features, width, bulk.readFloats(in), bulk.readFloats(in), bulk.readInts(in));
+    }
+  }
+
+  private static final class ShardBlockSerializer extends Serializer<ShardBlock> {
+    ShardBlockSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, ShardBlock s) {
+      out.writeVarInt(s.partition, true);
+      kryo.writeObject(out, s.block);
+    }
+
+    @Override
+    public ShardBlock read(Kryo kryo, Input in, Class<ShardBlock> type) {
+      int p = in.readVarInt(true);
+      return new ShardBlock(p, kryo.readObject(in, Block.class));
+    }
+  }
+
+  private static final class ShardChunkSerializer extends Serializer<ShardChunk> {
+    private final Bulk bulk;
+
+    ShardChunkSerializer(Bulk bulk) {
+      super(false, true);
+      this.bulk = bulk;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, ShardChunk c) {
+      out.writeVarInt(c.shard, true);
+      bulk.writeInts(out, c.ids);
+      kryo.writeObject(out, c.rows);
+    }
+
+    @Override
+    public ShardChunk read(Kryo kryo, Input in, Class<ShardChunk> type) {
+      int shard = in.readVarInt(true);
+      int[] ids = bulk.readInts(in);
+      return new ShardChunk(shard, ids, kryo.readObject(in, Block.class));
+    }
+  }
+
+  private static final class StepWeightsSerializer extends Serializer<StepWeights> {
+    private final Bulk bulk;
+
+    StepWeightsSerializer(Bulk bulk) {
+      super(false, true);
+      this.bulk = bulk;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, StepWeights w) {
+      bulk.writeFloats(out, w.params);
+      bulk.writeFloats(out, w.buffers);
+    }
+
+    @Override
+    public StepWeights read(Kryo kryo, Input in, Class<StepWeights> type) {
+      return new StepWeights(bulk.readFloats(in), bulk.readFloats(in));
+    }
+  }
+
+  /** The gradient keeps its emptiness: an empty zero value stays a few bytes. */
+  private static final class GradientSerializer extends Serializer<Gradient> {
+    private final Bulk bulk;
+
+    GradientSerializer(Bulk bulk) {
+      super(false, false);
+      this.bulk = bulk;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, Gradient g) {
+      bulk.writeFloats(out, g.grad);
+      bulk.writeFloats(out, g.batchStats);
+      out.writeDouble(g.lossSum);
+      out.writeVarLong(g.count, true);
+      out.writeVarLong(g.correct, true);
+      out.writeVarInt(g.shards, true);
+    }
+
+    @Override
+    public Gradient read(Kryo kryo, Input in, Class<Gradient> type) {
+      Gradient g = new Gradient();
+      g.grad = bulk.readFloats(in);
+      g.batchStats = bulk.readFloats(in);
+      g.lossSum = in.readDouble();
+      g.count = in.readVarLong(true);
+      g.correct = in.readVarLong(true);
+      g.shards = in.readVarInt(true);
+      return g;
+    }
+
+    @Override
+    public Gradient copy(Kryo kryo, Gradient g) {
+      Gradient c = new Gradient();
+      c.grad = g.grad == null ? null : g.grad.clone();
+      c.batchStats = g.batchStats == null ? null : g.batchStats.clone();
+      c.lossSum = g.lossSum;
+      c.count = g.count;
+      c.correct = g.correct;
+      c.shards = g.shards;
+      return c;
+    }
+  }
+
+  private static final class EvalSumsSerializer extends Serializer<EvalSums> {
+    EvalSumsSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output out, EvalSums s) {
+      out.writeDouble(s.loss);
+      out.writeVarLong(s.correct, true);
+      out.writeVarLong(s.count, true);
+      out.writeDouble(s.bce);
+      out.writeDouble(s.halfMse);
+    }
+
+    @Override
+    public EvalSums read(Kryo kryo, Input in, Class<EvalSums> type) {
+      return new EvalSums(in.readDouble(), in.readVarLong(true), in.readVarLong(true), in.readDouble(),
+          in.readDouble());
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package dev.sparkmlp.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.train.EpochMetrics;
+import dev.sparkmlp.train.Gradient;
+import dev.sparkmlp.train.LocalEvaluator;
+import dev.sparkmlp.train.LocalGradients;
+import dev.sparkmlp.train.Metrics;
+import dev.sparkmlp.train.TrainResult;
+import dev.sparkmlp.train.Trainer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * SparkGradients on local[2] against LocalGradients with 2 shards, through the real Trainer loop.
+ *
+ * <p>The expected agreement is bitwise, not approximate. Both sources take the same rows in the same
+ * order (Shards layout, epoch order, slices), draw the same dropout masks, and run the same kernels
+ * on the same row counts. What could differ is the sum over shards: LocalGradients adds shard 0 then
+ * shard 1; treeAggregate adds the two partition sums in the order their tasks finish, starting from an
+ * empty zero value (0 + g = g exactly). With two terms the order does not matter: float addition is
+ * commutative (a + b and b + a round the same exact sum), so the trajectories must be identical to
+ * the last bit. Any difference means a layout, RNG-key or workspace bug, not rounding.
+ */
+class SparkGradientsTest {
+  static SparkSession spark;
+  static JavaSparkContext jsc;
+
+  @BeforeAll
+  static void start() {
+    spark = TestSpark.start("local[2]");
+    jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  @AfterAll
+  static void stop() {
+    TestSpark.stop(spark);
+  }
+
+  record Run(float[] params, float[] buffers, TrainResult result) {}
+
+  /** Trains for {@code epochs} epochs of 13 steps (400 rows, batch 30, 2 partitions or shards). */
+  static Run train(boolean onSpark, String optimizer, float lr, float dropout, boolean batchNorm, int epochs) {
+    Network net = Network.build(TestSpark.spec(dropout, batchNorm));
+    Block train = TestSpark.blobs(400, 11);
+    Block val = TestSpark.blobs(150, 12);
+    float[] w = new float[net.paramCount()];
+    float[] buf = new float[net.bufferCount()];
+    net.initialize(w, buf, 5);
+    Trainer t = new Trainer(net, TestSpark.config(optimizer, lr, epochs, 30, 5), w, buf);
+    TrainResult r;
+    if (onSpark) {
+      try (SparkGradients g = new SparkGradients(jsc, net, train, 30, 2, 5, epochs, 2);
+          SparkEvaluation v = new SparkEvaluation(jsc, net, val, 2, "validation set")) {
+        r = t.fit(g, v, null, null);
+      }
+    } else {
+      try (LocalGradients g = new LocalGradients(net, train, 30, 2, 2, 5);
+          LocalEvaluator v = new LocalEvaluator(net, val, 2, "validation set")) {
+        r = t.fit(g, v, null, null);
+      }
+    }
+    return new Run(w, buf, r);
+  }
+
+  @ParameterizedTest(name = "{0} dropout={2} batchNorm={3}")
+  @CsvSource({
+      "sgd,      0.1,   0,   false",
+      "momentum, 0.05,  0,   false",
+      "rmsprop,  0.003, 0,   false",
+      "adam,     0.005, 0,   false",
+      "adamw,    0.005, 0,   false",
+      "adam,     0.005, 0.3, false",
+      "momentum, 0.05,  0,   true",
+      "adam,     0.005, 0.2, true"})
+  void sparkFollowsTheLocalTrajectoryBitForBit(String optimizer, float lr, float dropout, boolean bn) {
+    Run local = train(false, optimizer, lr, dropout, bn, 2);
+    Run distributed = train(true, optimizer, lr, dropout, bn, 2);
+    assertEquals(26, distributed.result().history().get(1).step(), "2 epochs of 13 steps");
+    assertArrayEquals(local.params(), distributed.params(), "params after 26 steps");
+    assertArrayEquals(local.buffers(), distributed.buffers(), "batch-norm running statistics");
+    for (int e = 0; e < 2; e++) {
+      EpochMetrics l = local.result().history().get(e);
+      EpochMetrics s = distributed.result().history().get(e);
+      assertEquals(l.trainLoss(), s.trainLoss(), 0, "train loss of epoch " + (e + 1));
+      assertEquals(l.train().accuracy(), s.train().accuracy(), 0);
+      // Validation: LocalEvaluator and SparkEvaluation split the rows differently, so the double
+      // sums of the same per-row losses differ in rounding only.
+      assertEquals(l.validation().loss(), s.validation().loss(), 1e-6 * l.validation().loss());
+      assertEquals(l.validation().accuracy(), s.validation().accuracy(), 0);
+      assertEquals(150, s.validation().count());
+    }
+    // Training moved the weights, so the comparison above is not between two initial states.
+    Network net = Network.build(TestSpark.spec(dropout, bn));
+    float[] w0 = new float[net.paramCount()];
+    net.initialize(w0, new float[net.bufferCount()], 5);
+    assertFalse(java.util.Arrays.equals(w0, distributed.params()));
+  }
+
+  @Test
+  void rerunningTheSameSeedGivesIdenticalWeights() {
+    Run a = train(true, "adam", 0.005f, 0.2f, true, 2);
+    Run b = train(true, "adam", 0.005f, 0.2f, true, 2);
+    assertArrayEquals(a.params(), b.params());
+    assertArrayEquals(a.buffers(), b.buffers());
+    assertTrue(a.result().last().validation().accuracy() > 0.8,
+        "it learns: validation accuracy " + a.result().last().validation().accuracy());
+  }
+
+  @Test
+  void oneStepEqualsTheSameRowsInOnePass() {
+    // Independent of LocalGradients: recompute the step-3 rows of both partitions by hand.
+    Network net = Network.build(TestSpark.spec(0f, false));
+    Block train = TestSpark.blobs(101, 3);
+    float[] w = new float[net.paramCount()];
+    float[] buf = new float[net.bufferCount()];
+    net.initialize(w, buf, 9);
+    try (SparkGradients g = new SparkGradients(jsc, net, train, 21, 2, 9, 1, 2)) {
+      assertEquals(4, g.stepsPerEpoch(), "shards of 50 and 51 rows, 11 and 10 rows per step");
+      Gradient sum = g.compute(w, buf, 1, 3);
+      assertEquals(21, sum.count);
+      assertEquals(2, sum.shards);
+      dev.sparkmlp.train.Shards shards = dev.sparkmlp.train.Shards.assign(101, 2, 9);
+      float[] expected = new float[net.paramCount()];
+      double loss = 0;
+      for (int p = 0; p < 2; p++) {
+        int[] rows = shards.rows(p);
+        int[] order = new int[rows.length];
+        dev.sparkmlp.train.Shards.epochOrder(9, 1, p, order, rows.length);
+        int b = dev.sparkmlp.train.Shards.rowsPerStep(p, 2, 21);
+        int[] picked = new int[b];
+        for (int i = 0; i < b; i++) picked[i] = rows[order[3 * b + i]];
+        var ws = net.newWorkspace(b);
+        net.accumulate(w, buf, train, picked, 0, b, 0L, ws);
+        for (int i = 0; i < expected.length; i++) expected[i] += ws.grad()[i];
+        loss += ws.lossSum();
+      }
+      assertArrayEquals(expected, sum.grad);
+      assertEquals(loss, sum.lossSum, 0);
+    }
+  }
+
+  @Test
+  void jobsAreNamedAndBroadcastsAndCacheAreReleased() throws Exception {
+    List<String> names = Collections.synchronizedList(new ArrayList<>());
+    SparkListener listener = new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart start) {
+        String d = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+        if (d != null) names.add(d);
+      }
+    };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      Network net = Network.build(TestSpark.spec(0f, false));
+      float[] w = new float[net.paramCount()];
+      float[] buf = new float[net.bufferCount()];
+      net.initialize(w, buf, 1);
+      int cachedBefore = jsc.getPersistentRDDs().size();
+      SparkGradients g = new SparkGradients(jsc, net, TestSpark.blobs(100, 1), 20, 2, 1, 3, 2);
+      assertEquals(cachedBefore + 1, jsc.getPersistentRDDs().size());
+      g.compute(w, buf, 0, 0);
+      var first = g.weightsBroadcast();
+      assertEquals(w.length, first.value().params.length);
+      g.compute(w, buf, 2, 4);
+      var second = g.weightsBroadcast();
+      assertDestroyed(first, "the previous step's weights are destroyed by the next step");
+      g.close();
+      assertDestroyed(second, "close destroys the last step's weights");
+      assertEquals(cachedBefore, jsc.getPersistentRDDs().size(), "the training rows are unpersisted");
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertTrue(names.contains("sparkmlp epoch 1/3 step 1/5"), names.toString());
+      assertTrue(names.contains("sparkmlp epoch 3/3 step 5/5"), names.toString());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.compute(w, buf, 0, 0));
+      assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+  }
+
+  private static void assertDestroyed(org.apache.spark.broadcast.Broadcast<?> b, String why) {
+    Exception e = assertThrows(Exception.class, b::value, why);
+    assertTrue(e.getMessage().contains("destroyed"), e.getMessage());
+  }
+
+  @Test
+  void kryoRegistrationIsRequiredInTheseTests() {
+    assertEquals("org.apache.spark.serializer.KryoSerializer", spark.conf().get("spark.serializer"));
+    assertEquals("true", spark.conf().get("spark.kryo.registrationRequired"));
+    assertEquals(SparkMlpKryoRegistrator.class.getName(), spark.conf().get("spark.kryo.registrator"));
+  }
+
+  @Test
+  void evaluationMatchesTheLocalEvaluator() {
+    Network net = Network.build(TestSpark.spec(0.3f, true));
+    float[] w = new float[net.paramCount()];
+    float[] buf = new float[net.bufferCount()];
+    net.initialize(w, buf, 4);
+    for (int i = 0; i < buf.length; i++) buf[i] = 0.5f + 0.01f * i;
+    Block data = TestSpark.blobs(1234, 8);
+    Metrics local;
+    try (LocalEvaluator e = new LocalEvaluator(net, data, 2, "test set")) {
+      local = e.evaluate(w, buf);
+    }
+    try (SparkEvaluation e = new SparkEvaluation(jsc, net, data, 2, "test set")) {
+      assertEquals(1234, e.rows());
+      Metrics m = e.evaluate(w, buf);
+      assertNotNull(m);
+      assertEquals(local.count(), m.count());
+      assertEquals(local.accuracy(), m.accuracy(), 0);
+      assertEquals(local.loss(), m.loss(), 1e-9 * Math.abs(local.loss()));
+      assertEquals(local.bce(), m.bce(), 1e-9 * Math.abs(local.bce()));
+      assertEquals(local.halfMse(), m.halfMse(), 1e-9 * Math.abs(local.halfMse()));
+    }
+  }
+}
