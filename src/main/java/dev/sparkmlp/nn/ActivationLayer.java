@@ -45,7 +45,9 @@ final class ActivationLayer extends Layer {
     int n = rows * width;
     switch (fn) {
       case RELU -> {
-        for (int i = 0; i < n; i++) y[i] = x[i] > 0f ? x[i] : 0f;
+        // Math.max is an intrinsic that C2 vectorises; it also lets a NaN through, where the
+        // comparison would hide it as 0.
+        for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f);
       }
       case LEAKY_RELU -> {
         for (int i = 0; i < n; i++) y[i] = x[i] > 0f ? x[i] : alpha * x[i];

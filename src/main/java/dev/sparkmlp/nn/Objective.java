@@ -70,22 +70,25 @@ final class Objective {
     return sum;
   }
 
+  /**
+   * logsumexp(z) comes from the softmax the forward pass already computed: at the largest logit
+   * z_m, yhat_m = 1 / sum_j e^(z_j - z_m), so logsumexp(z) = z_m - log yhat_m. As yhat_m >= 1/k,
+   * the log is well conditioned and never sees 0, and the row costs one log instead of k exps.
+   */
   private static double softmaxCce(float[] z, float[] yhat, float[] y, int rows, int k,
       float[] delta) {
     double sum = 0;
     for (int r = 0; r < rows; r++) {
       int o = r * k;
-      float m = z[o];
-      for (int j = 1; j < k; j++) m = Math.max(m, z[o + j]);
-      double e = 0;
+      int m = o;
+      for (int j = 1; j < k; j++) if (z[o + j] > z[m]) m = o + j;
       double s = 0;
       double dot = 0;
       for (int j = 0; j < k; j++) {
-        e += Math.exp(z[o + j] - m);
         s += y[o + j];
         dot += (double) y[o + j] * z[o + j];
       }
-      sum += s * (m + Math.log(e)) - dot;
+      sum += s * (z[m] - Math.log(yhat[m])) - dot;
       if (delta != null) {
         float sf = (float) s;
         for (int j = 0; j < k; j++) delta[o + j] = sf * yhat[o + j] - y[o + j];
