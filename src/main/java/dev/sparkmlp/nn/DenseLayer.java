@@ -2,6 +2,7 @@ package dev.sparkmlp.nn;
 
 import dev.sparkmlp.math.Gemm;
 import dev.sparkmlp.math.Rng;
+import java.util.Arrays;
 
 /**
  * Fully connected layer. Params: W (in x out, row-major) at {@code paramOffset}, then b (out).
@@ -62,7 +63,7 @@ final class DenseLayer extends Layer {
       }
       params[paramOffset + e] = (float) w;
     }
-    java.util.Arrays.fill(params, biasOffset(), biasOffset() + out, 0f);
+    Arrays.fill(params, biasOffset(), biasOffset() + out, 0f);
   }
 
   @Override

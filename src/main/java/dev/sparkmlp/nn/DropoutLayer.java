@@ -1,6 +1,7 @@
 package dev.sparkmlp.nn;
 
 import dev.sparkmlp.math.Rng;
+import java.util.Arrays;
 
 /**
  * Inverted dropout (Srivastava et al., JMLR 2014, with the scaling moved to training time).
@@ -36,7 +37,7 @@ final class DropoutLayer extends Layer {
     int n = rows * out;
     if (!training || p == 0f) {
       System.arraycopy(x, 0, y, 0, n);
-      if (training) java.util.Arrays.fill(ws.cache[index], 0, n, 1f);
+      if (training) Arrays.fill(ws.cache[index], 0, n, 1f);
       return;
     }
     float[] m = ws.cache[index];

@@ -226,9 +226,9 @@ public final class Network implements Serializable {
   /**
    * Training pass over rows {@code rowIndex[from..to)} of {@code block}: gathers them into the
    * workspace, runs forward in training mode (dropout on, batch statistics), the loss, and
-   * backward. Adds to the workspace: the gradient sum over those rows (not the mean), the loss sum (without
-   * regularization), the row count and the correct count. Overwrites the workspace's batch-norm
-   * statistics with this call's batch mean and variance (layout of {@code buffers}).
+   * backward. Adds to the workspace: the gradient sum over those rows (not the mean), the loss sum
+   * (without regularization), the row count and the correct count. Overwrites the workspace's
+   * batch-norm statistics with this call's batch mean and variance (layout of {@code buffers}).
    *
    * <p>Dropout unit j of row i (i counted from 0 within this call) in layer l is kept when
    * {@code Rng.uniform(Rng.key(dropoutKey, l, i), j) >= p}. Not modified: params, buffers, block.
