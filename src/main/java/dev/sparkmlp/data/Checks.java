@@ -27,6 +27,21 @@ public final class Checks {
     if (b.rows == 0) throw empty(name);
   }
 
+  /**
+   * Why {@code v}, written as {@code text} in the file, is not a class label for {@code classes}
+   * classes (0: to be inferred from the largest label), or null if it is one.
+   */
+  static String labelProblem(float v, String text, int classes) {
+    if (v != Math.rint(v)) return "label '" + text + "' is not an integer";
+    if (v < 0) return "label " + text + " is negative";
+    if (classes > 0 && v >= classes) return "label " + text + " is outside [0, " + classes + ")";
+    if (classes == 0 && v >= Input.MAX_INFERRED_CLASSES) {
+      return "label " + text + " would mean more than " + Input.MAX_INFERRED_CLASSES
+          + " classes; set the number of classes explicitly if that is intended";
+    }
+    return null;
+  }
+
   static DataException empty(String name) {
     return new DataException(name, null, "no data rows");
   }

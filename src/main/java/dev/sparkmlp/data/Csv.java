@@ -79,7 +79,11 @@ public final class Csv {
       assignRoles();
       if (!header) parseRow();
       while (nextNonBlank()) parseRow();
-      if (rows == 0) throw new DataException(name, null, "no data rows (only a header)");
+      if (rows == 0) {
+        String why = opt.header() != null ? "" : "; the first line was taken for a header because "
+            + "not all its fields are numbers";
+        throw new DataException(name, null, "no data rows (only a header" + why + ")");
+      }
       return build();
     }
 
@@ -124,7 +128,7 @@ public final class Csv {
       }
       if (features == 0) {
         throw new DataException(name, "header", "no feature columns: all " + columns
-            + " columns are targets");
+            + " column(s) are targets");
       }
       if (oneHot) {
         if (opt.classes() != 0 && opt.classes() != targets) {
@@ -209,15 +213,10 @@ public final class Csv {
 
     private int label(float v, byte[] b, int line, int c) {
       int k = (int) v;
-      if (k != v) {
-        throw new DataException(name, where(line, c), "label '"
-            + new String(b, fieldStart, fieldEnd - fieldStart, StandardCharsets.UTF_8)
-            + "' is not an integer");
-      }
-      if (k < 0) throw new DataException(name, where(line, c), "label " + k + " is negative");
-      if (classes > 0 && k >= classes) {
-        throw new DataException(name, where(line, c), "label " + k + " is outside [0, " + classes
-            + ")");
+      int limit = classes > 0 ? classes : Input.MAX_INFERRED_CLASSES;
+      if (k != v || k < 0 || k >= limit) {
+        String text = new String(b, fieldStart, fieldEnd - fieldStart, StandardCharsets.UTF_8);
+        throw new DataException(name, where(line, c), Checks.labelProblem(v, text, classes));
       }
       if (k > maxLabel) maxLabel = k;
       return k;

@@ -20,6 +20,12 @@ final class Input extends FilterInputStream {
   static final int BUFFER = 1 << 16;
   /** The largest array length every JVM allows. */
   static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+  /**
+   * The most classes a reader infers from the largest label. A larger label is far more likely a
+   * wrong label column than a real class, and its one-hot targets could exhaust the heap; callers
+   * who mean it pass the number of classes explicitly.
+   */
+  static final int MAX_INFERRED_CLASSES = 1 << 16;
 
   private final String name;
   private final boolean gzip;
@@ -41,8 +47,7 @@ final class Input extends FilterInputStream {
     try {
       return new Input(new GZIPInputStream(in, BUFFER), name, true);
     } catch (EOFException | ZipException e) {
-      throw new DataException(name, "byte 0",
-          "gzip header is truncated or corrupt: " + e.getMessage(), e);
+      throw new DataException(name, "byte 0", gzipProblem(e), e);
     }
   }
 
@@ -92,8 +97,14 @@ final class Input extends FilterInputStream {
 
   private IOException corrupt(IOException e) {
     if (!gzip) return e;
-    throw new DataException(name, "byte " + position,
-        "gzip data is truncated or corrupt: " + e.getMessage(), e);
+    throw new DataException(name, "byte " + position, gzipProblem(e), e);
+  }
+
+  private static String gzipProblem(IOException e) {
+    if (e instanceof EOFException) {
+      return "gzip data is truncated (the compressed stream ends early)";
+    }
+    return "gzip data is corrupt (" + e.getMessage() + ")";
   }
 
   /** Reads until {@code len} bytes are in or the stream ends; returns how many were read. */

@@ -104,17 +104,13 @@ public final class LibSvm {
       boolean map = plusMinusOne && anyMinusOne;
       int[] out = new int[rows];
       for (int r = 0; r < rows; r++) {
-        int k = (int) label[r];
-        if (map) k = k < 0 ? 0 : 1;
-        if (k < 0) {
-          throw new DataException(name, "row " + lineOf[r] + ", label", "label " + k
-              + " is negative (only -1/+1 binary labels are mapped to 0/1)");
+        float v = map ? (label[r] < 0 ? 0 : 1) : label[r];
+        String problem = Checks.labelProblem(v, format(v), classes);
+        if (problem != null) {
+          if (v < 0) problem += " (only -1/+1 binary labels are mapped to 0/1)";
+          throw new DataException(name, "row " + lineOf[r] + ", label", problem);
         }
-        if (classes > 0 && k >= classes) {
-          throw new DataException(name, "row " + lineOf[r] + ", label", "label " + k
-              + " is outside [0, " + classes + ")");
-        }
-        out[r] = k;
+        out[r] = (int) v;
       }
       return out;
     }
@@ -130,7 +126,7 @@ public final class LibSvm {
       if (!Float.isFinite(v)) {
         throw new DataException(name, "row " + line + ", label", Numbers.describe(b, p, te));
       }
-      if (task == Task.CLASSIFICATION && (v != (int) v)) {
+      if (task == Task.CLASSIFICATION && v != Math.rint(v)) {
         throw new DataException(name, "row " + line + ", label", "label '" + text(b, p, te)
             + "' is not an integer");
       }
@@ -157,7 +153,7 @@ public final class LibSvm {
         int idx = parseIndex(b, p, colon);
         if (idx < 0) {
           throw new DataException(name, where(line, token), "index '" + text(b, p, colon)
-              + "' is not a positive integer");
+              + "' is not an integer in [1, 2^31)");
         }
         if (idx < 1) {
           throw new DataException(name, where(line, token), "index 0: indices start at 1");
@@ -189,6 +185,10 @@ public final class LibSvm {
       }
       rowEnd[rows] = pairs;
       rows++;
+    }
+
+    private static String format(float v) {
+      return v == Math.rint(v) && Math.abs(v) < 1e15f ? Long.toString((long) v) : Float.toString(v);
     }
 
     private static String where(int line, int token) {

@@ -200,11 +200,21 @@ class CsvTest {
   }
 
   @Test
+  void hugeLabelWithInferredClasses() {
+    String msg = fails("1,2,0\n1,2,2000000000\n", CsvOptions.classification());
+    assertTrue(msg.startsWith("data/train.csv: row 2, column 3: label 2000000000 would mean more "
+        + "than 65536 classes"), msg);
+  }
+
+  @Test
   void emptyDataset() {
     assertEquals("data/train.csv: no data rows", fails("", CsvOptions.classification()));
     assertEquals("data/train.csv: no data rows", fails("\n  \r\n\n", CsvOptions.classification()));
     assertEquals("data/train.csv: no data rows (only a header)",
-        fails("a,b,y\n\n", CsvOptions.classification()));
+        fails("a,b,y\n\n", CsvOptions.classification().withHeader(true)));
+    String guessed = fails("1,x,0\n", CsvOptions.classification());
+    assertTrue(guessed.startsWith("data/train.csv: no data rows (only a header; the first line "
+        + "was taken for a header"), guessed);
   }
 
   @Test

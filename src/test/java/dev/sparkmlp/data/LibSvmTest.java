@@ -78,7 +78,7 @@ class LibSvmTest {
   void badToken() {
     assertEquals("a9a.txt: row 2, token 3: 'abc' is not index:value",
         fails("1 1:1\n0 1:1 abc\n", 0, Task.CLASSIFICATION, 0));
-    assertEquals("a9a.txt: row 1, token 2: index 'x' is not a positive integer",
+    assertEquals("a9a.txt: row 1, token 2: index 'x' is not an integer in [1, 2^31)",
         fails("1 x:1\n", 0, Task.CLASSIFICATION, 0));
     assertEquals("a9a.txt: row 1, token 2: value 'y' is not a number",
         fails("1 1:y\n", 0, Task.CLASSIFICATION, 0));
@@ -112,6 +112,9 @@ class LibSvmTest {
         fails("1.5 1:1\n", 0, Task.CLASSIFICATION, 0));
     assertEquals("a9a.txt: row 3, label: label 3 is outside [0, 3)",
         fails("0 1:1\n1 1:1\n3 1:1\n", 0, Task.CLASSIFICATION, 3));
+    String huge = fails("0 1:1\n1e10 1:1\n", 0, Task.CLASSIFICATION, 0);
+    assertTrue(huge.startsWith("a9a.txt: row 2, label: label 10000000000 would mean more than"),
+        huge);
     String neg = fails("0 1:1\n-2 1:1\n", 0, Task.CLASSIFICATION, 0);
     assertTrue(neg.startsWith("a9a.txt: row 2, label: label -2 is negative"), neg);
   }
