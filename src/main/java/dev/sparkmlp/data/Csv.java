@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Reader for numeric CSV files, raw or gzip-compressed. Every field must be a finite decimal
@@ -106,7 +107,7 @@ public final class Csv {
           throw new DataException(name, "header", "the last " + opt.classes() + " columns are "
               + "the one-hot targets, but the file has only " + columns + " columns");
         }
-        cols = java.util.stream.IntStream.range(columns - opt.classes(), columns).toArray();
+        cols = IntStream.range(columns - opt.classes(), columns).toArray();
       } else {
         cols = new int[] {opt.labelColumn() == null ? columns - 1 : resolve(opt.labelColumn())};
       }
