@@ -5,6 +5,6 @@ final class SparkEngineFactory {
   private SparkEngineFactory() {}
 
   static Engine create(Settings s) {
-    throw new ConfigLoader.ConfigError("train.engine = spark: the Spark engine is not built yet (issue 3)");
+    return SparkEngine.start(s);
   }
 }

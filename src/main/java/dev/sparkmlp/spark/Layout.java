@@ -24,8 +24,11 @@ import scala.Tuple2;
  * bounded so that no task of the one-time shipping nears {@code spark.rpc.message.maxSize}.
  */
 final class Layout {
-  /** Upper bound of one chunk's features, targets and ids, in bytes. */
-  static final long CHUNK_BYTES = 8L << 20;
+  /**
+   * Upper bound of one chunk's features, targets and ids, in bytes: under the 1000 KiB above which
+   * Spark warns about large tasks.
+   */
+  static final long CHUNK_BYTES = 960L << 10;
 
   private Layout() {}
 

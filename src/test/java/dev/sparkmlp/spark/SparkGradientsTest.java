@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.DataException;
+import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Gradient;
@@ -20,11 +22,19 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -84,13 +94,10 @@ class SparkGradientsTest {
   @ParameterizedTest(name = "{0} dropout={2} batchNorm={3}")
   @CsvSource({
       "sgd,      0.1,   0,   false",
-      "momentum, 0.05,  0,   false",
-      "rmsprop,  0.003, 0,   false",
-      "adam,     0.005, 0,   false",
-      "adamw,    0.005, 0,   false",
-      "adam,     0.005, 0.3, false",
       "momentum, 0.05,  0,   true",
-      "adam,     0.005, 0.2, true"})
+      "rmsprop,  0.003, 0,   false",
+      "adam,     0.005, 0.3, false",
+      "adamw,    0.005, 0.2, true"})
   void sparkFollowsTheLocalTrajectoryBitForBit(String optimizer, float lr, float dropout, boolean bn) {
     Run local = train(false, optimizer, lr, dropout, bn, 2);
     Run distributed = train(true, optimizer, lr, dropout, bn, 2);
@@ -229,6 +236,135 @@ class SparkGradientsTest {
       assertEquals(local.loss(), m.loss(), 1e-9 * Math.abs(local.loss()));
       assertEquals(local.bce(), m.bce(), 1e-9 * Math.abs(local.bce()));
       assertEquals(local.halfMse(), m.halfMse(), 1e-9 * Math.abs(local.halfMse()));
+    }
+  }
+
+  /** The DataFrame source: the same layout as the Block path, and bad rows refused up front. */
+  @Nested
+  class DataFrames {
+    final StructType schema = new StructType()
+        .add("features", new VectorUDT(), true)
+        .add("label", DataTypes.DoubleType, true)
+        .add("note", DataTypes.StringType, true);
+
+    /** The block's rows in order, every third one as a sparse vector. */
+    Dataset<Row> frame(Block b) {
+      List<Row> rows = new ArrayList<>();
+      for (int r = 0; r < b.rows; r++) {
+        double[] x = new double[b.features];
+        for (int j = 0; j < x.length; j++) x[j] = b.x[r * b.features + j];
+        org.apache.spark.ml.linalg.Vector v = Vectors.dense(x);
+        rows.add(RowFactory.create(r % 3 == 0 ? v.toSparse() : v, (double) b.labels[r], "row " + r));
+      }
+      return spark.createDataFrame(rows, schema);
+    }
+
+    Dataset<Row> frame(List<Row> rows) {
+      return spark.createDataFrame(rows, schema);
+    }
+
+    List<Row> goodRows(int n) {
+      List<Row> rows = new ArrayList<>();
+      for (int r = 0; r < n; r++) rows.add(RowFactory.create(Vectors.dense(r, 1, 2, 3), (double) (r % 3), "ok"));
+      return rows;
+    }
+
+    DataException refused(Dataset<Row> df, String featuresCol) {
+      Network net = Network.build(TestSpark.spec(0f, false));
+      int cached = jsc.getPersistentRDDs().size();
+      // The failing task would log its expected exception with a stack trace.
+      spark.sparkContext().setLogLevel("OFF");
+      try {
+        DataException e = assertThrows(DataException.class, () -> SparkGradients.fromDataFrame(df, featuresCol,
+            "label", Task.CLASSIFICATION, net, 10, 2, 1, 1, 2));
+        assertEquals(cached, jsc.getPersistentRDDs().size(), "nothing stays cached after a refusal");
+        return e;
+      } finally {
+        spark.sparkContext().setLogLevel("WARN");
+      }
+    }
+
+    @Test
+    void sameShardsAndGradientsAsTheBlockPath() {
+      Network net = Network.build(TestSpark.spec(0.2f, true));
+      Block train = TestSpark.blobs(203, 21);
+      float[] w = new float[net.paramCount()];
+      float[] buf = new float[net.bufferCount()];
+      net.initialize(w, buf, 2);
+      // A local DataFrame keeps the order of its rows (in 2 input partitions here), so its row ids are
+      // the block's row numbers and both paths must build the same shards.
+      Dataset<Row> df = frame(train);
+      assertEquals(2, df.javaRDD().getNumPartitions());
+      try (SparkGradients fromDf = SparkGradients.fromDataFrame(df, "features", "label", Task.CLASSIFICATION,
+              net, 40, 2, 6, 2, 2);
+          SparkGradients fromBlock = new SparkGradients(jsc, net, train, 40, 2, 6, 2, 2)) {
+        assertEquals(203, fromDf.rows());
+        assertEquals(fromBlock.stepsPerEpoch(), fromDf.stepsPerEpoch());
+        for (int step = 0; step < 3; step++) {
+          Gradient a = fromBlock.compute(w, buf, 1, step);
+          float[] ga = a.grad.clone();
+          double la = a.lossSum;
+          Gradient b = fromDf.compute(w, buf, 1, step);
+          assertArrayEquals(ga, b.grad, "step " + step);
+          assertEquals(la, b.lossSum, 0);
+        }
+      }
+    }
+
+    @Test
+    void evaluationOfADataFrameMatchesTheBlock() {
+      Network net = Network.build(TestSpark.spec(0f, false));
+      Block data = TestSpark.blobs(300, 22);
+      float[] w = new float[net.paramCount()];
+      float[] buf = new float[net.bufferCount()];
+      net.initialize(w, buf, 3);
+      try (SparkEvaluation a = SparkEvaluation.fromDataFrame(frame(data), "features", "label",
+              Task.CLASSIFICATION, net, 2, "test frame");
+          SparkEvaluation b = new SparkEvaluation(jsc, net, data, 2, "test block")) {
+        Metrics ma = a.evaluate(w, buf);
+        Metrics mb = b.evaluate(w, buf);
+        assertEquals(300, ma.count());
+        assertEquals(mb.accuracy(), ma.accuracy(), 0);
+        assertEquals(mb.loss(), ma.loss(), 1e-9 * mb.loss());
+      }
+    }
+
+    @Test
+    void missingColumnIsNamedWithTheColumnsThereAre() {
+      DataException e = refused(frame(goodRows(20)), "feats");
+      assertEquals("DataFrame: column 'feats': no such features column; the columns are "
+          + "[features, label, note]", e.getMessage());
+    }
+
+    @Test
+    void wrongVectorWidthNamesTheRow() {
+      List<Row> rows = goodRows(40);
+      rows.set(27, RowFactory.create(Vectors.dense(1, 2, 3), 1.0, "short"));
+      DataException e = refused(frame(rows), "features");
+      assertEquals("DataFrame: record 27: features vector has 3 values, the network expects 4", e.getMessage());
+    }
+
+    @Test
+    void nanFeatureNamesTheRowAndFeature() {
+      List<Row> rows = goodRows(40);
+      rows.set(5, RowFactory.create(Vectors.dense(1, 2, Double.NaN, 4), 1.0, "nan"));
+      DataException e = refused(frame(rows), "features");
+      assertEquals("DataFrame: record 5: feature 2 is NaN", e.getMessage());
+    }
+
+    @Test
+    void labelOutOfRangeNamesTheRow() {
+      List<Row> rows = goodRows(40);
+      rows.set(33, RowFactory.create(Vectors.dense(1, 2, 3, 4), 3.0, "bad label"));
+      DataException e = refused(frame(rows), "features");
+      assertEquals("DataFrame: record 33: label 3.0 is not a class index in [0, 3)", e.getMessage());
+    }
+
+    @Test
+    void nonVectorFeaturesAreRefusedBeforeAnyJob() {
+      DataException e = refused(frame(goodRows(20)), "note");
+      assertTrue(e.getMessage().startsWith("DataFrame: column 'note': features must be an "
+          + "org.apache.spark.ml.linalg.Vector column"), e.getMessage());
     }
   }
 }

@@ -34,6 +34,7 @@ final class TestSpark {
         .setMaster(master)
         .setAppName("sparkmlp-test")
         .set("spark.ui.enabled", "false")
+        .set("spark.log.level", "WARN")
         .set("spark.sql.shuffle.partitions", "4")
         .set("spark.kryo.registrationRequired", "true");
     SparkMlpKryoRegistrator.configure(conf);

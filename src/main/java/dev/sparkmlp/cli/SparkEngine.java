@@ -1,0 +1,135 @@
+package dev.sparkmlp.cli;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.spark.SparkEvaluation;
+import dev.sparkmlp.spark.SparkGradients;
+import dev.sparkmlp.spark.SparkMaster;
+import dev.sparkmlp.spark.SparkMlpKryoRegistrator;
+import dev.sparkmlp.train.Evaluator;
+import dev.sparkmlp.train.GradientSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A Spark cluster (or local[n]) as the engine: {@link SparkGradients} and {@link SparkEvaluation} on
+ * one SparkSession. The data is read on the driver and shipped to the executors once.
+ *
+ * <p>Session settings: the master comes from {@code train.master} unless {@code spark.master} is
+ * already set (spark-submit sets it as a system property, which wins); the app name is "sparkmlp";
+ * Kryo with {@link SparkMlpKryoRegistrator}; the web UI is off for local masters; logs at WARN. A
+ * session that already exists (a notebook, spark-shell) is used as it is and left running.
+ *
+ * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
+ * {@code spark.sparkmlp.treeDepth} (treeAggregate depth, default 2) and
+ * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a cluster,
+ * default 60).
+ */
+final class SparkEngine implements Engine {
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final SparkSession spark;
+  private final JavaSparkContext jsc;
+  private final boolean ownSession;
+  private final int partitions;
+  private final int treeDepth;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth) {
+    this.spark = spark;
+    this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.ownSession = ownSession;
+    this.partitions = partitions;
+    this.treeDepth = treeDepth;
+  }
+
+  static SparkEngine start(Settings s) {
+    quietLogs();
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
+    String master = conf.get("spark.master");
+    conf.setIfMissing("spark.app.name", "sparkmlp");
+    SparkMlpKryoRegistrator.configure(conf);
+    if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");
+    int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.DEFAULT_TREE_DEPTH);
+    if (treeDepth < 1) throw new ConfigLoader.ConfigError("spark.sparkmlp.treeDepth must be at least 1: " + treeDepth);
+    Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
+    try {
+      SparkMaster.checkReachable(master, CONNECT_TIMEOUT);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigLoader.ConfigError(e.getMessage() + " (train.master, --master)");
+    }
+
+    boolean existed = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
+    SparkSession spark;
+    try {
+      spark = SparkSession.builder().config(conf).getOrCreate();
+    } catch (RuntimeException e) {
+      throw new ConfigLoader.ConfigError("cannot start Spark with master " + master + ": " + e.getMessage());
+    }
+    spark.sparkContext().setLogLevel("WARN");
+    try {
+      SparkMaster.awaitExecutors(spark.sparkContext(), wait);
+    } catch (IllegalStateException e) {
+      if (!existed) spark.stop();
+      throw new ConfigLoader.ConfigError(e.getMessage());
+    }
+    int p = s.integer("train.partitions");
+    if (p <= 0) p = spark.sparkContext().defaultParallelism();
+    return new SparkEngine(spark, !existed, p, treeDepth);
+  }
+
+  /**
+   * Without a log4j configuration of the user's, Spark installs its default profile (INFO) at its
+   * first log line, during startup; install it now, silently, and lower the level to WARN, so that
+   * startup does not print a page of INFO lines.
+   */
+  private static void quietLogs() {
+    if (System.getProperty("log4j2.configurationFile") != null
+        || System.getProperty("log4j.configurationFile") != null) {
+      return;
+    }
+    try {
+      new SparkConf(false).initializeLogIfNecessary(false, true);
+      org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
+    } catch (LinkageError e) {
+      // Another logging backend: Spark's setLogLevel below still applies.
+    }
+  }
+
+  @Override
+  public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
+    SparkGradients g = new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
+    open.add(g);
+    return g;
+  }
+
+  @Override
+  public Evaluator evaluator(Network net, Block data, String what) {
+    SparkEvaluation e = new SparkEvaluation(jsc, net, data, partitions, what);
+    open.add(e);
+    return e;
+  }
+
+  @Override
+  public String describe() {
+    return "spark " + jsc.master() + " (" + partitions + " partitions)";
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : open) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // Unpersisting and destroying broadcasts is best effort; the session stop below frees all.
+      }
+    }
+    open.clear();
+    if (ownSession) spark.stop();
+  }
+}

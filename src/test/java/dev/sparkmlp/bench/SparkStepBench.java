@@ -1,0 +1,212 @@
+package dev.sparkmlp.bench;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.Idx;
+import dev.sparkmlp.data.Scaler;
+import dev.sparkmlp.math.Rng;
+import dev.sparkmlp.nn.Activation;
+import dev.sparkmlp.nn.Init;
+import dev.sparkmlp.nn.Loss;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.optim.Optimizer;
+import dev.sparkmlp.optim.OptimizerSpec;
+import dev.sparkmlp.spark.SparkGradients;
+import dev.sparkmlp.spark.SparkMlpKryoRegistrator;
+import dev.sparkmlp.train.Gradient;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The cost of one distributed training step, against the floor Spark itself sets.
+ *
+ * <ul>
+ *   <li>floor: per step, broadcast a float[] of the model's size (150,784) and treeAggregate one
+ *       copy of it per partition over a cached RDD of the same partitioning as the training rows (one
+ *       shuffled element per partition), destroying the previous broadcast. No training work.
+ *   <li>SparkGradients steps of 784-128-128-128-128-10 at global batch B: step time (the compute()
+ *       call on the driver), compute time (measured inside each task with System.nanoTime around
+ *       forward, backward and the copy into the result), and overhead = step time minus the
+ *       partitions' own compute time. Partitions run concurrently when there are no more of them
+ *       than task slots, so their compute time is the slowest one's; otherwise the sum over the
+ *       slots.
+ *   <li>samples/s: B / (step time + Adam update on the driver), the training loop's rate.
+ * </ul>
+ *
+ * Times are medians over the measured steps (the machine may be shared), after warm-up steps.
+ */
+public final class SparkStepBench {
+  private static final int PARAMS = 784 * 128 + 128 + 3 * (128 * 128 + 128) + 128 * 10 + 10;
+
+  public static void main(String[] args) throws Exception {
+    String master = "local[2]";
+    int partitions = 0;
+    int steps = 40;
+    int warmup = 10;
+    int depth = SparkGradients.DEFAULT_TREE_DEPTH;
+    List<Integer> batches = List.of(100, 1000, 4096);
+    String data = "data/mnist";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--master" -> master = args[++i];
+        case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+        case "--steps" -> steps = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--depth" -> depth = Integer.parseInt(args[++i]);
+        case "--batches" -> batches = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf).toList();
+        case "--data" -> data = args[++i];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (--master, --partitions, --steps, --warmup, --depth, --batches, --data DIR|random)");
+      }
+    }
+    SparkConf conf = new SparkConf().setMaster(master).setAppName("sparkmlp-bench")
+        .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
+    SparkMlpKryoRegistrator.configure(conf);
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    try {
+      int p = partitions > 0 ? partitions : jsc.defaultParallelism();
+      int slots = jsc.defaultParallelism();
+      BenchReport report = new BenchReport("spark-step");
+      report.info("master", master);
+      report.info("partitions", String.valueOf(p));
+      report.info("task_slots", String.valueOf(slots));
+      report.info("tree_depth", String.valueOf(depth));
+      report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + PARAMS + " params, adam");
+      report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up steps");
+      report.info("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+      Block train = load(data, report);
+
+      double floor = floor(jsc, p, depth, steps, warmup);
+      report.add("floor_ms", floor, "ms/step", "broadcast " + PARAMS + " floats + treeAggregate of one copy per partition");
+
+      NetworkSpec spec = NetworkSpec.mlp(784, new int[] {128, 128, 128, 128}, 10, Activation.LEAKY_RELU, 0.1f,
+          Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false);
+      Network net = Network.build(spec);
+      for (int batch : batches) {
+        Result r = steps(jsc, net, train, batch, p, slots, depth, steps, warmup);
+        report.add("step_b" + batch + "_ms", r.stepMs, "ms/step");
+        report.add("compute_b" + batch + "_ms", r.computeMs, "ms/step", "slowest partition's own compute time");
+        report.add("overhead_b" + batch + "_ms", r.overheadMs, "ms/step", "step time minus compute time");
+        report.add("overhead_over_floor_b" + batch, r.overheadMs / floor, "x");
+        report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s", "compute() plus the Adam update");
+      }
+      report.write();
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static Block load(String dir, BenchReport report) throws Exception {
+    Path images = Path.of(dir, "train-images-idx3-ubyte.gz");
+    Path labels = Path.of(dir, "train-labels-idx1-ubyte.gz");
+    if (!dir.equals("random") && Files.exists(images) && Files.exists(labels)) {
+      try (InputStream im = Files.newInputStream(images); InputStream lab = Files.newInputStream(labels)) {
+        Block b = Idx.read(im, images.toString(), lab, labels.toString(), 10);
+        report.info("data", "MNIST " + dir + ", " + b.rows + " rows, scaled /255");
+        return Scaler.fit(Scaler.Kind.DIVIDE255, b).apply(b);
+      }
+    }
+    int rows = 60000;
+    float[] x = new float[rows * 784];
+    int[] labelsOf = new int[rows];
+    long key = Rng.key(7, 1);
+    for (int i = 0; i < x.length; i++) x[i] = Rng.uniform(key, i);
+    for (int r = 0; r < rows; r++) labelsOf[r] = Rng.below(key, x.length + (long) r, 10);
+    report.info("data", "random, MNIST-shaped: 60000 x 784, 10 classes");
+    return Block.classification(rows, 784, x, labelsOf, 10);
+  }
+
+  /** Median ms of an empty training step: broadcast the weights, treeAggregate one copy per partition. */
+  private static double floor(JavaSparkContext jsc, int partitions, int depth, int steps, int warmup) {
+    List<Tuple2<Integer, Integer>> keys = new ArrayList<>();
+    for (int i = 0; i < partitions; i++) keys.add(new Tuple2<>(i, i));
+    JavaRDD<Integer> rdd = jsc.parallelizePairs(keys, partitions).partitionBy(new HashPartitioner(partitions)).values();
+    rdd.persist(StorageLevel.MEMORY_ONLY()).count();
+    float[] w = new float[PARAMS];
+    for (int i = 0; i < w.length; i++) w[i] = i * 1e-6f;
+    double[] ms = new double[steps];
+    Broadcast<float[]> previous = null;
+    for (int s = 0; s < warmup + steps; s++) {
+      long t0 = System.nanoTime();
+      Broadcast<float[]> bc = jsc.broadcast(w);
+      if (previous != null) previous.destroy();
+      previous = bc;
+      float[] sum = rdd.treeAggregate(new float[0], (acc, x) -> bc.value().clone(), SparkStepBench::add, depth);
+      if (sum.length != PARAMS) throw new IllegalStateException("floor job summed " + sum.length + " floats");
+      if (s >= warmup) ms[s - warmup] = (System.nanoTime() - t0) / 1e6;
+    }
+    previous.destroy();
+    rdd.unpersist(true);
+    return median(ms);
+  }
+
+  private static float[] add(float[] a, float[] b) {
+    if (a.length == 0) return b;
+    if (b.length == 0) return a;
+    for (int i = 0; i < a.length; i++) a[i] += b[i];
+    return a;
+  }
+
+  private record Result(double stepMs, double computeMs, double overheadMs, double samplesPerSecond) {}
+
+  private static Result steps(JavaSparkContext jsc, Network net, Block train, int batch, int partitions, int slots,
+      int depth, int steps, int warmup) {
+    float[] params = new float[net.paramCount()];
+    float[] buffers = new float[net.bufferCount()];
+    net.initialize(params, buffers, 42);
+    Optimizer adam = OptimizerSpec.defaults("adam").build(net.weights());
+    float[] g = new float[params.length];
+    double[] step = new double[steps];
+    double[] compute = new double[steps];
+    double[] overhead = new double[steps];
+    double[] loop = new double[steps];
+    try (SparkGradients source = new SparkGradients(jsc, net, train, batch, partitions, 42, 1000, depth)) {
+      source.recordComputeTimes();
+      int perEpoch = source.stepsPerEpoch();
+      for (int i = 0; i < warmup + steps; i++) {
+        long t0 = System.nanoTime();
+        Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
+        long t1 = System.nanoTime();
+        float inv = 1f / grad.count;
+        for (int j = 0; j < g.length; j++) g[j] = grad.grad[j] * inv;
+        adam.step(params, g, 1e-3f);
+        long t2 = System.nanoTime();
+        if (i < warmup) continue;
+        long[] tasks = source.lastComputeNanos();
+        long c = 0;
+        if (partitions <= slots) {
+          for (long t : tasks) c = Math.max(c, t);
+        } else {
+          for (long t : tasks) c += t;
+          c /= slots;
+        }
+        int k = i - warmup;
+        step[k] = (t1 - t0) / 1e6;
+        compute[k] = c / 1e6;
+        overhead[k] = step[k] - compute[k];
+        loop[k] = (t2 - t0) / 1e6;
+      }
+    }
+    double loopMs = Arrays.stream(loop).sum() / steps;
+    return new Result(median(step), median(compute), median(overhead), batch / (loopMs / 1e3));
+  }
+
+  private static double median(double[] a) {
+    double[] s = a.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+}

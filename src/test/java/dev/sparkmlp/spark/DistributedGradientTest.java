@@ -1,0 +1,85 @@
+package dev.sparkmlp.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.train.Gradient;
+import dev.sparkmlp.train.LocalGradients;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On local[4] with 4 partitions, the aggregated gradient equals the single-machine gradient of the
+ * same global batch (LocalGradients with 4 shards).
+ *
+ * <p>Tolerance: each element is a sum of 4 partition sums. LocalGradients adds them in shard order,
+ * treeAggregate in the order the tasks finish, and float addition is not associative, so the two may
+ * differ by a few roundings of the partial sums: |a - b| <= 3 * 2^-24 * sum_p |g_p| per element.
+ * The test bounds sum_p |g_p| by 4 max|g| over the vector and allows 1e-5 max|g| (about twice that
+ * bound). Counts, correct counts and the shard count are integers and must match exactly.
+ */
+class DistributedGradientTest {
+  static SparkSession spark;
+  static JavaSparkContext jsc;
+
+  @BeforeAll
+  static void start() {
+    spark = TestSpark.start("local[4]");
+    jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  @AfterAll
+  static void stop() {
+    TestSpark.stop(spark);
+  }
+
+  @Test
+  void fourPartitionsGiveTheSingleMachineGradient() {
+    Network net = Network.build(TestSpark.spec(0.25f, true));
+    Block train = TestSpark.blobs(523, 31);
+    float[] w = new float[net.paramCount()];
+    float[] buf = new float[net.bufferCount()];
+    net.initialize(w, buf, 8);
+    int batch = 50;
+    try (SparkGradients spark = new SparkGradients(jsc, net, train, batch, 4, 8, 2, 2);
+        LocalGradients local = new LocalGradients(net, train, batch, 4, 2, 8)) {
+      assertEquals(4, spark.shards());
+      assertEquals(local.stepsPerEpoch(), spark.stepsPerEpoch());
+      for (int[] es : new int[][] {{0, 0}, {1, 3}, {1, local.stepsPerEpoch() - 1}}) {
+        Gradient s = spark.compute(w, buf, es[0], es[1]);
+        float[] sg = s.grad.clone();
+        float[] ss = s.batchStats.clone();
+        double sl = s.lossSum;
+        long sc = s.count;
+        long sr = s.correct;
+        int sh = s.shards;
+        Gradient l = local.compute(w, buf, es[0], es[1]);
+        String where = "epoch " + es[0] + " step " + es[1];
+        assertEquals(batch, sc, where);
+        assertEquals(l.count, sc, where);
+        assertEquals(l.correct, sr, where);
+        assertEquals(4, sh, where);
+        assertClose(l.grad, sg, where + " gradient");
+        assertClose(l.batchStats, ss, where + " batch statistics");
+        assertEquals(l.lossSum, sl, 1e-12 * Math.abs(l.lossSum), where + " loss");
+      }
+    }
+  }
+
+  private static void assertClose(float[] expected, float[] actual, String what) {
+    assertEquals(expected.length, actual.length, what);
+    float max = 0;
+    for (float v : expected) max = Math.max(max, Math.abs(v));
+    assertTrue(max > 0, what + " is all zeros");
+    float tol = 1e-5f * max;
+    for (int i = 0; i < expected.length; i++) {
+      int at = i;
+      assertEquals(expected[i], actual[i], tol, () -> what + " differs at " + at);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.sparkmlp.spark;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SparkMasterTest {
+  @Test
+  void unreachableMasterFailsFastWithTheUrl() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String master = "spark://127.0.0.1:" + port;
+    long t0 = System.nanoTime();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SparkMaster.checkReachable(master, Duration.ofSeconds(2)));
+    assertTrue((System.nanoTime() - t0) / 1e9 < 5, "bounded");
+    assertTrue(e.getMessage().startsWith("cannot reach Spark master " + master + ": 127.0.0.1:" + port),
+        e.getMessage());
+  }
+
+  @Test
+  void reachableMasterAndLocalMastersPass() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      String ha = "spark://127.0.0.1:1,127.0.0.1:" + s.getLocalPort();
+      assertDoesNotThrow(() -> SparkMaster.checkReachable(ha, Duration.ofSeconds(2)));
+    }
+    assertDoesNotThrow(() -> SparkMaster.checkReachable("local[*]", Duration.ofSeconds(1)));
+    assertTrue(SparkMaster.isLocal("local[2]"));
+    assertTrue(!SparkMaster.isLocal("spark://h:7077"));
+  }
+
+  @Test
+  void malformedMasterIsNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SparkMaster.checkReachable("spark://host-without-port", Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("'host-without-port' is not host:port"), e.getMessage());
+  }
+}
