@@ -23,18 +23,19 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Killing an executor in mid-training changes nothing in the result: a run on the two-Worker
- * loopback cluster whose executor is killed with SIGKILL after the first epoch ends with the same
- * weights.bin, byte for byte, as an undisturbed run with the same seed. Spark re-runs the lost tasks
- * (and recomputes the lost cached partitions) on the surviving executor or on the replacement the
- * Worker starts, and a retried task computes the identical gradient: rows, shuffles and dropout
- * masks depend only on (seed, epoch, step, partition), and two partition sums add up the same in
- * either order.
+ * loopback cluster whose executor is killed with SIGKILL after the first epoch ends with the
+ * same weights.bin, byte for byte, as an undisturbed run with the same seed. Spark re-runs the lost
+ * tasks (and recomputes the lost cached partitions) on the surviving executor or on the replacement
+ * the Worker starts, and a retried task computes the identical gradient: rows, shuffles and
+ * dropout masks depend only on (seed, epoch, step, partition), and two partition sums add up the
+ * same in either order.
  *
  * <p>How the executor's PID is found: the application id is the one new directory under the
  * Workers' work dir ({@code cluster-it/work/<app-id>/}, which holds one {@code <executor-id>/} dir
- * per executor). Its executors are the processes whose command line ({@code /proc/<pid>/cmdline},
- * what {@code ps -eo pid,args} shows) runs {@code org.apache.spark.executor.CoarseGrainedExecutorBackend}
- * with {@code --app-id <app-id>}; {@code --executor-id} names the work dir. The test kills the
+ * per executor). Its executors are the processes whose command line
+ * ({@code /proc/<pid>/cmdline}, what {@code ps -eo pid,args} shows) runs
+ * {@code org.apache.spark.executor.CoarseGrainedExecutorBackend} with {@code --app-id <app-id>};
+ * {@code --executor-id} names the work dir. The test kills the
  * executor with the lowest id once metrics.jsonl has its first line (epoch 1 of 3 is done) and
  * requires that training had not finished by then and that the driver reported the lost executor.
  */
@@ -47,7 +48,8 @@ final class ClusterFaultIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    assumeTrue(Files.exists(LoopbackCluster.repoRoot().resolve("data/mnist/train-images-idx3-ubyte.gz")),
+    Path mnist = LoopbackCluster.repoRoot().resolve("data/mnist/train-images-idx3-ubyte.gz");
+    assumeTrue(Files.exists(mnist),
         "data/mnist is absent: no MNIST files to train on, skipping the executor fault test");
     cluster = LoopbackCluster.start(2);
   }
@@ -78,7 +80,8 @@ final class ClusterFaultIT {
       String appId = apps.get(0).getFileName().toString();
       ProcessHandle executor = executorsOf(appId).get(0);
       int epochsDone = lines(metrics);
-      assertFalse(Files.exists(faulty.resolve("summary.json")), "training finished before the kill");
+      assertFalse(Files.exists(faulty.resolve("summary.json")),
+          "training finished before the kill");
       assertTrue(epochsDone < EPOCHS, "all " + epochsDone + " epochs were done before the kill");
       executor.destroyForcibly();
       executor.onExit().get(30, TimeUnit.SECONDS);
@@ -100,8 +103,9 @@ final class ClusterFaultIT {
   /** 10,000 MNIST rows, 10 steps of 1,000 per epoch, two partitions (one per Worker). */
   private static List<String> args(Path out) {
     return ClusterIT.concat(ClusterIT.SPARK_OPTS, List.of("train", "--config", "conf/mnist.conf",
-        "--set", "data.train-rows=10000", "--output", out.toString(), "--epochs", Integer.toString(EPOCHS),
-        "--batch-size", "1000", "--lr", "3e-3", "--partitions", "2"));
+        "--set", "data.train-rows=10000", "--output", out.toString(),
+        "--epochs", Integer.toString(EPOCHS), "--batch-size", "1000", "--lr", "3e-3",
+        "--partitions", "2"));
   }
 
   private static void awaitFirstEpoch(LoopbackCluster.Running run, Path metrics, Duration timeout)
@@ -124,7 +128,8 @@ final class ClusterFaultIT {
         .filter(p -> {
           List<String> cmd = commandLine(p.pid());
           int i = cmd.indexOf("--app-id");
-          return cmd.contains(EXECUTOR_MAIN) && i >= 0 && i + 1 < cmd.size() && cmd.get(i + 1).equals(appId);
+          return cmd.contains(EXECUTOR_MAIN) && i >= 0 && i + 1 < cmd.size()
+              && cmd.get(i + 1).equals(appId);
         })
         .sorted(java.util.Comparator.comparing(p -> executorId(commandLine(p.pid()))))
         .toList();

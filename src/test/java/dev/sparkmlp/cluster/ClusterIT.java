@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
 final class ClusterIT {
   /** Both executors must exist before the first task, or one of them may sit idle. */
   static final List<String> SPARK_OPTS = List.of("--master", LoopbackCluster.MASTER,
-      "--conf", "spark.ui.enabled=false", "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0");
+      "--conf", "spark.ui.enabled=false",
+      "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0");
 
   private static LoopbackCluster cluster;
 
@@ -55,7 +56,8 @@ final class ClusterIT {
   @Timeout(300)
   void sumJobRunsOnBothWorkers() throws Exception {
     Path jar = cluster.state.resolve("sumjob.jar");
-    writeJar(jar, LoopbackCluster.buildDir().resolve("test-classes"), "dev/sparkmlp/cluster/SumJob");
+    Path classes = LoopbackCluster.buildDir().resolve("test-classes");
+    writeJar(jar, classes, "dev/sparkmlp/cluster/SumJob");
     var r = cluster.submit(Duration.ofMinutes(4),
         Map.of("SPARKMLP_APP_JAR", jar.toString(), "SPARKMLP_MAIN_CLASS", SumJob.class.getName()),
         concat(SPARK_OPTS, List.of("1000000", "4")));
@@ -95,7 +97,8 @@ final class ClusterIT {
   /** A jar of the classes under {@code classes} whose path starts with {@code prefix}. */
   static void writeJar(Path jar, Path classes, String prefix) throws IOException {
     Files.createDirectories(jar.getParent());
-    try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os);
+    try (OutputStream os = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(os);
         Stream<Path> files = Files.walk(classes)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         String name = classes.relativize(f).toString().replace('\\', '/');

@@ -68,8 +68,8 @@ final class LoopbackCluster implements AutoCloseable {
   /** The Maven build dir (target, or -Dsparkmlp.buildDir): the parent of test-classes. */
   static Path buildDir() {
     try {
-      return Path.of(LoopbackCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .getParent();
+      var location = LoopbackCluster.class.getProtectionDomain().getCodeSource().getLocation();
+      return Path.of(location.toURI()).getParent();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -108,12 +108,14 @@ final class LoopbackCluster implements AutoCloseable {
     return await(launch(cmd, Map.of(), args[0] + "-" + args[1]), timeout);
   }
 
-  private Running launch(List<String> cmd, Map<String, String> env, String name) throws IOException {
+  private Running launch(List<String> cmd, Map<String, String> env, String name)
+      throws IOException {
     Path logs = state.resolve("logs");
     Files.createDirectories(logs);
     Path log = logs.resolve(name + ".out");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        .redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Map<String, String> e = new HashMap<>(env);
     e.put("SPARKMLP_CLUSTER_DIR", state.toString());
     e.putIfAbsent("SPARKMLP_BUILD_DIR", appBuild.toString());
@@ -125,7 +127,9 @@ final class LoopbackCluster implements AutoCloseable {
   @Override
   public void close() throws IOException, InterruptedException {
     Result r = script(Duration.ofSeconds(90), "cluster", "stop");
-    if (r.exitCode() != 0) throw new IllegalStateException("scripts/cluster stop failed:\n" + r.output());
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("scripts/cluster stop failed:\n" + r.output());
+    }
   }
 
   /** The application dirs ({@code work/app-*}) the Workers have made so far, oldest first. */
