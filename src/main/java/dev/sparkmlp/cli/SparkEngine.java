@@ -11,23 +11,26 @@ import dev.sparkmlp.train.GradientSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A Spark cluster (or local[n]) as the engine: {@link SparkGradients} and {@link SparkEvaluation} on
- * one SparkSession. The data is read on the driver and shipped to the executors once.
+ * A Spark cluster, or local[n], as the engine: {@link SparkGradients} and {@link SparkEvaluation}
+ * on one SparkSession. The data is read on the driver and shipped to the executors once.
  *
  * <p>Session settings: the master comes from {@code train.master} unless {@code spark.master} is
- * already set (spark-submit sets it as a system property, which wins); the app name is "sparkmlp";
- * Kryo with {@link SparkMlpKryoRegistrator}; the web UI is off for local masters; logs at WARN. A
- * session that already exists (a notebook, spark-shell) is used as it is and left running.
+ * already set (spark-submit sets it as a system property, and it wins); the app name is
+ * "sparkmlp"; Kryo with {@link SparkMlpKryoRegistrator}; no web UI for local masters; logs at
+ * WARN. A session that already exists (a notebook, spark-shell) is used as it is and left running.
+ * Partitions: {@code train.partitions}, or when 0 Spark's default parallelism (the executor cores).
  *
  * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
  * {@code spark.sparkmlp.treeDepth} (treeAggregate depth, default 2) and
- * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a cluster,
- * default 60).
+ * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
+ * cluster, default 60).
  */
 final class SparkEngine implements Engine {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -56,7 +59,10 @@ final class SparkEngine implements Engine {
     SparkMlpKryoRegistrator.configure(conf);
     if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");
     int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.DEFAULT_TREE_DEPTH);
-    if (treeDepth < 1) throw new ConfigLoader.ConfigError("spark.sparkmlp.treeDepth must be at least 1: " + treeDepth);
+    if (treeDepth < 1) {
+      throw new ConfigLoader.ConfigError(
+          "spark.sparkmlp.treeDepth must be at least 1: " + treeDepth);
+    }
     Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
     try {
       SparkMaster.checkReachable(master, CONNECT_TIMEOUT);
@@ -64,12 +70,14 @@ final class SparkEngine implements Engine {
       throw new ConfigLoader.ConfigError(e.getMessage() + " (train.master, --master)");
     }
 
-    boolean existed = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
+    boolean existed = SparkSession.getActiveSession().isDefined()
+        || SparkSession.getDefaultSession().isDefined();
     SparkSession spark;
     try {
       spark = SparkSession.builder().config(conf).getOrCreate();
     } catch (RuntimeException e) {
-      throw new ConfigLoader.ConfigError("cannot start Spark with master " + master + ": " + e.getMessage());
+      throw new ConfigLoader.ConfigError(
+          "cannot start Spark with master " + master + ": " + e.getMessage());
     }
     spark.sparkContext().setLogLevel("WARN");
     try {
@@ -85,7 +93,7 @@ final class SparkEngine implements Engine {
 
   /**
    * Without a log4j configuration of the user's, Spark installs its default profile (INFO) at its
-   * first log line, during startup; install it now, silently, and lower the level to WARN, so that
+   * first log line during startup; install it now, silently, and lower the level to WARN, so that
    * startup does not print a page of INFO lines.
    */
   private static void quietLogs() {
@@ -95,15 +103,16 @@ final class SparkEngine implements Engine {
     }
     try {
       new SparkConf(false).initializeLogIfNecessary(false, true);
-      org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
+      Configurator.setRootLevel(Level.WARN);
     } catch (LinkageError e) {
-      // Another logging backend: Spark's setLogLevel below still applies.
+      // Another logging backend: Spark's setLogLevel after startup still applies.
     }
   }
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
-    SparkGradients g = new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
+    SparkGradients g =
+        new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
     open.add(g);
     return g;
   }
@@ -126,7 +135,7 @@ final class SparkEngine implements Engine {
       try {
         c.close();
       } catch (Exception ignored) {
-        // Unpersisting and destroying broadcasts is best effort; the session stop below frees all.
+        // Unpersisting and destroying broadcasts is best effort; stopping the session frees all.
       }
     }
     open.clear();

@@ -29,13 +29,13 @@ import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /**
- * Turns a DataFrame with a vector features column ({@code org.apache.spark.ml.linalg.Vector}) and a
- * numeric label column into cached {@link ShardBlock}s, checking every row on the way. Errors are
- * {@link DataException}s with source {@value #SOURCE} and location {@code record N}, N being the
- * 0-based position of the row in the DataFrame, and they are thrown before any training starts.
+ * Turns a DataFrame with a vector features column ({@code org.apache.spark.ml.linalg.Vector}) and
+ * a numeric label column into cached {@link ShardBlock}s, checking every row on the way. Errors
+ * are {@link DataException}s with source {@value #SOURCE} and location {@code record N}, N being
+ * the 0-based position of the row in the DataFrame, thrown before any training starts.
  *
- * <p>The DataFrame is read three times (count, row numbering, conversion), so it must give the same
- * rows in the same order each time: a file scan does; cache anything non-deterministic first.
+ * <p>The DataFrame is read three times (count, row numbering, conversion), so it must give the
+ * same rows in the same order each time: a file scan does; cache anything non-deterministic first.
  */
 public final class DataFrameBlocks {
   public static final String SOURCE = "DataFrame";
@@ -45,26 +45,26 @@ public final class DataFrameBlocks {
   /** How a scalar label becomes the network's targets. */
   record Targets(boolean classification, int width, int classes) implements Serializable {}
 
-  /** The cached blocks, the shard sizes and the row count; {@code lookup} is freed by close. */
+  /** Cached blocks, shard sizes and row count; {@code lookup} (may be null) is freed by close. */
   record Shipped(JavaRDD<ShardBlock> blocks, int[] sizes, int rows, Broadcast<int[]> lookup) {}
 
   /**
-   * Classification: labels are class indices in [0, K) for K = the network's outputs, or 0/1 for a
-   * single sigmoid output, stored one-hot. Regression: the label is the target of a one-output
+   * Classification: labels are class indices in [0, K) for K = the network's outputs, or 0/1 for
+   * a single sigmoid output, stored one-hot. Regression: the label is the target of a one-output
    * network.
    */
   static Targets targets(Task task, Network net) {
     int k = net.outputs();
     if (task == Task.CLASSIFICATION) {
       if (k == 1 && net.spec().loss() != Loss.BCE) {
-        throw new IllegalArgumentException("a classifier with one output needs the bce loss, not "
-            + net.spec().loss());
+        throw new IllegalArgumentException(
+            "a classifier with one output needs the bce loss, not " + net.spec().loss());
       }
       return new Targets(true, k, k == 1 ? 2 : k);
     }
     if (k != 1) {
-      throw new IllegalArgumentException("a scalar label column can only train a one-output regression"
-          + " network; this one has " + k + " outputs");
+      throw new IllegalArgumentException("a scalar label column can only train a regression"
+          + " network with one output; this one has " + k);
     }
     return new Targets(false, 1, 0);
   }
@@ -72,13 +72,14 @@ public final class DataFrameBlocks {
   /**
    * Checks that both columns exist with usable types. Not modified: schema.
    *
-   * @throws DataException naming the column and listing the columns there are
+   * @throws DataException naming the column, and listing the columns there are
    */
   public static void checkSchema(StructType schema, String featuresCol, String labelCol) {
     DataType f = column(schema, featuresCol, "features");
     if (!(f instanceof VectorUDT)) {
-      throw new DataException(SOURCE, "column '" + featuresCol + "'", "features must be an "
-          + "org.apache.spark.ml.linalg.Vector column (VectorAssembler makes one), not " + f.simpleString());
+      throw new DataException(SOURCE, "column '" + featuresCol + "'", "features must be an"
+          + " org.apache.spark.ml.linalg.Vector column (VectorAssembler makes one), not "
+          + f.simpleString());
     }
     DataType l = column(schema, labelCol, "label");
     if (!(l instanceof NumericType)) {
@@ -88,17 +89,19 @@ public final class DataFrameBlocks {
   }
 
   private static DataType column(StructType schema, String name, String role) {
-    for (StructField field : schema.fields()) if (field.name().equals(name)) return field.dataType();
-    throw new DataException(SOURCE, "column '" + name + "'", "no such " + role + " column; the columns are "
-        + Arrays.toString(schema.fieldNames()));
+    for (StructField field : schema.fields()) {
+      if (field.name().equals(name)) return field.dataType();
+    }
+    throw new DataException(SOURCE, "column '" + name + "'", "no such " + role
+        + " column; the columns are " + Arrays.toString(schema.fieldNames()));
   }
 
   /**
-   * Rows spread over the partitions as {@code Shards.assign(rows, partitions, seed)} does. The batch
-   * size is checked against the shard sizes before any row is converted.
+   * Rows spread over the partitions as {@code Shards.assign(rows, partitions, seed)} does. The
+   * batch size is checked against the shard sizes before any row is converted.
    */
-  static Shipped forTraining(Dataset<Row> df, String featuresCol, String labelCol, Task task, Network net,
-      int partitions, long seed, int batch) {
+  static Shipped forTraining(Dataset<Row> df, String featuresCol, String labelCol, Task task,
+      Network net, int partitions, long seed, int batch) {
     Targets targets = targets(task, net);
     checkSchema(df.schema(), featuresCol, labelCol);
     JavaRDD<Row> rows = df.select(featuresCol, labelCol).javaRDD();
@@ -110,8 +113,9 @@ public final class DataFrameBlocks {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     Broadcast<int[]> lookup = jsc.broadcast(shardOf);
     try {
-      JavaRDD<ShardBlock> blocks = convert(rows, new Lookup(lookup, n), targets, net.inputs(), featuresCol,
-          labelCol, partitions, "sparkmlp training rows");
+      ToChunks conv = new ToChunks(new Lookup(lookup, n), targets, net.inputs(), featuresCol,
+          labelCol, partitions);
+      JavaRDD<ShardBlock> blocks = convert(rows, conv, "sparkmlp training rows");
       return new Shipped(blocks, shards.sizes(), n, lookup);
     } catch (RuntimeException e) {
       lookup.destroy();
@@ -119,25 +123,29 @@ public final class DataFrameBlocks {
     }
   }
 
-  /** Rows in DataFrame order, cut into {@code partitions} contiguous ranges (fewer for tiny sets). */
-  static Shipped forEvaluation(Dataset<Row> df, String featuresCol, String labelCol, Task task, Network net,
-      int partitions) {
+  /** Rows in DataFrame order, cut into contiguous ranges, one per partition (fewer if tiny). */
+  static Shipped forEvaluation(Dataset<Row> df, String featuresCol, String labelCol, Task task,
+      Network net, int partitions) {
     Targets targets = targets(task, net);
     checkSchema(df.schema(), featuresCol, labelCol);
     JavaRDD<Row> rows = df.select(featuresCol, labelCol).javaRDD();
     int n = count(rows, 1);
     int p = Math.min(partitions, n);
-    JavaRDD<ShardBlock> blocks = convert(rows, new Contiguous(n, p), targets, net.inputs(), featuresCol, labelCol,
-        p, "sparkmlp evaluation rows");
+    ToChunks conv = new ToChunks(new Contiguous(n, p), targets, net.inputs(), featuresCol,
+        labelCol, p);
+    JavaRDD<ShardBlock> blocks = convert(rows, conv, "sparkmlp evaluation rows");
     int[] sizes = new int[p];
-    for (int i = 0; i < p; i++) sizes[i] = (int) ((long) (i + 1) * n / p) - (int) ((long) i * n / p);
+    for (int i = 0; i < p; i++) {
+      sizes[i] = (int) ((long) (i + 1) * n / p) - (int) ((long) i * n / p);
+    }
     return new Shipped(blocks, sizes, n, null);
   }
 
   private static int count(JavaRDD<Row> rows, int atLeast) {
     long n = rows.count();
     if (n > Integer.MAX_VALUE) {
-      throw new DataException(SOURCE, null, n + " rows; at most " + Integer.MAX_VALUE + " are supported");
+      throw new DataException(SOURCE, null,
+          n + " rows; at most " + Integer.MAX_VALUE + " are supported");
     }
     if (n == 0) throw new DataException(SOURCE, null, "no data rows");
     if (n < atLeast) {
@@ -147,14 +155,12 @@ public final class DataFrameBlocks {
     return (int) n;
   }
 
-  private static JavaRDD<ShardBlock> convert(JavaRDD<Row> rows, Router router, Targets targets, int features,
-      String featuresCol, String labelCol, int partitions, String name) {
-    JavaPairRDD<Integer, ShardChunk> chunks = rows.zipWithIndex()
-        .mapPartitionsToPair(new ToChunks(router, targets, features, featuresCol, labelCol, partitions));
-    return Layout.cache(chunks, partitions, name);
+  private static JavaRDD<ShardBlock> convert(JavaRDD<Row> rows, ToChunks conv, String name) {
+    JavaPairRDD<Integer, ShardChunk> chunks = rows.zipWithIndex().mapPartitionsToPair(conv);
+    return Layout.cache(chunks, conv.partitions, name);
   }
 
-  /** Which shard a row (by its position in the DataFrame) belongs to. */
+  /** Which shard a row, by its position in the DataFrame, belongs to. */
   abstract static class Router implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -208,16 +214,18 @@ public final class DataFrameBlocks {
   }
 
   /** One input partition's rows, checked, converted and grouped into one chunk per shard. */
-  static final class ToChunks implements PairFlatMapFunction<Iterator<Tuple2<Row, Long>>, Integer, ShardChunk> {
+  static final class ToChunks
+      implements PairFlatMapFunction<Iterator<Tuple2<Row, Long>>, Integer, ShardChunk> {
     private static final long serialVersionUID = 1L;
     private final Router router;
     private final Targets targets;
     private final int features;
     private final String featuresCol;
     private final String labelCol;
-    private final int partitions;
+    final int partitions;
 
-    ToChunks(Router router, Targets targets, int features, String featuresCol, String labelCol, int partitions) {
+    ToChunks(Router router, Targets targets, int features, String featuresCol, String labelCol,
+        int partitions) {
       this.router = router;
       this.targets = targets;
       this.features = features;
@@ -233,21 +241,26 @@ public final class DataFrameBlocks {
         Tuple2<Row, Long> t = it.next();
         int id = router.check(t._2());
         int p = router.shard(id);
-        if (shards[p] == null) shards[p] = new Builder(features, targets.width(), targets.classification());
+        if (shards[p] == null) {
+          shards[p] = new Builder(features, targets.width(), targets.classification());
+        }
         shards[p].add(id, t._1(), this);
       }
       List<Tuple2<Integer, ShardChunk>> out = new ArrayList<>();
-      for (int p = 0; p < partitions; p++) if (shards[p] != null) out.add(new Tuple2<>(p, shards[p].chunk(p)));
+      for (int p = 0; p < partitions; p++) {
+        if (shards[p] != null) out.add(new Tuple2<>(p, shards[p].chunk(p)));
+      }
       return out.iterator();
     }
 
-    /** Writes row id's features into x[off..off+features). */
+    /** Writes the features of row {@code id} into x[off, off + features). Modified: x. */
     void features(int id, Row row, float[] x, int off) {
       Object v = row.get(0);
       if (v == null) throw bad(id, "features column '" + featuresCol + "' is null");
       Vector vec = (Vector) v;
       if (vec.size() != features) {
-        throw bad(id, "features vector has " + vec.size() + " values, the network expects " + features);
+        throw bad(id, "features vector has " + vec.size() + " values, the network expects "
+            + features);
       }
       if (vec instanceof DenseVector dv) {
         double[] values = dv.values();
@@ -265,7 +278,8 @@ public final class DataFrameBlocks {
     private float value(int id, int j, double v) {
       float f = (float) v;
       if (!Float.isFinite(f)) {
-        throw bad(id, "feature " + j + " is " + v + (Double.isFinite(v) ? ", beyond the float range" : ""));
+        String range = Double.isFinite(v) ? ", beyond the float range" : "";
+        throw bad(id, "feature " + j + " is " + v + range);
       }
       return f;
     }
@@ -334,8 +348,8 @@ public final class DataFrameBlocks {
     }
 
     ShardChunk chunk(int shard) {
-      Block b = new Block(n, d, k, Arrays.copyOf(x, n * d), Arrays.copyOf(y, n * k),
-          labels == null ? null : Arrays.copyOf(labels, n));
+      int[] l = labels == null ? null : Arrays.copyOf(labels, n);
+      Block b = new Block(n, d, k, Arrays.copyOf(x, n * d), Arrays.copyOf(y, n * k), l);
       return new ShardChunk(shard, Arrays.copyOf(ids, n), b);
     }
   }

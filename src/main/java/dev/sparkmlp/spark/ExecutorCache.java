@@ -12,12 +12,12 @@ import java.util.function.Supplier;
 /**
  * Per-JVM state of the runs whose tasks execute here, so that a step allocates only its result:
  * the network (deserialized from its broadcast once), a pool of workspaces, and each partition's
- * visiting order of the current epoch. An executor may run several tasks of one run at once, so the
- * workspaces are lent out one task at a time and the orders are immutable once published.
+ * visiting order of the current epoch. An executor may run several tasks of one run at once, so
+ * the workspaces are lent to one task at a time and the orders never change once published.
  *
- * <p>Runs are keyed by an id the driver draws per {@link SparkGradients} or {@link SparkEvaluation};
- * the least recently used runs beyond {@link #MAX_RUNS} are dropped, and {@link #forget} drops a run
- * at once (effective in local mode, where the driver is the executor).
+ * <p>Runs are keyed by an id the driver draws for each {@link SparkGradients} and
+ * {@link SparkEvaluation}. The least recently used runs beyond {@link #MAX_RUNS} are dropped, and
+ * {@link #forget} drops a run at once (effective in local mode, where the driver is the executor).
  */
 final class ExecutorCache {
   static final int MAX_RUNS = 8;
@@ -26,7 +26,7 @@ final class ExecutorCache {
 
   private ExecutorCache() {}
 
-  /** The run's state, created on the first task of the run in this JVM. */
+  /** The run's state, created by the first task of the run in this JVM. */
   static Run run(long runId, Supplier<Network> network) {
     synchronized (RUNS) {
       Run r = RUNS.get(runId);
@@ -36,10 +36,7 @@ final class ExecutorCache {
     Network net = network.get();
     synchronized (RUNS) {
       Run r = RUNS.computeIfAbsent(runId, id -> new Run(net));
-      while (RUNS.size() > MAX_RUNS) {
-        Long eldest = RUNS.keySet().iterator().next();
-        RUNS.remove(eldest);
-      }
+      while (RUNS.size() > MAX_RUNS) RUNS.remove(RUNS.keySet().iterator().next());
       return r;
     }
   }
@@ -47,13 +44,6 @@ final class ExecutorCache {
   static void forget(long runId) {
     synchronized (RUNS) {
       RUNS.remove(runId);
-    }
-  }
-
-  /** Number of runs held; for tests. */
-  static int size() {
-    synchronized (RUNS) {
-      return RUNS.size();
     }
   }
 
@@ -78,8 +68,8 @@ final class ExecutorCache {
     }
 
     /**
-     * Partition p's visiting order of its {@code n} rows in {@code epoch} ({@link Shards#epochOrder}).
-     * Drawn once per partition and epoch; the returned array is never modified afterwards.
+     * Partition p's visiting order of its {@code n} rows in {@code epoch}, as
+     * {@link Shards#epochOrder} draws it: once per partition and epoch, never modified afterwards.
      */
     int[] order(long seed, int epoch, int p, int n) {
       Order o = orders.get(p);

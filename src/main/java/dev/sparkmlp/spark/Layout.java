@@ -3,6 +3,7 @@ package dev.sparkmlp.spark;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.DataException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -14,20 +15,17 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Puts rows into a cached RDD with exactly one {@link ShardBlock} per partition, partition p holding
- * shard p.
+ * Puts rows into a cached RDD with exactly one {@link ShardBlock} per partition, partition p
+ * holding shard p.
  *
- * <p>The rows travel as {@link ShardChunk}s keyed by shard through one shuffle. The shuffle matters
- * beyond placement: a task carries its partition object, and a partition of
+ * <p>The rows travel as {@link ShardChunk}s keyed by shard through one shuffle. The shuffle
+ * matters beyond placement: a task carries its partition object, and a partition of
  * {@code parallelize} holds its data, so a cached RDD derived from {@code parallelize} would resend
- * the whole training set with every step's tasks. A shuffled partition is just an index. Chunks are
- * bounded so that no task of the one-time shipping nears {@code spark.rpc.message.maxSize}.
+ * the whole training set with every step's tasks. A shuffled partition is just an index. Chunks
+ * are small enough that no task of the one-time shipping is "of very large size" to Spark.
  */
 final class Layout {
-  /**
-   * Upper bound of one chunk's features, targets and ids, in bytes: under the 1000 KiB above which
-   * Spark warns about large tasks.
-   */
+  /** Upper bound of one chunk's features, targets and ids: under Spark's 1000 KiB task warning. */
   static final long CHUNK_BYTES = 960L << 10;
 
   private Layout() {}
@@ -41,7 +39,8 @@ final class Layout {
       int[] rows = shardRows[p];
       for (int from = 0; from < rows.length; from += per) {
         int to = Math.min(rows.length, from + per);
-        out.add(new ShardChunk(p, java.util.Arrays.copyOfRange(rows, from, to), data.select(rows, from, to)));
+        int[] ids = Arrays.copyOfRange(rows, from, to);
+        out.add(new ShardChunk(p, ids, data.select(rows, from, to)));
       }
     }
     return out;
@@ -60,9 +59,10 @@ final class Layout {
   }
 
   /** Ships driver-side chunks into a cached RDD of {@code partitions} ShardBlocks. */
-  static JavaRDD<ShardBlock> ship(JavaSparkContext jsc, List<ShardChunk> chunks, int partitions, String name) {
-    JavaPairRDD<Integer, ShardChunk> keyed = jsc.parallelize(chunks, Math.max(1, chunks.size()))
-        .mapToPair(Layout::keyed);
+  static JavaRDD<ShardBlock> ship(JavaSparkContext jsc, List<ShardChunk> chunks, int partitions,
+      String name) {
+    JavaPairRDD<Integer, ShardChunk> keyed =
+        jsc.parallelize(chunks, Math.max(1, chunks.size())).mapToPair(Layout::keyed);
     return cache(keyed, partitions, name);
   }
 
@@ -73,17 +73,19 @@ final class Layout {
   /**
    * Shuffles chunks keyed by shard into {@code partitions} partitions (an Integer key p hashes to
    * partition p), joins each partition's chunks into its ShardBlock, caches and materializes the
-   * result. A {@link DataException} thrown by a task while building the chunks
-   * reaches the caller as itself.
+   * result. A {@link DataException} thrown by a task while building the chunks reaches the caller
+   * as itself, and nothing stays cached.
    */
-  static JavaRDD<ShardBlock> cache(JavaPairRDD<Integer, ShardChunk> keyed, int partitions, String name) {
+  static JavaRDD<ShardBlock> cache(JavaPairRDD<Integer, ShardChunk> keyed, int partitions,
+      String name) {
     JavaRDD<ShardBlock> blocks = keyed.partitionBy(new HashPartitioner(partitions))
         .mapPartitionsWithIndex(Layout::assemble, true);
     blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
     try {
       long n = blocks.count();
       if (n != partitions) {
-        throw new IllegalStateException("expected one block per partition, found " + n + " in " + partitions);
+        throw new IllegalStateException(
+            "expected one block per partition, found " + n + " in " + partitions);
       }
     } catch (Exception e) {
       blocks.unpersist(false);
@@ -98,7 +100,9 @@ final class Layout {
     int rows = 0;
     while (it.hasNext()) {
       ShardChunk c = it.next()._2();
-      if (c.shard != p) throw new IllegalStateException("chunk of shard " + c.shard + " in partition " + p);
+      if (c.shard != p) {
+        throw new IllegalStateException("chunk of shard " + c.shard + " in partition " + p);
+      }
       chunks.add(c);
       rows += c.ids.length;
     }
@@ -113,7 +117,9 @@ final class Layout {
     int at = 0;
     int lastId = -1;
     for (ShardChunk c : chunks) {
-      if (c.ids[0] <= lastId) throw new IllegalStateException("overlapping chunks in partition " + p);
+      if (c.ids[0] <= lastId) {
+        throw new IllegalStateException("overlapping chunks in partition " + p);
+      }
       lastId = c.ids[c.ids.length - 1];
       Block b = c.rows;
       System.arraycopy(b.x, 0, x, at * d, b.rows * d);
@@ -125,8 +131,8 @@ final class Layout {
   }
 
   /**
-   * A DataException thrown by a task, which Spark wraps in a SparkException (itself a checked
-   * exception that Scala methods throw undeclared); otherwise e, as an unchecked exception.
+   * A DataException thrown by a task, which Spark wraps in a SparkException (a checked exception
+   * that Scala methods throw undeclared); otherwise e, as an unchecked exception.
    */
   static RuntimeException unwrap(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

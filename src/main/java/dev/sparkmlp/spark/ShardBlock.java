@@ -4,9 +4,9 @@ import dev.sparkmlp.data.Block;
 import java.io.Serializable;
 
 /**
- * The rows of one partition of a cached training or evaluation RDD. For training, the rows are those
- * of {@code Shards.rows(partition)} in the same ascending order, so position i here is position i of
- * shard {@code partition} in {@code LocalGradients}. Each partition holds exactly one ShardBlock.
+ * The rows of one partition of a cached training or evaluation RDD. For training they are the rows
+ * of {@code Shards.rows(partition)} in the same ascending order, so position i here is position i
+ * of shard {@code partition} in {@code LocalGradients}. Each partition holds exactly one.
  */
 public final class ShardBlock implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -19,9 +19,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A distributed inference pass (no dropout, running batch-norm statistics) over a cached RDD of
- * blocks: contiguous row ranges, one per partition. Each evaluation broadcasts the weights, sums
- * loss, correct, count and the auxiliary bce / halfMse per partition, and adds the partition sums
- * in partition order on the driver, so the result does not depend on task timing.
+ * blocks, one contiguous row range per partition. Each evaluation broadcasts the weights, sums
+ * loss, correct, count and the auxiliary bce and halfMse per partition, and adds the partition
+ * sums in partition order on the driver, so the result does not depend on task timing.
  */
 public final class SparkEvaluation implements Evaluator {
   /** Rows per forward pass inside a task, as in {@code train.LocalEvaluator}. */
@@ -37,35 +37,43 @@ public final class SparkEvaluation implements Evaluator {
   private boolean closed;
 
   /**
-   * Ships {@code data} (held by the driver) to at most {@code partitions} cached partitions.
+   * Ships {@code data}, which the driver holds, to at most {@code partitions} cached partitions.
    *
    * @param what names the set in errors and job descriptions, e.g. "validation set"
    */
-  public SparkEvaluation(JavaSparkContext jsc, Network net, Block data, int partitions, String what) {
-    if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive: " + partitions);
+  public SparkEvaluation(JavaSparkContext jsc, Network net, Block data, int partitions,
+      String what) {
+    checkPartitions(partitions);
     if (data.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs() + " inputs but the " + what
-          + " has " + data.features + " features");
+      throw new IllegalArgumentException("the network expects " + net.inputs()
+          + " inputs but the " + what + " has " + data.features + " features");
     }
     if (data.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs() + " outputs but the " + what
-          + " has " + data.targetWidth + " target columns");
+      throw new IllegalArgumentException("the network has " + net.outputs()
+          + " outputs but the " + what + " has " + data.targetWidth + " target columns");
     }
     this.jsc = jsc;
     this.net = net;
     this.what = what;
     this.rows = data.rows;
     int p = Math.max(1, Math.min(partitions, data.rows));
-    this.blocks = data.rows == 0 ? null
-        : Layout.ship(jsc, Layout.chunks(data, Layout.contiguous(data.rows, p)), p, "sparkmlp " + what);
-    this.netBroadcast = data.rows == 0 ? null : jsc.broadcast(net);
+    if (data.rows == 0) {
+      this.blocks = null;
+      this.netBroadcast = null;
+    } else {
+      List<ShardChunk> chunks = Layout.chunks(data, Layout.contiguous(data.rows, p));
+      this.blocks = Layout.ship(jsc, chunks, p, "sparkmlp " + what);
+      this.netBroadcast = jsc.broadcast(net);
+    }
   }
 
-  public SparkEvaluation(SparkSession spark, Network net, Block data, int partitions, String what) {
+  public SparkEvaluation(SparkSession spark, Network net, Block data, int partitions,
+      String what) {
     this(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data, partitions, what);
   }
 
-  private SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped, String what) {
+  private SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
+      String what) {
     this.jsc = jsc;
     this.net = net;
     this.what = what;
@@ -78,12 +86,19 @@ public final class SparkEvaluation implements Evaluator {
    * Evaluates on a DataFrame with a vector features column and a numeric label column, checked
    * row by row as {@link SparkGradients#fromDataFrame} does.
    */
-  public static SparkEvaluation fromDataFrame(Dataset<Row> df, String featuresCol, String labelCol, Task task,
-      Network net, int partitions, String what) {
-    if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive: " + partitions);
+  public static SparkEvaluation fromDataFrame(Dataset<Row> df, String featuresCol,
+      String labelCol, Task task, Network net, int partitions, String what) {
+    checkPartitions(partitions);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
-    return new SparkEvaluation(jsc, net,
-        DataFrameBlocks.forEvaluation(df, featuresCol, labelCol, task, net, partitions), what);
+    DataFrameBlocks.Shipped shipped =
+        DataFrameBlocks.forEvaluation(df, featuresCol, labelCol, task, net, partitions);
+    return new SparkEvaluation(jsc, net, shipped, what);
+  }
+
+  private static void checkPartitions(int partitions) {
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    }
   }
 
   @Override
@@ -95,8 +110,9 @@ public final class SparkEvaluation implements Evaluator {
   public Metrics evaluate(float[] params, float[] buffers) {
     if (closed) throw new IllegalStateException("SparkEvaluation of the " + what + " is closed");
     if (params.length != net.paramCount() || buffers.length != net.bufferCount()) {
-      throw new IllegalArgumentException("params/buffers do not match the network: " + params.length + "/"
-          + buffers.length + " vs " + net.paramCount() + "/" + net.bufferCount());
+      throw new IllegalArgumentException("params/buffers do not match the network: "
+          + params.length + "/" + buffers.length + " vs " + net.paramCount() + "/"
+          + net.bufferCount());
     }
     if (blocks == null) return Metrics.of(0, 0, 0, 0, 0);
     Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
@@ -150,7 +166,8 @@ public final class SparkEvaluation implements Evaluator {
           Block b = it.next().block;
           ws.reset();
           run.net.evaluate(w.params, w.buffers, b, 0, b.rows, ws);
-          sums.add(new EvalSums(ws.lossSum(), ws.correct(), ws.count(), ws.bceSum(), ws.halfMseSum()));
+          sums.add(new EvalSums(ws.lossSum(), ws.correct(), ws.count(), ws.bceSum(),
+              ws.halfMseSum()));
         }
       } finally {
         run.release(ws);

@@ -20,32 +20,32 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 
 /**
- * Gradients computed by Spark executors: the training rows sit in a cached RDD with one
+ * Gradients computed by Spark executors. The training rows sit in a cached RDD with one
  * {@link ShardBlock} per partition, laid out by {@link Shards} exactly as {@code LocalGradients}
  * lays out its shards, and each step is one {@code treeAggregate} job.
  *
  * <pre>
- * once:      ship the shards (one shuffle), cache them; broadcast the network
- * step s:    w_s = broadcast(params, buffers); destroy w_(s-1)
- *            treeAggregate(zero = empty Gradient,
- *                          seqOp: partition p accumulates the rows of (epoch, s) at w_s,
- *                          combOp: Gradient.merge in place)
+ * once:    ship the shards (one shuffle) and cache them; broadcast the network
+ * step s:  w_s = broadcast(params, buffers); destroy w_(s-1)
+ *          treeAggregate(zero  = empty Gradient,
+ *                        seqOp = partition p accumulates its rows of (epoch, s) at w_s,
+ *                        combOp = Gradient.merge, in place)
  * </pre>
  *
- * <p>Partition p visits its rows in the order {@code Shards.epochOrder(seed, epoch, p)}, takes rows
- * {@code [s b_p, (s + 1) b_p)} of that order with {@code b_p = Shards.rowsPerStep(p, P, B)}, and
- * draws dropout from {@code Shards.dropoutKey(seed, epoch, s, p)}: the same rows and masks as shard
+ * <p>Partition p visits its rows in the order {@code Shards.epochOrder(seed, epoch, p)}, takes
+ * rows {@code [s b_p, (s + 1) b_p)} of that order with {@code b_p = Shards.rowsPerStep(p, P, B)},
+ * and draws dropout from {@code Shards.dropoutKey(seed, epoch, s, p)}: the rows and masks of shard
  * p of a local run. Nothing depends on the executor, the task attempt or timing, so a retried or
- * speculative task returns the identical gradient. The partition sums are added in the order their
- * tasks finish; with two partitions that is exact (float addition is commutative), with more the
- * sum may differ from run to run in the last bits.
+ * speculative task returns the identical gradient. The partition sums are added in the order
+ * their tasks finish: with two partitions that is exact (float addition is commutative), with
+ * more the sum may differ between runs in the last bits.
  *
  * <p>The zero value is empty on purpose: a full-size one would be serialized into every task.
- * Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}); a task allocates
- * only the gradient array it returns.
+ * Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
+ * allocates only the gradient array it returns.
  *
- * <p>With the {@link Block} constructors the driver holds the training set: {@code train.Datasets}
- * reads the files through Hadoop paths on the driver, and the rows are shipped to the executors once.
+ * <p>With the {@link Block} constructors the driver holds the training set ({@code train.Datasets}
+ * reads the files through Hadoop paths on the driver) and ships it to the executors once;
  * {@link #fromDataFrame} reads a DataFrame on the executors instead.
  */
 public final class SparkGradients implements GradientSource {
@@ -73,38 +73,39 @@ public final class SparkGradients implements GradientSource {
   /**
    * Ships {@code train} to {@code partitions} cached partitions.
    *
-   * @param totalEpochs only for the job descriptions ("sparkmlp epoch e/E step s/S")
+   * @param totalEpochs only for the job descriptions, "sparkmlp epoch e/E step s/S"
    * @param treeDepth depth of the treeAggregate ({@link #DEFAULT_TREE_DEPTH}); with few partitions
    *     every depth sends the partition sums straight to the driver
    */
-  public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions, long seed,
-      int totalEpochs, int treeDepth) {
-    this(jsc, net, shipBlock(jsc, net, train, batch, partitions, seed, treeDepth), batch, seed, totalEpochs,
-        treeDepth);
+  public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions,
+      long seed, int totalEpochs, int treeDepth) {
+    this(jsc, net, shipBlock(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth),
+        batch, seed, totalEpochs, treeDepth);
   }
 
-  public SparkGradients(SparkSession spark, Network net, Block train, int batch, int partitions, long seed,
-      int totalEpochs, int treeDepth) {
-    this(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, train, batch, partitions, seed,
-        totalEpochs, treeDepth);
+  public SparkGradients(SparkSession spark, Network net, Block train, int batch, int partitions,
+      long seed, int totalEpochs, int treeDepth) {
+    this(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, train, batch, partitions,
+        seed, totalEpochs, treeDepth);
   }
 
   /**
    * Trains on a DataFrame with a vector features column and a numeric label column. Every row is
-   * checked (vector width, finite values, label range) while the partitions are built, so bad data
-   * fails here with a {@link dev.sparkmlp.data.DataException}, before training starts.
+   * checked (vector width, finite values, label range) while the partitions are built, so bad
+   * data fails here with a {@link dev.sparkmlp.data.DataException}, before training starts.
    */
-  public static SparkGradients fromDataFrame(Dataset<Row> df, String featuresCol, String labelCol, Task task,
-      Network net, int batch, int partitions, long seed, int totalEpochs, int treeDepth) {
+  public static SparkGradients fromDataFrame(Dataset<Row> df, String featuresCol,
+      String labelCol, Task task, Network net, int batch, int partitions, long seed,
+      int totalEpochs, int treeDepth) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
-    DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, task, net,
-        partitions, seed, batch);
+    DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, task,
+        net, partitions, seed, batch);
     return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
   }
 
-  private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped, int batch,
-      long seed, int totalEpochs, int treeDepth) {
+  private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
+      int batch, long seed, int totalEpochs, int treeDepth) {
     this.jsc = jsc;
     this.net = net;
     this.blocks = shipped.blocks();
@@ -120,19 +121,20 @@ public final class SparkGradients implements GradientSource {
     this.netBroadcast = jsc.broadcast(net);
   }
 
-  private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train, int batch,
-      int partitions, long seed, int treeDepth) {
-    checkArguments(batch, partitions, 1, treeDepth);
+  private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
+      int batch, int partitions, long seed, int totalEpochs, int treeDepth) {
+    checkArguments(batch, partitions, totalEpochs, treeDepth);
     if (train.rows == 0) throw new IllegalArgumentException("the training set is empty");
     if (train.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs() + " inputs but the training"
-          + " data has " + train.features + " features");
+      throw new IllegalArgumentException("the network expects " + net.inputs()
+          + " inputs but the training data has " + train.features + " features");
     }
     if (train.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs() + " outputs but the training"
-          + " data has " + train.targetWidth + " target columns");
+      throw new IllegalArgumentException("the network has " + net.outputs()
+          + " outputs but the training data has " + train.targetWidth + " target columns");
     }
     Shards shards = Shards.assign(train.rows, partitions, seed);
+    // Fails on a batch the shards cannot serve before anything is shipped.
     Shards.stepsPerEpoch(shards.sizes(), batch);
     int[][] rowsOf = new int[partitions][];
     for (int p = 0; p < partitions; p++) rowsOf[p] = shards.rows(p);
@@ -142,10 +144,16 @@ public final class SparkGradients implements GradientSource {
   }
 
   private static void checkArguments(int batch, int partitions, int totalEpochs, int treeDepth) {
-    if (partitions <= 0) throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    }
     if (batch <= 0) throw new IllegalArgumentException("batch size must be positive: " + batch);
-    if (totalEpochs <= 0) throw new IllegalArgumentException("epochs must be positive: " + totalEpochs);
-    if (treeDepth < 1) throw new IllegalArgumentException("treeAggregate depth must be at least 1: " + treeDepth);
+    if (totalEpochs <= 0) {
+      throw new IllegalArgumentException("epochs must be positive: " + totalEpochs);
+    }
+    if (treeDepth < 1) {
+      throw new IllegalArgumentException("treeAggregate depth must be at least 1: " + treeDepth);
+    }
   }
 
   @Override
@@ -170,12 +178,13 @@ public final class SparkGradients implements GradientSource {
 
   @Override
   public String describe() {
-    return "spark " + jsc.master() + " (" + partitions + " partitions, treeAggregate depth " + treeDepth + ")";
+    return "spark " + jsc.master() + " (" + partitions + " partitions, treeAggregate depth "
+        + treeDepth + ")";
   }
 
   /**
-   * From now on, each task reports the nanoseconds of its own computation (workspace, forward,
-   * backward, copying the sums), readable after each step from {@link #lastComputeNanos()}.
+   * From now on each task reports the nanoseconds of its own computation (forward, backward and
+   * the copy into the result), readable after each step from {@link #lastComputeNanos()}.
    */
   public void recordComputeTimes() {
     if (computeNanos == null) computeNanos = jsc.sc().collectionAccumulator("sparkmlp compute ns");
@@ -189,29 +198,34 @@ public final class SparkGradients implements GradientSource {
   @Override
   public Gradient compute(float[] params, float[] buffers, int epoch, int step) {
     if (closed) throw new IllegalStateException("SparkGradients is closed");
-    if (step < 0 || step >= steps) throw new IllegalArgumentException("step " + step + " outside [0, " + steps + ")");
+    if (step < 0 || step >= steps) {
+      throw new IllegalArgumentException("step " + step + " outside [0, " + steps + ")");
+    }
     if (params.length != net.paramCount() || buffers.length != net.bufferCount()) {
-      throw new IllegalArgumentException("params/buffers do not match the network: " + params.length + "/"
-          + buffers.length + " vs " + net.paramCount() + "/" + net.bufferCount());
+      throw new IllegalArgumentException("params/buffers do not match the network: "
+          + params.length + "/" + buffers.length + " vs " + net.paramCount() + "/"
+          + net.bufferCount());
     }
     Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
     // No job reads the previous step's weights any more.
     if (weights != null) weights.destroy();
     weights = w;
-    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch, partitions, maxRows, computeNanos);
-    jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs + " step " + (step + 1) + "/" + steps);
+    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch, partitions, maxRows,
+        computeNanos);
+    jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
+        + " step " + (step + 1) + "/" + steps);
     Gradient g;
     try {
       g = blocks.treeAggregate(new Gradient(), op, Merge.INSTANCE, treeDepth);
     } catch (Exception e) {
-      throw new IllegalStateException("the Spark job of epoch " + (epoch + 1) + " step " + (step + 1)
-          + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException("the Spark job of epoch " + (epoch + 1) + " step "
+          + (step + 1) + " failed: " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(null);
     }
     if (g.shards != partitions || g.count != batch) {
-      throw new IllegalStateException("step " + (step + 1) + " summed " + g.shards + " partitions and " + g.count
-          + " rows, expected " + partitions + " and " + batch);
+      throw new IllegalStateException("step " + (step + 1) + " summed " + g.shards
+          + " partitions and " + g.count + " rows, expected " + partitions + " and " + batch);
     }
     if (computeNanos != null) {
       List<Long> t = computeNanos.value();
@@ -252,8 +266,9 @@ public final class SparkGradients implements GradientSource {
     private final int maxRows;
     private final CollectionAccumulator<Long> computeNanos;
 
-    StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights, long seed, int epoch, int step,
-        int batch, int partitions, int maxRows, CollectionAccumulator<Long> computeNanos) {
+    StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights, long seed,
+        int epoch, int step, int batch, int partitions, int maxRows,
+        CollectionAccumulator<Long> computeNanos) {
       this.runId = runId;
       this.net = net;
       this.weights = weights;

@@ -11,13 +11,13 @@ import org.apache.spark.SparkContext;
 
 /**
  * Bounded checks that a Spark master can run work. Spark's standalone client retries registration
- * for about a minute before it gives up, and a reachable master without free workers makes every job
- * wait forever; both checks turn that into a prompt, clear error.
+ * for about a minute before it gives up, and with a reachable master but no free worker every job
+ * waits forever; these checks turn both into a prompt, clear error.
  */
 public final class SparkMaster {
   private SparkMaster() {}
 
-  /** {@code local}, {@code local[n]}, {@code local[*]}, {@code local[n,f]}: executors in this JVM. */
+  /** local, local[n], local[*], local[n,f]: executors in this JVM. */
   public static boolean isLocal(String master) {
     return master.equals("local") || master.startsWith("local[");
   }
@@ -27,7 +27,7 @@ public final class SparkMaster {
    * masters accepts a TCP connection within {@code timeout}. Other masters (local, yarn, k8s) pass.
    *
    * @throws IllegalArgumentException "cannot reach Spark master spark://...: ..." naming each
-   *     address and why it failed
+   *     address and why it failed, or naming the malformed part of the URL
    */
   public static void checkReachable(String master, Duration timeout) {
     if (!master.toLowerCase(Locale.ROOT).startsWith("spark://")) return;
@@ -36,31 +36,34 @@ public final class SparkMaster {
       String hp = hostPort.trim();
       int colon = hp.lastIndexOf(':');
       if (colon <= 0 || colon == hp.length() - 1) {
-        throw new IllegalArgumentException("bad Spark master URL " + master + ": '" + hp
-            + "' is not host:port");
+        throw new IllegalArgumentException(
+            "bad Spark master URL " + master + ": '" + hp + "' is not host:port");
       }
-      String host = hp.substring(0, colon);
       int port;
       try {
         port = Integer.parseInt(hp.substring(colon + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad Spark master URL " + master + ": port of '" + hp
-            + "' is not a number");
+        throw new IllegalArgumentException(
+            "bad Spark master URL " + master + ": the port of '" + hp + "' is not a number");
       }
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+        s.connect(new InetSocketAddress(hp.substring(0, colon), port),
+            (int) Math.max(1, timeout.toMillis()));
         return;
       } catch (IOException e) {
-        failures.add(hp + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        failures.add(hp + " (" + why + ")");
       }
     }
-    throw new IllegalArgumentException("cannot reach Spark master " + master + ": " + String.join(", ", failures));
+    throw new IllegalArgumentException(
+        "cannot reach Spark master " + master + ": " + String.join(", ", failures));
   }
 
   /**
    * Waits until at least one executor has registered with a non-local master.
    *
-   * @throws IllegalStateException "cannot reach Spark master ...: no executors registered within N s"
+   * @throws IllegalStateException "cannot reach Spark master ...: no executors registered within
+   *     N s"
    */
   public static void awaitExecutors(SparkContext sc, Duration timeout) {
     if (isLocal(sc.master())) return;
@@ -69,18 +72,19 @@ public final class SparkMaster {
     while (sc.statusTracker().getExecutorInfos().length < 2) {
       if (sc.isStopped()) {
         throw new IllegalStateException("cannot reach Spark master " + sc.master()
-            + ": the application was stopped before any executor registered (see the log above)");
+            + ": the application stopped before any executor registered (see the log above)");
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("cannot reach Spark master " + sc.master() + ": no executors registered"
-            + " within " + timeout.toSeconds() + " s (is a worker running, with the cores and memory that"
-            + " spark.executor.cores / spark.executor.memory ask for?)");
+        throw new IllegalStateException("cannot reach Spark master " + sc.master()
+            + ": no executors registered within " + timeout.toSeconds() + " s (is a worker"
+            + " running, with the cores and memory spark.executor.cores and"
+            + " spark.executor.memory ask for?)");
       }
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for executors of " + sc.master(), e);
+        throw new IllegalStateException("interrupted waiting for executors of " + sc.master(), e);
       }
     }
   }

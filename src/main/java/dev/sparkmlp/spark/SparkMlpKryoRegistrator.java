@@ -26,14 +26,15 @@ import org.apache.spark.serializer.KryoRegistrator;
  * <p>The per-step traffic (the weights broadcast, the gradient each task returns) and the one-time
  * data shuffle carry large float arrays; their serializers copy the arrays in bulk instead of
  * Kryo's element-by-element {@code writeFloat}. The network is shipped once per run and uses Java
- * serialization: its layer classes are package-private and its records and immutable lists are
+ * serialization: its layer classes are package-private, and its records and immutable lists are
  * beyond Kryo 4's field serializer. Its parts are registered too, for code that ships them alone.
  */
 public final class SparkMlpKryoRegistrator implements KryoRegistrator {
   /** Package-private classes of nn that may travel inside a network. */
   private static final String[] NN_INTERNALS = {
       "dev.sparkmlp.nn.Layer", "dev.sparkmlp.nn.DenseLayer", "dev.sparkmlp.nn.ActivationLayer",
-      "dev.sparkmlp.nn.DropoutLayer", "dev.sparkmlp.nn.BatchNormLayer", "dev.sparkmlp.nn.LayerNormLayer"};
+      "dev.sparkmlp.nn.DropoutLayer", "dev.sparkmlp.nn.BatchNormLayer",
+      "dev.sparkmlp.nn.LayerNormLayer"};
 
   /**
    * Sets the Kryo serializer and this registrator on {@code conf}, keeping registrators the user
@@ -76,20 +77,18 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
     kryo.register(NetworkSpec.class, java);
     kryo.register(Segments.class, java);
     for (Class<?> c : LayerSpec.class.getPermittedSubclasses()) kryo.register(c, java);
+    ClassLoader loader = SparkMlpKryoRegistrator.class.getClassLoader();
     for (String name : NN_INTERNALS) {
       try {
-        kryo.register(Class.forName(name, false, SparkMlpKryoRegistrator.class.getClassLoader()), java);
+        kryo.register(Class.forName(name, false, loader), java);
       } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("nn class " + name + " is missing: update " + mine(), e);
+        throw new IllegalStateException("nn class " + name + " is missing: update "
+            + SparkMlpKryoRegistrator.class.getSimpleName() + ".NN_INTERNALS", e);
       }
     }
     kryo.register(Activation.class);
     kryo.register(Init.class);
     kryo.register(Loss.class);
-  }
-
-  private static String mine() {
-    return SparkMlpKryoRegistrator.class.getSimpleName() + ".NN_INTERNALS";
   }
 
   /**
@@ -181,7 +180,9 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
       int rows = in.readVarInt(true);
       int features = in.readVarInt(true);
       int width = in.readVarInt(true);
-      return new Block(rows, features, width, bulk.readFloats(in), bulk.readFloats(in), bulk.readInts(in));
+      float[] x = bulk.readFloats(in);
+      float[] y = bulk.readFloats(in);
+      return new Block(rows, features, width, x, y, bulk.readInts(in));
     }
   }
 
@@ -306,8 +307,10 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
 
     @Override
     public EvalSums read(Kryo kryo, Input in, Class<EvalSums> type) {
-      return new EvalSums(in.readDouble(), in.readVarLong(true), in.readVarLong(true), in.readDouble(),
-          in.readDouble());
+      double loss = in.readDouble();
+      long correct = in.readVarLong(true);
+      long count = in.readVarLong(true);
+      return new EvalSums(loss, correct, count, in.readDouble(), in.readDouble());
     }
   }
 }

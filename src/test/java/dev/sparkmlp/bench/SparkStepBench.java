@@ -33,22 +33,22 @@ import scala.Tuple2;
  * The cost of one distributed training step, against the floor Spark itself sets.
  *
  * <ul>
- *   <li>floor: per step, broadcast a float[] of the model's size (150,784) and treeAggregate one
- *       copy of it per partition over a cached RDD of the same partitioning as the training rows (one
- *       shuffled element per partition), destroying the previous broadcast. No training work.
+ *   <li>floor: per step, broadcast a float[] of the model's size and treeAggregate one copy of it
+ *       per partition, over a cached RDD partitioned like the training rows (one shuffled element
+ *       per partition), destroying the previous broadcast. No training work.
  *   <li>SparkGradients steps of 784-128-128-128-128-10 at global batch B: step time (the compute()
- *       call on the driver), compute time (measured inside each task with System.nanoTime around
- *       forward, backward and the copy into the result), and overhead = step time minus the
- *       partitions' own compute time. Partitions run concurrently when there are no more of them
- *       than task slots, so their compute time is the slowest one's; otherwise the sum over the
- *       slots.
- *   <li>samples/s: B / (step time + Adam update on the driver), the training loop's rate.
+ *       call on the driver); compute time, measured inside each task with System.nanoTime around
+ *       forward, backward and the copy into the result; overhead = step time minus the
+ *       partitions' own compute time. Partitions run at the same time when there are no more of
+ *       them than task slots, so their compute time is the slowest one's; otherwise the sum over
+ *       the slots.
+ *   <li>samples/s: B / (step time + the Adam update on the driver), the training loop's rate.
  * </ul>
  *
  * Times are medians over the measured steps (the machine may be shared), after warm-up steps.
  */
 public final class SparkStepBench {
-  private static final int PARAMS = 784 * 128 + 128 + 3 * (128 * 128 + 128) + 128 * 10 + 10;
+  private static final int[] HIDDEN = {128, 128, 128, 128};
 
   public static void main(String[] args) throws Exception {
     String master = "local[2]";
@@ -65,10 +65,10 @@ public final class SparkStepBench {
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--depth" -> depth = Integer.parseInt(args[++i]);
-        case "--batches" -> batches = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf).toList();
+        case "--batches" -> batches = parseList(args[++i]);
         case "--data" -> data = args[++i];
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--master, --partitions, --steps, --warmup, --depth, --batches, --data DIR|random)");
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
+            + " --partitions, --steps, --warmup, --depth, --batches, --data DIR|random)");
       }
     }
     SparkConf conf = new SparkConf().setMaster(master).setAppName("sparkmlp-bench")
@@ -79,29 +79,33 @@ public final class SparkStepBench {
     try {
       int p = partitions > 0 ? partitions : jsc.defaultParallelism();
       int slots = jsc.defaultParallelism();
+      Network net = Network.build(NetworkSpec.mlp(784, HIDDEN, 10, Activation.LEAKY_RELU, 0.1f,
+          Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false));
       BenchReport report = new BenchReport("spark-step");
       report.info("master", master);
       report.info("partitions", String.valueOf(p));
       report.info("task_slots", String.valueOf(slots));
       report.info("tree_depth", String.valueOf(depth));
-      report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + PARAMS + " params, adam");
-      report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up steps");
-      report.info("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+      report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
+          + " params, adam");
+      report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up");
+      report.info("jvm", System.getProperty("java.vm.name") + " "
+          + System.getProperty("java.vm.version"));
       Block train = load(data, report);
 
-      double floor = floor(jsc, p, depth, steps, warmup);
-      report.add("floor_ms", floor, "ms/step", "broadcast " + PARAMS + " floats + treeAggregate of one copy per partition");
-
-      NetworkSpec spec = NetworkSpec.mlp(784, new int[] {128, 128, 128, 128}, 10, Activation.LEAKY_RELU, 0.1f,
-          Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false);
-      Network net = Network.build(spec);
+      double floor = floor(jsc, net.paramCount(), p, depth, steps, warmup);
+      report.add("floor_ms", floor, "ms/step", "broadcast " + net.paramCount()
+          + " floats, treeAggregate one copy per partition");
       for (int batch : batches) {
         Result r = steps(jsc, net, train, batch, p, slots, depth, steps, warmup);
         report.add("step_b" + batch + "_ms", r.stepMs, "ms/step");
-        report.add("compute_b" + batch + "_ms", r.computeMs, "ms/step", "slowest partition's own compute time");
-        report.add("overhead_b" + batch + "_ms", r.overheadMs, "ms/step", "step time minus compute time");
+        report.add("compute_b" + batch + "_ms", r.computeMs, "ms/step",
+            "the partitions' own compute time");
+        report.add("overhead_b" + batch + "_ms", r.overheadMs, "ms/step",
+            "step time minus compute time");
         report.add("overhead_over_floor_b" + batch, r.overheadMs / floor, "x");
-        report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s", "compute() plus the Adam update");
+        report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
+            "compute() plus the Adam update");
       }
       report.write();
     } finally {
@@ -109,11 +113,16 @@ public final class SparkStepBench {
     }
   }
 
+  private static List<Integer> parseList(String s) {
+    return Arrays.stream(s.split(",")).map(String::trim).map(Integer::valueOf).toList();
+  }
+
   private static Block load(String dir, BenchReport report) throws Exception {
     Path images = Path.of(dir, "train-images-idx3-ubyte.gz");
     Path labels = Path.of(dir, "train-labels-idx1-ubyte.gz");
     if (!dir.equals("random") && Files.exists(images) && Files.exists(labels)) {
-      try (InputStream im = Files.newInputStream(images); InputStream lab = Files.newInputStream(labels)) {
+      try (InputStream im = Files.newInputStream(images);
+          InputStream lab = Files.newInputStream(labels)) {
         Block b = Idx.read(im, images.toString(), lab, labels.toString(), 10);
         report.info("data", "MNIST " + dir + ", " + b.rows + " rows, scaled /255");
         return Scaler.fit(Scaler.Kind.DIVIDE255, b).apply(b);
@@ -121,21 +130,23 @@ public final class SparkStepBench {
     }
     int rows = 60000;
     float[] x = new float[rows * 784];
-    int[] labelsOf = new int[rows];
+    int[] classes = new int[rows];
     long key = Rng.key(7, 1);
     for (int i = 0; i < x.length; i++) x[i] = Rng.uniform(key, i);
-    for (int r = 0; r < rows; r++) labelsOf[r] = Rng.below(key, x.length + (long) r, 10);
+    for (int r = 0; r < rows; r++) classes[r] = Rng.below(key, x.length + (long) r, 10);
     report.info("data", "random, MNIST-shaped: 60000 x 784, 10 classes");
-    return Block.classification(rows, 784, x, labelsOf, 10);
+    return Block.classification(rows, 784, x, classes, 10);
   }
 
-  /** Median ms of an empty training step: broadcast the weights, treeAggregate one copy per partition. */
-  private static double floor(JavaSparkContext jsc, int partitions, int depth, int steps, int warmup) {
+  /** Median ms of an empty step: broadcast the weights, treeAggregate one copy per partition. */
+  private static double floor(JavaSparkContext jsc, int size, int partitions, int depth,
+      int steps, int warmup) {
     List<Tuple2<Integer, Integer>> keys = new ArrayList<>();
     for (int i = 0; i < partitions; i++) keys.add(new Tuple2<>(i, i));
-    JavaRDD<Integer> rdd = jsc.parallelizePairs(keys, partitions).partitionBy(new HashPartitioner(partitions)).values();
+    JavaRDD<Integer> rdd = jsc.parallelizePairs(keys, partitions)
+        .partitionBy(new HashPartitioner(partitions)).values();
     rdd.persist(StorageLevel.MEMORY_ONLY()).count();
-    float[] w = new float[PARAMS];
+    float[] w = new float[size];
     for (int i = 0; i < w.length; i++) w[i] = i * 1e-6f;
     double[] ms = new double[steps];
     Broadcast<float[]> previous = null;
@@ -144,8 +155,11 @@ public final class SparkStepBench {
       Broadcast<float[]> bc = jsc.broadcast(w);
       if (previous != null) previous.destroy();
       previous = bc;
-      float[] sum = rdd.treeAggregate(new float[0], (acc, x) -> bc.value().clone(), SparkStepBench::add, depth);
-      if (sum.length != PARAMS) throw new IllegalStateException("floor job summed " + sum.length + " floats");
+      float[] sum = rdd.treeAggregate(new float[0], (acc, x) -> bc.value().clone(),
+          SparkStepBench::add, depth);
+      if (sum.length != size) {
+        throw new IllegalStateException("the floor job summed " + sum.length + " floats");
+      }
       if (s >= warmup) ms[s - warmup] = (System.nanoTime() - t0) / 1e6;
     }
     previous.destroy();
@@ -160,10 +174,11 @@ public final class SparkStepBench {
     return a;
   }
 
-  private record Result(double stepMs, double computeMs, double overheadMs, double samplesPerSecond) {}
+  private record Result(double stepMs, double computeMs, double overheadMs,
+      double samplesPerSecond) {}
 
-  private static Result steps(JavaSparkContext jsc, Network net, Block train, int batch, int partitions, int slots,
-      int depth, int steps, int warmup) {
+  private static Result steps(JavaSparkContext jsc, Network net, Block train, int batch,
+      int partitions, int slots, int depth, int steps, int warmup) {
     float[] params = new float[net.paramCount()];
     float[] buffers = new float[net.bufferCount()];
     net.initialize(params, buffers, 42);
@@ -172,8 +187,9 @@ public final class SparkStepBench {
     double[] step = new double[steps];
     double[] compute = new double[steps];
     double[] overhead = new double[steps];
-    double[] loop = new double[steps];
-    try (SparkGradients source = new SparkGradients(jsc, net, train, batch, partitions, 42, 1000, depth)) {
+    double loopMs = 0;
+    try (SparkGradients source =
+        new SparkGradients(jsc, net, train, batch, partitions, 42, 1000, depth)) {
       source.recordComputeTimes();
       int perEpoch = source.stepsPerEpoch();
       for (int i = 0; i < warmup + steps; i++) {
@@ -185,8 +201,8 @@ public final class SparkStepBench {
         adam.step(params, g, 1e-3f);
         long t2 = System.nanoTime();
         if (i < warmup) continue;
-        long[] tasks = source.lastComputeNanos();
         long c = 0;
+        long[] tasks = source.lastComputeNanos();
         if (partitions <= slots) {
           for (long t : tasks) c = Math.max(c, t);
         } else {
@@ -197,16 +213,17 @@ public final class SparkStepBench {
         step[k] = (t1 - t0) / 1e6;
         compute[k] = c / 1e6;
         overhead[k] = step[k] - compute[k];
-        loop[k] = (t2 - t0) / 1e6;
+        loopMs += (t2 - t0) / 1e6;
       }
     }
-    double loopMs = Arrays.stream(loop).sum() / steps;
-    return new Result(median(step), median(compute), median(overhead), batch / (loopMs / 1e3));
+    return new Result(median(step), median(compute), median(overhead),
+        batch / (loopMs / steps / 1e3));
   }
 
   private static double median(double[] a) {
     double[] s = a.clone();
     Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 }

@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
  * On local[4] with 4 partitions, the aggregated gradient equals the single-machine gradient of the
  * same global batch (LocalGradients with 4 shards).
  *
- * <p>Tolerance: each element is a sum of 4 partition sums. LocalGradients adds them in shard order,
- * treeAggregate in the order the tasks finish, and float addition is not associative, so the two may
- * differ by a few roundings of the partial sums: |a - b| <= 3 * 2^-24 * sum_p |g_p| per element.
- * The test bounds sum_p |g_p| by 4 max|g| over the vector and allows 1e-5 max|g| (about twice that
- * bound). Counts, correct counts and the shard count are integers and must match exactly.
+ * <p>Tolerance: each element is a sum of 4 partition sums. LocalGradients adds them in shard
+ * order, treeAggregate in the order the tasks finish, and float addition is not associative, so
+ * the two may differ by a few roundings of the partial sums: |a - b| <= 3 * 2^-24 * sum_p |g_p|
+ * per element. The test bounds sum_p |g_p| by 4 max|g| over the vector and allows 1e-5 max|g|
+ * (about twice that bound). Counts, correct counts and the shard count are integers and must
+ * match exactly.
  */
 class DistributedGradientTest {
   static SparkSession spark;

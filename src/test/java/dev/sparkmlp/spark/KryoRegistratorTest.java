@@ -10,6 +10,7 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.train.Gradient;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
@@ -18,9 +19,8 @@ import scala.reflect.ClassTag$;
 
 /** Round trips through Spark's KryoSerializer with registration required; no SparkContext. */
 class KryoRegistratorTest {
-  static final SerializerInstance KRYO = new KryoSerializer(
-      SparkMlpKryoRegistrator.configure(new SparkConf().set("spark.kryo.registrationRequired", "true")))
-      .newInstance();
+  static final SerializerInstance KRYO = new KryoSerializer(SparkMlpKryoRegistrator.configure(
+      new SparkConf().set("spark.kryo.registrationRequired", "true"))).newInstance();
 
   @SuppressWarnings("unchecked")
   static <T> T roundTrip(T value) {
@@ -33,9 +33,11 @@ class KryoRegistratorTest {
     SparkConf conf = new SparkConf().set("spark.kryo.registrator", "com.example.Mine");
     SparkMlpKryoRegistrator.configure(conf);
     SparkMlpKryoRegistrator.configure(conf);
-    assertEquals("com.example.Mine," + SparkMlpKryoRegistrator.class.getName(), conf.get("spark.kryo.registrator"));
+    assertEquals("com.example.Mine," + SparkMlpKryoRegistrator.class.getName(),
+        conf.get("spark.kryo.registrator"));
     assertEquals("true", conf.get("spark.kryo.registrationRequired"));
-    SparkConf off = SparkMlpKryoRegistrator.configure(new SparkConf().set("spark.kryo.registrationRequired", "false"));
+    SparkConf off = SparkMlpKryoRegistrator.configure(
+        new SparkConf().set("spark.kryo.registrationRequired", "false"));
     assertEquals("false", off.get("spark.kryo.registrationRequired"), "the user's choice stands");
   }
 
@@ -91,7 +93,7 @@ class KryoRegistratorTest {
   @Test
   void unregisteredClassesAreRefused() {
     // The registrationRequired setting is live: otherwise the tests above would prove little.
-    Exception e = assertThrows(Exception.class, () -> roundTrip(new java.util.concurrent.atomic.AtomicLong(3)));
+    Exception e = assertThrows(Exception.class, () -> roundTrip(new AtomicLong(3)));
     assertTrue(e.getMessage().contains("not registered"), e.getMessage());
   }
 }

@@ -42,13 +42,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * SparkGradients on local[2] against LocalGradients with 2 shards, through the real Trainer loop.
  *
- * <p>The expected agreement is bitwise, not approximate. Both sources take the same rows in the same
- * order (Shards layout, epoch order, slices), draw the same dropout masks, and run the same kernels
- * on the same row counts. What could differ is the sum over shards: LocalGradients adds shard 0 then
- * shard 1; treeAggregate adds the two partition sums in the order their tasks finish, starting from an
- * empty zero value (0 + g = g exactly). With two terms the order does not matter: float addition is
- * commutative (a + b and b + a round the same exact sum), so the trajectories must be identical to
- * the last bit. Any difference means a layout, RNG-key or workspace bug, not rounding.
+ * <p>The expected agreement is bitwise, not approximate. Both sources take the same rows in the
+ * same order (Shards layout, epoch order, slices), draw the same dropout masks, and run the same
+ * kernels on the same row counts. What could differ is the sum over shards: LocalGradients adds
+ * shard 0 then shard 1; treeAggregate adds the two partition sums in the order their tasks
+ * finish, starting from an empty zero value (0 + g = g exactly). With two terms the order does not
+ * matter: float addition is commutative (a + b and b + a round the same exact sum), so the
+ * trajectories must be identical to the last bit. Any difference means a layout, RNG-key or
+ * workspace bug, not rounding.
  */
 class SparkGradientsTest {
   static SparkSession spark;
@@ -68,7 +69,8 @@ class SparkGradientsTest {
   record Run(float[] params, float[] buffers, TrainResult result) {}
 
   /** Trains for {@code epochs} epochs of 13 steps (400 rows, batch 30, 2 partitions or shards). */
-  static Run train(boolean onSpark, String optimizer, float lr, float dropout, boolean batchNorm, int epochs) {
+  static Run train(boolean onSpark, String optimizer, float lr, float dropout, boolean batchNorm,
+      int epochs) {
     Network net = Network.build(TestSpark.spec(dropout, batchNorm));
     Block train = TestSpark.blobs(400, 11);
     Block val = TestSpark.blobs(150, 12);
@@ -98,7 +100,8 @@ class SparkGradientsTest {
       "rmsprop,  0.003, 0,   false",
       "adam,     0.005, 0.3, false",
       "adamw,    0.005, 0.2, true"})
-  void sparkFollowsTheLocalTrajectoryBitForBit(String optimizer, float lr, float dropout, boolean bn) {
+  void sparkFollowsTheLocalTrajectoryBitForBit(String optimizer, float lr, float dropout,
+      boolean bn) {
     Run local = train(false, optimizer, lr, dropout, bn, 2);
     Run distributed = train(true, optimizer, lr, dropout, bn, 2);
     assertEquals(26, distributed.result().history().get(1).step(), "2 epochs of 13 steps");
@@ -171,7 +174,8 @@ class SparkGradientsTest {
     SparkListener listener = new SparkListener() {
       @Override
       public void onJobStart(SparkListenerJobStart start) {
-        String d = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+        if (start.properties() == null) return;
+        String d = start.properties().getProperty("spark.job.description");
         if (d != null) names.add(d);
       }
     };
@@ -192,11 +196,12 @@ class SparkGradientsTest {
       assertDestroyed(first, "the previous step's weights are destroyed by the next step");
       g.close();
       assertDestroyed(second, "close destroys the last step's weights");
-      assertEquals(cachedBefore, jsc.getPersistentRDDs().size(), "the training rows are unpersisted");
+      assertEquals(cachedBefore, jsc.getPersistentRDDs().size(), "the rows are unpersisted");
       spark.sparkContext().listenerBus().waitUntilEmpty();
       assertTrue(names.contains("sparkmlp epoch 1/3 step 1/5"), names.toString());
       assertTrue(names.contains("sparkmlp epoch 3/3 step 5/5"), names.toString());
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.compute(w, buf, 0, 0));
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> g.compute(w, buf, 0, 0));
       assertTrue(e.getMessage().contains("closed"), e.getMessage());
     } finally {
       spark.sparkContext().removeSparkListener(listener);
@@ -210,9 +215,11 @@ class SparkGradientsTest {
 
   @Test
   void kryoRegistrationIsRequiredInTheseTests() {
-    assertEquals("org.apache.spark.serializer.KryoSerializer", spark.conf().get("spark.serializer"));
+    assertEquals("org.apache.spark.serializer.KryoSerializer",
+        spark.conf().get("spark.serializer"));
     assertEquals("true", spark.conf().get("spark.kryo.registrationRequired"));
-    assertEquals(SparkMlpKryoRegistrator.class.getName(), spark.conf().get("spark.kryo.registrator"));
+    assertEquals(SparkMlpKryoRegistrator.class.getName(),
+        spark.conf().get("spark.kryo.registrator"));
   }
 
   @Test
@@ -254,7 +261,8 @@ class SparkGradientsTest {
         double[] x = new double[b.features];
         for (int j = 0; j < x.length; j++) x[j] = b.x[r * b.features + j];
         org.apache.spark.ml.linalg.Vector v = Vectors.dense(x);
-        rows.add(RowFactory.create(r % 3 == 0 ? v.toSparse() : v, (double) b.labels[r], "row " + r));
+        Object features = r % 3 == 0 ? v.toSparse() : v;
+        rows.add(RowFactory.create(features, (double) b.labels[r], "row " + r));
       }
       return spark.createDataFrame(rows, schema);
     }
@@ -265,7 +273,9 @@ class SparkGradientsTest {
 
     List<Row> goodRows(int n) {
       List<Row> rows = new ArrayList<>();
-      for (int r = 0; r < n; r++) rows.add(RowFactory.create(Vectors.dense(r, 1, 2, 3), (double) (r % 3), "ok"));
+      for (int r = 0; r < n; r++) {
+        rows.add(RowFactory.create(Vectors.dense(r, 1, 2, 3), (double) (r % 3), "ok"));
+      }
       return rows;
     }
 
@@ -275,9 +285,9 @@ class SparkGradientsTest {
       // The failing task would log its expected exception with a stack trace.
       spark.sparkContext().setLogLevel("OFF");
       try {
-        DataException e = assertThrows(DataException.class, () -> SparkGradients.fromDataFrame(df, featuresCol,
-            "label", Task.CLASSIFICATION, net, 10, 2, 1, 1, 2));
-        assertEquals(cached, jsc.getPersistentRDDs().size(), "nothing stays cached after a refusal");
+        DataException e = assertThrows(DataException.class, () -> SparkGradients.fromDataFrame(df,
+            featuresCol, "label", Task.CLASSIFICATION, net, 10, 2, 1, 1, 2));
+        assertEquals(cached, jsc.getPersistentRDDs().size(), "nothing stays cached");
         return e;
       } finally {
         spark.sparkContext().setLogLevel("WARN");
@@ -291,12 +301,12 @@ class SparkGradientsTest {
       float[] w = new float[net.paramCount()];
       float[] buf = new float[net.bufferCount()];
       net.initialize(w, buf, 2);
-      // A local DataFrame keeps the order of its rows (in 2 input partitions here), so its row ids are
-      // the block's row numbers and both paths must build the same shards.
+      // A local DataFrame keeps the order of its rows (in 2 input partitions here), so its row
+      // ids are the block's row numbers and both paths must build the same shards.
       Dataset<Row> df = frame(train);
       assertEquals(2, df.javaRDD().getNumPartitions());
-      try (SparkGradients fromDf = SparkGradients.fromDataFrame(df, "features", "label", Task.CLASSIFICATION,
-              net, 40, 2, 6, 2, 2);
+      try (SparkGradients fromDf = SparkGradients.fromDataFrame(df, "features", "label",
+              Task.CLASSIFICATION, net, 40, 2, 6, 2, 2);
           SparkGradients fromBlock = new SparkGradients(jsc, net, train, 40, 2, 6, 2, 2)) {
         assertEquals(203, fromDf.rows());
         assertEquals(fromBlock.stepsPerEpoch(), fromDf.stepsPerEpoch());
@@ -341,7 +351,8 @@ class SparkGradientsTest {
       List<Row> rows = goodRows(40);
       rows.set(27, RowFactory.create(Vectors.dense(1, 2, 3), 1.0, "short"));
       DataException e = refused(frame(rows), "features");
-      assertEquals("DataFrame: record 27: features vector has 3 values, the network expects 4", e.getMessage());
+      assertEquals("DataFrame: record 27: features vector has 3 values, the network expects 4",
+          e.getMessage());
     }
 
     @Test
@@ -357,7 +368,8 @@ class SparkGradientsTest {
       List<Row> rows = goodRows(40);
       rows.set(33, RowFactory.create(Vectors.dense(1, 2, 3, 4), 3.0, "bad label"));
       DataException e = refused(frame(rows), "features");
-      assertEquals("DataFrame: record 33: label 3.0 is not a class index in [0, 3)", e.getMessage());
+      assertEquals("DataFrame: record 33: label 3.0 is not a class index in [0, 3)",
+          e.getMessage());
     }
 
     @Test

@@ -20,8 +20,8 @@ class SparkMasterTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SparkMaster.checkReachable(master, Duration.ofSeconds(2)));
     assertTrue((System.nanoTime() - t0) / 1e9 < 5, "bounded");
-    assertTrue(e.getMessage().startsWith("cannot reach Spark master " + master + ": 127.0.0.1:" + port),
-        e.getMessage());
+    String expected = "cannot reach Spark master " + master + ": 127.0.0.1:" + port + " (";
+    assertTrue(e.getMessage().startsWith(expected), e.getMessage());
   }
 
   @Test
