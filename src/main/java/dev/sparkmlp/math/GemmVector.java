@@ -1,25 +1,32 @@
 package dev.sparkmlp.math;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector-API path of {@link Gemm#gemm}: packed panels, cache blocking and a register-tiled
+ * The Vector-API path of {@link Gemm#gemm}: cache blocking, a packed B and a register-tiled
  * micro-kernel. Only {@link Gemm} refers to this class, and only when the jdk.incubator.vector
  * module is present, so the JVM never links it otherwise.
  *
  * <pre>
- * for each K block (kc rows of op(B)):
- *   pack op(B)[kc x n] into NR-column panels, zero-padded on the right
- *   for each M block (mc rows of op(A)):
- *     pack op(A)[mc x kc] into MR-row panels, zero-padded at the bottom
- *     for each B panel, for each A panel:
- *       tile[MR x NR] := A panel * B panel      (registers: MR x 2 vectors)
- *       C block := alpha * tile + beta' * C block  (beta' = beta on the first K block, else 1)
+ * for each N block (nc columns of op(B)), for each K block (kc rows of op(B)):
+ *   pack op(B)[kc x nc] into NR-column panels, zero-padded on the right
+ *   for each M block (mc rows of op(A)), for each B panel, for each group of MR rows:
+ *     tile[MR x NR] := op(A)[MR x kc] * B panel        (registers: MR x 2 vectors)
+ *     C[MR x NR] := alpha * tile + beta' * C          (beta' = beta on the first K block, else 1)
  * </pre>
  *
- * Panels are packed so that the micro-kernel reads both operands sequentially, whatever the
- * transpose flags were: the transposes are handled once, while packing.
+ * A is read in place, not packed. Packing A (a transpose into MR-row panels) measured at 10-15%
+ * of the time on the MLP's shapes, while a 4-row kernel that broadcasts straight from A's rows
+ * (or, for op(A) = A^T, from 4 consecutive floats of a stored row) runs as fast as the packed
+ * 6-row one: with 6 rows C2 issues all six broadcasts ahead of the FMAs, and 12 accumulators,
+ * 2 B vectors and 6 broadcasts overflow AVX2's 16 registers into stack spills. With AVX-512's 32
+ * registers the kernel takes 8 rows. Rows that do not fill a group are copied, zero-padded, into
+ * a small buffer and go through the same kernel.
+ *
+ * B is packed so that the kernel reads it sequentially whatever transB was; it is 1-2% of the
+ * time because each packed element serves mc rows.
  */
 final class GemmVector {
   private GemmVector() {}
@@ -28,20 +35,20 @@ final class GemmVector {
   private static final int VL = SPECIES.length();
   /** Columns of a B panel: two vectors. */
   static final int NR = 2 * VL;
-  /**
-   * Rows of an A panel. MR x 2 accumulators plus two B vectors and a broadcast must fit in the
-   * register file: 16 registers with AVX2 (6 rows), 32 with AVX-512 (8 rows).
-   */
-  static final int MR = VL >= 16 ? 8 : 6;
-  /** K block: a kc x NR B panel (16 KiB with AVX2 at kc 256) stays in L1. */
-  static final int KC = 256;
-  /** M block: the packed mc x kc A block (96 KiB) stays in L2. */
-  static final int MC = 16 * MR;
+  /** Rows of a register tile: 4 with 16 vector registers (AVX2), 8 with 32 (AVX-512). */
+  static final int MR = VL >= 16 ? 8 : 4;
+  /** K block: a kc x NR B panel (at most 16 KiB with AVX2) stays in L1. */
+  private static final int KC = 256;
+  /** M block: the mc x kc part of A (at most 96 KiB) stays in L2 while every B panel passes. */
+  private static final int MC = 96;
+  /** N block: bounds the packed B block, kc x nc. */
+  private static final int NC = 1024;
 
+  /** Per-thread buffers, grown on demand and never shrunk: a step allocates nothing. */
   private static final class Buffers {
-    float[] packA = new float[0];
     float[] packB = new float[0];
-    final float[] tile = new float[MR * NR];
+    float[] edge = new float[0];
+    final float[] tile = new float[8 * NR];
   }
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -50,34 +57,43 @@ final class GemmVector {
   static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
+    gemm(MR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+  }
+
+  /** As above with mr rows per register tile: 4 or 8 (the tests run both on any machine). */
+  static void gemm(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+      float[] c, int cOff, int ldc) {
+    if (mr != 4 && mr != 8) throw new IllegalArgumentException("mr must be 4 or 8: " + mr);
     Buffers buf = BUFFERS.get();
-    int nPanels = (n + NR - 1) / NR;
-    // Equal K blocks: 784 becomes 4 x 196 rather than 3 x 256 + 16, whose C updates would cost
+    // Equal blocks: k = 784 becomes 4 x 196 rather than 3 x 256 + 16, whose C update would cost
     // as much as its multiply.
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int mBlocks = (m + MC - 1) / MC;
-    int mcMax = roundUp((m + mBlocks - 1) / mBlocks, MR);
-    if (buf.packB.length < kcMax * nPanels * NR) buf.packB = new float[kcMax * nPanels * NR];
-    if (buf.packA.length < kcMax * mcMax) buf.packA = new float[kcMax * mcMax];
+    int mcMax = roundUp((m + mBlocks - 1) / mBlocks, mr);
+    int nBlocks = (n + NC - 1) / NC;
+    int ncMax = roundUp((n + nBlocks - 1) / nBlocks, NR);
+    if (buf.packB.length < kcMax * ncMax) buf.packB = new float[kcMax * ncMax];
+    if (buf.edge.length < kcMax * 8) buf.edge = new float[kcMax * 8];
     float[] pb = buf.packB;
-    float[] pa = buf.packA;
-    for (int pc = 0; pc < k; pc += kcMax) {
-      int kc = Math.min(kcMax, k - pc);
-      if (transB) {
-        packBTrans(b, bOff, ldb, pc, kc, n, pb);
-      } else {
-        packB(b, bOff, ldb, pc, kc, n, pb);
-      }
-      float betaHere = pc == 0 ? beta : 1f;
-      for (int ic = 0; ic < m; ic += mcMax) {
-        int mc = Math.min(mcMax, m - ic);
-        if (transA) {
-          packATrans(a, aOff, lda, ic, mc, pc, kc, pa);
+    for (int jc = 0; jc < n; jc += ncMax) {
+      int nc = Math.min(ncMax, n - jc);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
+        if (transB) {
+          packBTrans(b, bOff + jc * ldb + pc, ldb, kc, nc, pb);
         } else {
-          packA(a, aOff, lda, ic, mc, pc, kc, pa);
+          packB(b, bOff + pc * ldb + jc, ldb, kc, nc, pb);
         }
-        macro(mc, n, kc, pa, pb, alpha, betaHere, c, cOff + ic * ldc, ldc, buf.tile);
+        // C is scaled by beta once, with the first K block; later blocks accumulate.
+        float betaHere = pc == 0 ? beta : 1f;
+        for (int ic = 0; ic < m; ic += mcMax) {
+          int mc = Math.min(mcMax, m - ic);
+          int a0 = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+          macro(mr, transA, a, a0, lda, mc, nc, kc, pb, alpha, betaHere,
+              c, cOff + ic * ldc + jc, ldc, buf);
+        }
       }
     }
   }
@@ -86,22 +102,45 @@ final class GemmVector {
     return (x + to - 1) / to * to;
   }
 
-  /** C[mc x n] := alpha * Apacked * Bpacked + beta * C, one MR x NR tile at a time. */
-  private static void macro(int mc, int n, int kc, float[] pa, float[] pb, float alpha,
-      float beta, float[] c, int cOff, int ldc, float[] tile) {
-    for (int j = 0; j < n; j += NR) {
-      int cols = Math.min(NR, n - j);
+  /**
+   * C[mc x nc] := alpha * op(A)[mc x kc] * Bpacked[kc x nc] + beta * C, where op(A) starts at
+   * a[a0] (its element (i, p) is a[a0 + i * lda + p], or a[a0 + p * lda + i] when transA).
+   */
+  private static void macro(int mr, boolean transA, float[] a, int a0, int lda, int mc, int nc,
+      int kc, float[] pb, float alpha, float beta, float[] c, int cOff, int ldc, Buffers buf) {
+    int full = mc - mc % mr;
+    float[] edge = buf.edge;
+    float[] tile = buf.tile;
+    if (full < mc) copyEdge(mr, transA, a, transA ? a0 + full : a0 + full * lda, lda,
+        mc - full, kc, edge);
+    // B panel outer: its kc x NR floats stay in L1 while the rows of A stream past from L2.
+    for (int j = 0; j < nc; j += NR) {
+      int cols = Math.min(NR, nc - j);
       int bo = j * kc;
-      for (int i = 0; i < mc; i += MR) {
-        int rows = Math.min(MR, mc - i);
-        if (MR == 8) {
-          kernel8(kc, pa, i * kc, pb, bo, tile);
+      for (int i = 0; i < mc; i += mr) {
+        int rows = Math.min(mr, mc - i);
+        if (i == full) {
+          if (mr == 8) {
+            rows8(kc, edge, 0, kc, pb, bo, tile);
+          } else {
+            rows4(kc, edge, 0, kc, pb, bo, tile);
+          }
+        } else if (transA) {
+          if (mr == 8) {
+            cols8(kc, a, a0 + i, lda, pb, bo, tile);
+          } else {
+            cols4(kc, a, a0 + i, lda, pb, bo, tile);
+          }
         } else {
-          kernel6(kc, pa, i * kc, pb, bo, tile);
+          if (mr == 8) {
+            rows8(kc, a, a0 + i * lda, lda, pb, bo, tile);
+          } else {
+            rows4(kc, a, a0 + i * lda, lda, pb, bo, tile);
+          }
         }
         int ci = cOff + i * ldc + j;
-        if (rows == MR && cols == NR) {
-          updateFull(tile, alpha, beta, c, ci, ldc);
+        if (cols == NR) {
+          updateRows(tile, rows, alpha, beta, c, ci, ldc);
         } else {
           updateEdge(tile, rows, cols, alpha, beta, c, ci, ldc);
         }
@@ -110,10 +149,32 @@ final class GemmVector {
   }
 
   /**
-   * tile := A panel (kc x 6, k-major) * B panel (kc x NR, k-major). Kept small and free of C
-   * access so that C2 inlines every Vector API call and keeps the accumulators in registers.
+   * The last rows &lt; mr rows of op(A)'s block, starting at a[a0], as a row-major mr x kc
+   * matrix in edge: rows past them are zero.
    */
-  private static void kernel6(int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
+  private static void copyEdge(int mr, boolean transA, float[] a, int a0, int lda, int rows,
+      int kc, float[] edge) {
+    for (int r = 0; r < rows; r++) {
+      if (transA) {
+        for (int p = 0; p < kc; p++) edge[r * kc + p] = a[a0 + p * lda + r];
+      } else {
+        System.arraycopy(a, a0 + r * lda, edge, r * kc, kc);
+      }
+    }
+    Arrays.fill(edge, rows * kc, mr * kc, 0f);
+  }
+
+  /**
+   * tile[4 x NR] := A[4 x kc] * Bpanel[kc x NR] with A read in place, row r of it at
+   * a[a0 + r * lda + p]. The 8 accumulators, 2 B vectors and 4 broadcasts fit in 16 registers
+   * even when C2 issues all four broadcasts first (it does). Kept small and free of C access
+   * so that C2 inlines every Vector API call.
+   */
+  private static void rows4(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
     FloatVector c00 = FloatVector.zero(SPECIES);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -122,33 +183,22 @@ final class GemmVector {
     FloatVector c21 = c00;
     FloatVector c30 = c00;
     FloatVector c31 = c00;
-    FloatVector c40 = c00;
-    FloatVector c41 = c00;
-    FloatVector c50 = c00;
-    FloatVector c51 = c00;
     for (int p = 0; p < kc; p++) {
       int bp = bo + p * NR;
-      int ap = ao + p * 6;
       FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp);
       FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp + VL);
-      FloatVector av = FloatVector.broadcast(SPECIES, pa[ap]);
+      FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 1]);
+      av = FloatVector.broadcast(SPECIES, a[a1 + p]);
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 2]);
+      av = FloatVector.broadcast(SPECIES, a[a2 + p]);
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 3]);
+      av = FloatVector.broadcast(SPECIES, a[a3 + p]);
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 4]);
-      c40 = av.fma(b0, c40);
-      c41 = av.fma(b1, c41);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 5]);
-      c50 = av.fma(b0, c50);
-      c51 = av.fma(b1, c51);
     }
     c00.intoArray(tile, 0);
     c01.intoArray(tile, VL);
@@ -158,14 +208,60 @@ final class GemmVector {
     c21.intoArray(tile, 2 * NR + VL);
     c30.intoArray(tile, 3 * NR);
     c31.intoArray(tile, 3 * NR + VL);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + VL);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + VL);
   }
 
-  /** As {@link #kernel6} with 8 rows, for 32-register machines. */
-  private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
+  /**
+   * As {@link #rows4} for op(A) = A^T: element (r, p) of the tile's A rows is a[a0 + p * lda + r],
+   * four consecutive floats of a row of the stored A.
+   */
+  private static void cols4(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    FloatVector c00 = FloatVector.zero(SPECIES);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bp = bo + p * NR;
+      int ap = a0 + p * lda;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp + VL);
+      FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(SPECIES, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(SPECIES, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(SPECIES, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, VL);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + VL);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + VL);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + VL);
+  }
+
+  /** As {@link #rows4} with 8 rows, for 32-register machines. */
+  private static void rows8(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int a4 = a3 + lda;
+    int a5 = a4 + lda;
+    int a6 = a5 + lda;
+    int a7 = a6 + lda;
     FloatVector c00 = FloatVector.zero(SPECIES);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -184,31 +280,30 @@ final class GemmVector {
     FloatVector c71 = c00;
     for (int p = 0; p < kc; p++) {
       int bp = bo + p * NR;
-      int ap = ao + p * 8;
       FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp);
       FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp + VL);
-      FloatVector av = FloatVector.broadcast(SPECIES, pa[ap]);
+      FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 1]);
+      av = FloatVector.broadcast(SPECIES, a[a1 + p]);
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 2]);
+      av = FloatVector.broadcast(SPECIES, a[a2 + p]);
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 3]);
+      av = FloatVector.broadcast(SPECIES, a[a3 + p]);
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 4]);
+      av = FloatVector.broadcast(SPECIES, a[a4 + p]);
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 5]);
+      av = FloatVector.broadcast(SPECIES, a[a5 + p]);
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 6]);
+      av = FloatVector.broadcast(SPECIES, a[a6 + p]);
       c60 = av.fma(b0, c60);
       c61 = av.fma(b1, c61);
-      av = FloatVector.broadcast(SPECIES, pa[ap + 7]);
+      av = FloatVector.broadcast(SPECIES, a[a7 + p]);
       c70 = av.fma(b0, c70);
       c71 = av.fma(b1, c71);
     }
@@ -230,12 +325,79 @@ final class GemmVector {
     c71.intoArray(tile, 7 * NR + VL);
   }
 
-  /** C[MR x NR] := alpha * tile + beta * C; C is not read when beta is 0. */
-  private static void updateFull(float[] tile, float alpha, float beta, float[] c, int ci,
-      int ldc) {
+  /** As {@link #cols4} with 8 rows, for 32-register machines. */
+  private static void cols8(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    FloatVector c00 = FloatVector.zero(SPECIES);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    FloatVector c40 = c00;
+    FloatVector c41 = c00;
+    FloatVector c50 = c00;
+    FloatVector c51 = c00;
+    FloatVector c60 = c00;
+    FloatVector c61 = c00;
+    FloatVector c70 = c00;
+    FloatVector c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bp = bo + p * NR;
+      int ap = a0 + p * lda;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp + VL);
+      FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(SPECIES, a[ap + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(SPECIES, a[ap + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(SPECIES, a[ap + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(SPECIES, a[ap + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(SPECIES, a[ap + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(SPECIES, a[ap + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(SPECIES, a[ap + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, VL);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + VL);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + VL);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + VL);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + VL);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + VL);
+    c60.intoArray(tile, 6 * NR);
+    c61.intoArray(tile, 6 * NR + VL);
+    c70.intoArray(tile, 7 * NR);
+    c71.intoArray(tile, 7 * NR + VL);
+  }
+
+  /** C[rows x NR] := alpha * tile + beta * C; C is not read when beta is 0. */
+  private static void updateRows(float[] tile, int rows, float alpha, float beta, float[] c,
+      int ci, int ldc) {
     FloatVector av = FloatVector.broadcast(SPECIES, alpha);
     FloatVector bv = FloatVector.broadcast(SPECIES, beta);
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < rows; r++) {
       int t = r * NR;
       int cr = ci + r * ldc;
       FloatVector t0 = FloatVector.fromArray(SPECIES, tile, t).mul(av);
@@ -249,7 +411,7 @@ final class GemmVector {
     }
   }
 
-  /** The part of an edge tile that lies inside C: rows x cols of it. */
+  /** The part of a tile that lies inside C when C ends within the tile's columns. */
   private static void updateEdge(float[] tile, int rows, int cols, float alpha, float beta,
       float[] c, int ci, int ldc) {
     for (int r = 0; r < rows; r++) {
@@ -263,63 +425,38 @@ final class GemmVector {
     }
   }
 
-  /** op(A) = A, stored m x k: panel element (p, r) = A[ic + i + r][pc + p]. */
-  private static void packA(float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-      float[] pa) {
-    for (int i = 0; i < mc; i += MR) {
-      int rows = Math.min(MR, mc - i);
-      int dst = i * kc;
-      for (int r = 0; r < rows; r++) {
-        int src = aOff + (ic + i + r) * lda + pc;
-        for (int p = 0; p < kc; p++) pa[dst + p * MR + r] = a[src + p];
-      }
-      for (int r = rows; r < MR; r++) {
-        for (int p = 0; p < kc; p++) pa[dst + p * MR + r] = 0f;
-      }
-    }
-  }
-
-  /** op(A) = A^T, A stored k x m: panel element (p, r) = A[pc + p][ic + i + r]. */
-  private static void packATrans(float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
-      float[] pa) {
-    for (int i = 0; i < mc; i += MR) {
-      int rows = Math.min(MR, mc - i);
-      int dst = i * kc;
-      for (int p = 0; p < kc; p++) {
-        int src = aOff + (pc + p) * lda + ic + i;
-        int d = dst + p * MR;
-        for (int r = 0; r < rows; r++) pa[d + r] = a[src + r];
-        for (int r = rows; r < MR; r++) pa[d + r] = 0f;
-      }
-    }
-  }
-
-  /** op(B) = B, stored k x n: panel element (p, col) = B[pc + p][j + col]. */
-  private static void packB(float[] b, int bOff, int ldb, int pc, int kc, int n, float[] pb) {
-    for (int j = 0; j < n; j += NR) {
-      int cols = Math.min(NR, n - j);
+  /**
+   * op(B) = B, stored k x n from b0 = &amp;B[pc][jc]: panel element (p, col) at
+   * pb[j * kc + p * NR + col] = B[pc + p][jc + j + col]; columns past nc are zero.
+   */
+  private static void packB(float[] b, int b0, int ldb, int kc, int nc, float[] pb) {
+    for (int j = 0; j < nc; j += NR) {
+      int cols = Math.min(NR, nc - j);
       int dst = j * kc;
       for (int p = 0; p < kc; p++) {
-        int src = bOff + (pc + p) * ldb + j;
+        int src = b0 + p * ldb + j;
         int d = dst + p * NR;
         if (cols == NR) {
-          System.arraycopy(b, src, pb, d, NR);
+          FloatVector.fromArray(SPECIES, b, src).intoArray(pb, d);
+          FloatVector.fromArray(SPECIES, b, src + VL).intoArray(pb, d + VL);
         } else {
           System.arraycopy(b, src, pb, d, cols);
-          java.util.Arrays.fill(pb, d + cols, d + NR, 0f);
+          Arrays.fill(pb, d + cols, d + NR, 0f);
         }
       }
     }
   }
 
-  /** op(B) = B^T, B stored n x k: panel element (p, col) = B[j + col][pc + p]. */
-  private static void packBTrans(float[] b, int bOff, int ldb, int pc, int kc, int n,
-      float[] pb) {
-    for (int j = 0; j < n; j += NR) {
-      int cols = Math.min(NR, n - j);
+  /**
+   * op(B) = B^T, B stored n x k from b0 = &amp;B[jc][pc]: panel element (p, col) at
+   * pb[j * kc + p * NR + col] = B[jc + j + col][pc + p]; columns past nc are zero.
+   */
+  private static void packBTrans(float[] b, int b0, int ldb, int kc, int nc, float[] pb) {
+    for (int j = 0; j < nc; j += NR) {
+      int cols = Math.min(NR, nc - j);
       int dst = j * kc;
       for (int col = 0; col < cols; col++) {
-        int src = bOff + (j + col) * ldb + pc;
+        int src = b0 + (j + col) * ldb;
         for (int p = 0; p < kc; p++) pb[dst + p * NR + col] = b[src + p];
       }
       for (int col = cols; col < NR; col++) {

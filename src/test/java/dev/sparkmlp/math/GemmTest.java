@@ -40,7 +40,15 @@ class GemmTest {
     List<Object[]> list = new ArrayList<>();
     list.add(new Object[] {"Gemm.gemm", (Impl) Gemm::gemm});
     list.add(new Object[] {"GemmScalar", (Impl) GemmScalar::gemm});
-    if (HAS_VECTOR) list.add(new Object[] {"GemmVector", (Impl) GemmVector::gemm});
+    if (HAS_VECTOR) {
+      // Both micro-kernels, whichever this machine's default is.
+      list.add(new Object[] {"GemmVector mr=4", (Impl) (ta, tb, m, n, k, alpha, a, aOff, lda, b,
+          bOff, ldb, beta, c, cOff, ldc) -> GemmVector.gemm(4, ta, tb, m, n, k, alpha, a, aOff,
+          lda, b, bOff, ldb, beta, c, cOff, ldc)});
+      list.add(new Object[] {"GemmVector mr=8", (Impl) (ta, tb, m, n, k, alpha, a, aOff, lda, b,
+          bOff, ldb, beta, c, cOff, ldc) -> GemmVector.gemm(8, ta, tb, m, n, k, alpha, a, aOff,
+          lda, b, bOff, ldb, beta, c, cOff, ldc)});
+    }
     return list;
   }
 
