@@ -58,7 +58,7 @@ bench_java() {
   local flags
   flags="$(bench_jvm_flags)"
   # shellcheck disable=SC2086 # the flags are a list
-  java ${BENCH_JAVA_OPTS:--Xmx4g} $flags -Dsparkmlp.benchDir="$BENCH_REPO/target/bench" \
+  java $flags -Dsparkmlp.benchDir="$BENCH_REPO/target/bench" ${BENCH_JAVA_OPTS:--Xmx4g} \
     -cp "$(bench_classpath)" "$main" "$@"
 }
 
