@@ -20,8 +20,10 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
@@ -104,7 +106,7 @@ public final class DataFrameBlocks {
       Network net, int partitions, long seed, int batch) {
     Targets targets = targets(task, net);
     checkSchema(df.schema(), featuresCol, labelCol);
-    JavaRDD<Row> rows = df.select(featuresCol, labelCol).javaRDD();
+    JavaRDD<Row> rows = df.select(quoted(featuresCol), quoted(labelCol)).javaRDD();
     int n = count(rows, partitions);
     Shards shards = Shards.assign(n, partitions, seed);
     Shards.stepsPerEpoch(shards.sizes(), batch);
@@ -128,7 +130,7 @@ public final class DataFrameBlocks {
       Network net, int partitions) {
     Targets targets = targets(task, net);
     checkSchema(df.schema(), featuresCol, labelCol);
-    JavaRDD<Row> rows = df.select(featuresCol, labelCol).javaRDD();
+    JavaRDD<Row> rows = df.select(quoted(featuresCol), quoted(labelCol)).javaRDD();
     int n = count(rows, 1);
     int p = Math.min(partitions, n);
     ToChunks conv = new ToChunks(new Contiguous(n, p), targets, net.inputs(), featuresCol,
@@ -139,6 +141,11 @@ public final class DataFrameBlocks {
       sizes[i] = (int) ((long) (i + 1) * n / p) - (int) ((long) i * n / p);
     }
     return new Shipped(blocks, sizes, n, null);
+  }
+
+  /** A column by its exact name: dots and spaces in it are not parsed. */
+  private static Column quoted(String name) {
+    return functions.col("`" + name.replace("`", "``") + "`");
   }
 
   private static int count(JavaRDD<Row> rows, int atLeast) {

@@ -58,6 +58,8 @@ public final class SparkStepBench {
     int depth = SparkGradients.DEFAULT_TREE_DEPTH;
     List<Integer> batches = List.of(100, 1000, 4096);
     String data = "data/mnist";
+    SparkConf conf = new SparkConf().setAppName("sparkmlp-bench")
+        .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--master" -> master = args[++i];
@@ -67,12 +69,16 @@ public final class SparkStepBench {
         case "--depth" -> depth = Integer.parseInt(args[++i]);
         case "--batches" -> batches = parseList(args[++i]);
         case "--data" -> data = args[++i];
+        case "--conf" -> {
+          String[] kv = args[++i].split("=", 2);
+          conf.set(kv[0], kv[1]);
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
-            + " --partitions, --steps, --warmup, --depth, --batches, --data DIR|random)");
+            + " --partitions, --steps, --warmup, --depth, --batches, --data DIR|random,"
+            + " --conf spark.key=value)");
       }
     }
-    SparkConf conf = new SparkConf().setMaster(master).setAppName("sparkmlp-bench")
-        .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
+    conf.setMaster(master);
     SparkMlpKryoRegistrator.configure(conf);
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -86,6 +92,12 @@ public final class SparkStepBench {
       report.info("partitions", String.valueOf(p));
       report.info("task_slots", String.valueOf(slots));
       report.info("tree_depth", String.valueOf(depth));
+      for (var kv : conf.getAll()) {
+        if (kv._1().startsWith("spark.broadcast") || kv._1().startsWith("spark.kryo")
+            || kv._1().startsWith("spark.serializer")) {
+          report.info(kv._1(), kv._2());
+        }
+      }
       report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
           + " params, adam");
       report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up");

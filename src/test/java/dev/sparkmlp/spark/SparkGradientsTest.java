@@ -328,7 +328,9 @@ class SparkGradientsTest {
       float[] w = new float[net.paramCount()];
       float[] buf = new float[net.bufferCount()];
       net.initialize(w, buf, 3);
-      try (SparkEvaluation a = SparkEvaluation.fromDataFrame(frame(data), "features", "label",
+      // A column name with a dot and a space is taken literally.
+      Dataset<Row> df = frame(data).withColumnRenamed("label", "the label.v");
+      try (SparkEvaluation a = SparkEvaluation.fromDataFrame(df, "features", "the label.v",
               Task.CLASSIFICATION, net, 2, "test frame");
           SparkEvaluation b = new SparkEvaluation(jsc, net, data, 2, "test block")) {
         Metrics ma = a.evaluate(w, buf);
