@@ -67,11 +67,12 @@ final class ClusterFaultIT {
     ClusterIT.deleteTree(reference);
     ClusterIT.deleteTree(faulty);
 
-    var undisturbed = cluster.submit(Duration.ofMinutes(8), Map.of(), args(reference));
+    var undisturbed = cluster.submit("fault-reference", Duration.ofMinutes(8), Map.of(),
+        args(reference));
     assertEquals(0, undisturbed.exitCode(), undisturbed.output());
 
     List<Path> before = cluster.apps();
-    var run = cluster.startSubmit(Map.of(), args(faulty), "submit-fault-killed");
+    var run = cluster.startSubmit("fault-killed", Map.of(), args(faulty));
     try {
       Path metrics = faulty.resolve("metrics.jsonl");
       awaitFirstEpoch(run, metrics, Duration.ofMinutes(8));

@@ -58,7 +58,7 @@ final class ClusterIT {
     Path jar = cluster.state.resolve("sumjob.jar");
     Path classes = LoopbackCluster.buildDir().resolve("test-classes");
     writeJar(jar, classes, "dev/sparkmlp/cluster/SumJob");
-    var r = cluster.submit(Duration.ofMinutes(4),
+    var r = cluster.submit("sumjob", Duration.ofMinutes(4),
         Map.of("SPARKMLP_APP_JAR", jar.toString(), "SPARKMLP_MAIN_CLASS", SumJob.class.getName()),
         concat(SPARK_OPTS, List.of("1000000", "4")));
     assertEquals(0, r.exitCode(), r.output());
@@ -75,7 +75,7 @@ final class ClusterIT {
     deleteTree(out);
     List<Path> before = cluster.apps();
     // Fewer, larger steps than conf/mnist.conf: each step pays the cluster's fixed cost.
-    var r = cluster.submit(Duration.ofMinutes(14), Map.of(), concat(SPARK_OPTS, List.of(
+    var r = cluster.submit("mnist", Duration.ofMinutes(14), Map.of(), concat(SPARK_OPTS, List.of(
         "train", "--config", "conf/mnist.conf", "--output", out.toString(),
         "--epochs", "3", "--batch-size", "1000", "--lr", "3e-3", "--partitions", "2")));
     assertEquals(0, r.exitCode(), r.output());
@@ -86,7 +86,7 @@ final class ClusterIT {
     assertTrue(Files.exists(out.resolve("model/model.json")));
     List<Path> apps = cluster.appsSince(before);
     assertEquals(1, apps.size(), "expected one application in the Workers' work dir: " + apps);
-    assertEquals(2, cluster.executorDirs(apps.get(0)).size(),
+    assertEquals(2, LoopbackCluster.executorDirs(apps.get(0)).size(),
         "expected one executor on each Worker for " + apps.get(0));
   }
 

@@ -33,11 +33,20 @@ final class LoopbackCluster implements AutoCloseable {
   final Path root;
   final Path state;
   private final Path appBuild;
+  /** Stops the cluster if the test JVM exits without {@link #close}, e.g. when it is killed. */
+  private final Thread stopOnExit;
 
   private LoopbackCluster(Path root, Path state, Path appBuild) {
     this.root = root;
     this.state = state;
     this.appBuild = appBuild;
+    this.stopOnExit = new Thread(() -> {
+      try {
+        script(Duration.ofSeconds(30), "cluster", "stop");
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        System.err.println("LoopbackCluster: stopping " + state + " at exit failed: " + e);
+      }
+    }, "loopback-cluster-stop");
   }
 
   /** Stops what a crashed earlier run may have left, then starts a Master and the Workers. */
@@ -47,6 +56,7 @@ final class LoopbackCluster implements AutoCloseable {
         build.resolve("cluster-it").resolve("app"));
     Files.createDirectories(c.state);
     c.script(Duration.ofSeconds(60), "cluster", "stop");
+    Runtime.getRuntime().addShutdownHook(c.stopOnExit);
     // The first start also resolves the Maven classpath into spark-home/jars.
     Result r = c.script(Duration.ofMinutes(5), "cluster", "start", Integer.toString(workers));
     if (r.exitCode() != 0) {
@@ -75,18 +85,21 @@ final class LoopbackCluster implements AutoCloseable {
     }
   }
 
-  /** Runs scripts/submit to completion: spark-submit options, then the command and its options. */
-  Result submit(Duration timeout, Map<String, String> env, List<String> args)
+  /**
+   * Runs scripts/submit to completion: spark-submit options, then the command and its options.
+   * The output is also in {@code logs/submit-<name>.out} under the state dir.
+   */
+  Result submit(String name, Duration timeout, Map<String, String> env, List<String> args)
       throws IOException, InterruptedException {
-    return await(startSubmit(env, args, "submit-" + System.nanoTime()), timeout);
+    return await(startSubmit(name, env, args), timeout);
   }
 
-  /** Starts scripts/submit; its output goes to {@code logs/<name>.out} under the state dir. */
-  Running startSubmit(Map<String, String> env, List<String> args, String name) throws IOException {
+  /** Starts scripts/submit; its output goes to {@code logs/submit-<name>.out}. */
+  Running startSubmit(String name, Map<String, String> env, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(root.resolve("scripts/submit").toString());
     cmd.addAll(args);
-    return launch(cmd, env, name);
+    return launch(cmd, env, "submit-" + name);
   }
 
   /** A started script and the file its output goes to. */
@@ -126,6 +139,11 @@ final class LoopbackCluster implements AutoCloseable {
   /** Stops the cluster by the PIDs it recorded, including executors; safe to call twice. */
   @Override
   public void close() throws IOException, InterruptedException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is exiting and runs the hook itself; stopping twice is harmless.
+    }
     Result r = script(Duration.ofSeconds(90), "cluster", "stop");
     if (r.exitCode() != 0) {
       throw new IllegalStateException("scripts/cluster stop failed:\n" + r.output());
