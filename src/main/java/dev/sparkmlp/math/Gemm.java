@@ -15,13 +15,14 @@ package dev.sparkmlp.math;
  *
  * <p>The work is done by one of three implementations, chosen once per JVM:
  * <ul>
- *   <li>{@code vector}: packed panels, cache blocking and a register-tiled Vector API micro-kernel
+ *   <li>{@code vector}: cache blocking, a packed B and a register-tiled Vector API micro-kernel
  *       ({@link GemmVector}), when the jdk.incubator.vector module is present;
  *   <li>{@code scalar}: a blocked plain-Java loop that C2 auto-vectorises ({@link GemmScalar});
  *   <li>{@code naive}: the reference triple loop {@link #naive}.
  * </ul>
- * The system property {@code sparkmlp.gemm=scalar} or {@code =naive} forces the slower ones, for
- * tests and benchmarks. Every implementation is thread-safe: scratch buffers are per thread.
+ * Products of at most 64 multiply-adds always take the triple loop. The system property
+ * {@code sparkmlp.gemm=scalar} or {@code =naive} forces the slower paths, for tests and
+ * benchmarks. Every path is thread-safe: scratch buffers are per thread.
  */
 public final class Gemm {
   private Gemm() {}
@@ -32,26 +33,32 @@ public final class Gemm {
   private static final int IMPL = chooseImplementation();
 
   /**
-   * Below this many multiply-adds, packing costs more than it saves, and the plain loop of
-   * {@link GemmScalar} is used.
+   * Up to this many multiply-adds (4 x 4 x 4), the triple loop beats both blocked paths, whose
+   * set-up (thread-local buffers, packing B) costs more than the product.
    */
-  private static final long SMALL = 4096;
+  private static final long TINY = 64;
 
   private static int chooseImplementation() {
     String forced = System.getProperty("sparkmlp.gemm", "");
     if (forced.equals("naive")) return NAIVE;
     if (forced.equals("scalar")) return SCALAR;
+    if (!forced.isEmpty() && !forced.equals("vector")) {
+      throw new IllegalStateException(
+          "system property sparkmlp.gemm must be vector, scalar or naive, not '" + forced + "'");
+    }
     // Look the module up before touching GemmVector, whose linking would fail without it.
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? VECTOR : SCALAR;
   }
 
   /**
-   * The implementation in use: {@code "vector (N-bit)"}, {@code "scalar"} or {@code "naive"}.
+   * The implementation in use, for logs: {@code "vector (256-bit, 4x16 tile)"} and the like,
+   * {@code "scalar"} or {@code "naive"}.
    */
   public static String implementation() {
     switch (IMPL) {
       case VECTOR:
-        return "vector (" + GemmVector.SPECIES.vectorBitSize() + "-bit)";
+        return "vector (" + GemmVector.SPECIES.vectorBitSize() + "-bit, " + GemmVector.MR + "x"
+            + GemmVector.NR + " tile)";
       case SCALAR:
         return "scalar";
       default:
@@ -74,11 +81,11 @@ public final class Gemm {
     }
     checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
     checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
-    if (IMPL == VECTOR && (long) m * n * k >= SMALL) {
+    if (IMPL == NAIVE || (long) m * n * k <= TINY) {
+      naive(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else if (IMPL == VECTOR) {
       GemmVector.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
           c, cOff, ldc);
-    } else if (IMPL == NAIVE) {
-      naive(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     } else {
       GemmScalar.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
           c, cOff, ldc);
