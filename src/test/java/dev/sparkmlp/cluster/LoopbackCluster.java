@@ -33,7 +33,12 @@ final class LoopbackCluster implements AutoCloseable {
   final Path root;
   final Path state;
   private final Path appBuild;
-  /** Stops the cluster if the test JVM exits without {@link #close}, e.g. when it is killed. */
+  /** The scripts/submit processes started so far, for killing the ones still running. */
+  private final List<Process> submits = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Kills the running submissions and stops the cluster if the test JVM exits without
+   * {@link #close}, e.g. when surefire or a user terminates it.
+   */
   private final Thread stopOnExit;
 
   private LoopbackCluster(Path root, Path state, Path appBuild) {
@@ -41,6 +46,7 @@ final class LoopbackCluster implements AutoCloseable {
     this.state = state;
     this.appBuild = appBuild;
     this.stopOnExit = new Thread(() -> {
+      submits.forEach(LoopbackCluster::killTree);
       try {
         script(Duration.ofSeconds(30), "cluster", "stop");
       } catch (IOException | InterruptedException | RuntimeException e) {
@@ -99,7 +105,9 @@ final class LoopbackCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(root.resolve("scripts/submit").toString());
     cmd.addAll(args);
-    return launch(cmd, env, "submit-" + name);
+    Running r = launch(cmd, env, "submit-" + name);
+    submits.add(r.process());
+    return r;
   }
 
   /** A started script and the file its output goes to. */
@@ -144,6 +152,7 @@ final class LoopbackCluster implements AutoCloseable {
     } catch (IllegalStateException shuttingDown) {
       // The JVM is exiting and runs the hook itself; stopping twice is harmless.
     }
+    submits.forEach(LoopbackCluster::killTree);
     Result r = script(Duration.ofSeconds(90), "cluster", "stop");
     if (r.exitCode() != 0) {
       throw new IllegalStateException("scripts/cluster stop failed:\n" + r.output());
