@@ -32,22 +32,23 @@ class GemmTest {
         float[] c, int cOff, int ldc);
   }
 
+  private record Named(String name, Impl impl) {}
+
   private static final boolean HAS_VECTOR =
       ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
   /** Every fast path, by name; GemmVector only where the module is present. */
-  private static List<Object[]> impls() {
-    List<Object[]> list = new ArrayList<>();
-    list.add(new Object[] {"Gemm.gemm", (Impl) Gemm::gemm});
-    list.add(new Object[] {"GemmScalar", (Impl) GemmScalar::gemm});
+  private static List<Named> impls() {
+    List<Named> list = new ArrayList<>();
+    list.add(new Named("Gemm.gemm", Gemm::gemm));
+    list.add(new Named("GemmScalar", GemmScalar::gemm));
     if (HAS_VECTOR) {
       // Both micro-kernels, whichever this machine's default is.
-      list.add(new Object[] {"GemmVector mr=4", (Impl) (ta, tb, m, n, k, alpha, a, aOff, lda, b,
-          bOff, ldb, beta, c, cOff, ldc) -> GemmVector.gemm(4, ta, tb, m, n, k, alpha, a, aOff,
-          lda, b, bOff, ldb, beta, c, cOff, ldc)});
-      list.add(new Object[] {"GemmVector mr=8", (Impl) (ta, tb, m, n, k, alpha, a, aOff, lda, b,
-          bOff, ldb, beta, c, cOff, ldc) -> GemmVector.gemm(8, ta, tb, m, n, k, alpha, a, aOff,
-          lda, b, bOff, ldb, beta, c, cOff, ldc)});
+      for (int mr : new int[] {4, 8}) {
+        list.add(new Named("GemmVector mr=" + mr, (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff,
+            ldb, beta, c, cOff, ldc) -> GemmVector.gemm(mr, ta, tb, m, n, k, alpha, a, aOff, lda,
+            b, bOff, ldb, beta, c, cOff, ldc)));
+      }
     }
     return list;
   }
@@ -62,15 +63,15 @@ class GemmTest {
   void knownAnswerAllTransposes() {
     // 2 * A*B + 0.5 * [1 2; 3 4] = [116.5 129; 279.5 310]
     float[] expected = {116.5f, 129f, 279.5f, 310f};
-    for (Object[] impl : impls()) {
-      Impl f = (Impl) impl[1];
+    for (Named impl : impls()) {
+      Impl f = impl.impl();
       for (int t = 0; t < 4; t++) {
         boolean ta = (t & 1) != 0;
         boolean tb = (t & 2) != 0;
         float[] c = {1, 2, 3, 4};
         f.gemm(ta, tb, 2, 2, 3, 2f, ta ? AT : A, 0, ta ? 2 : 3, tb ? BT : B, 0, tb ? 3 : 2,
             0.5f, c, 0, 2);
-        assertArrayEquals(expected, c, 0f, impl[0] + " transA=" + ta + " transB=" + tb);
+        assertArrayEquals(expected, c, 0f, impl.name() + " transA=" + ta + " transB=" + tb);
       }
     }
   }
@@ -81,23 +82,23 @@ class GemmTest {
     // 3 with ld 5, holding NaN that beta 0 must overwrite; the gaps must stay -1.
     float[] a = {-1, 1, 4, -1, -1, 2, 5, -1, -1, 3, 6, -1};
     float[] b = {-1, -1, 7, 8, -1, 9, 10, -1, 11, 12};
-    for (Object[] impl : impls()) {
+    for (Named impl : impls()) {
       float[] c = new float[3 + 5 + 2];
       Arrays.fill(c, -1f);
       c[3] = c[4] = c[8] = c[9] = Float.NaN;
-      ((Impl) impl[1]).gemm(true, false, 2, 2, 3, 1f, a, 1, 4, b, 2, 3, 0f, c, 3, 5);
+      impl.impl().gemm(true, false, 2, 2, 3, 1f, a, 1, 4, b, 2, 3, 0f, c, 3, 5);
       float[] expected = {-1, -1, -1, 58, 64, -1, -1, -1, 139, 154};
-      assertArrayEquals(expected, c, 0f, (String) impl[0]);
+      assertArrayEquals(expected, c, 0f, impl.name());
     }
   }
 
   @Test
   void knownAnswerOneByOne() {
-    for (Object[] impl : impls()) {
+    for (Named impl : impls()) {
       float[] c = {10f};
-      ((Impl) impl[1]).gemm(false, false, 1, 1, 1, 3f, new float[] {2f}, 0, 1,
-          new float[] {5f}, 0, 1, -1f, c, 0, 1);
-      assertEquals(20f, c[0], 0f, (String) impl[0]);
+      impl.impl().gemm(false, false, 1, 1, 1, 3f, new float[] {2f}, 0, 1, new float[] {5f}, 0, 1,
+          -1f, c, 0, 1);
+      assertEquals(20f, c[0], 0f, impl.name());
     }
   }
 
@@ -143,8 +144,8 @@ class GemmTest {
           int m = 20 + rnd.nextInt(150);
           int n = 1 + rnd.nextInt(140);
           int k = 1 + rnd.nextInt(300);
-          List<Object[]> gemm = List.<Object[]>of(new Object[] {"Gemm.gemm", (Impl) Gemm::gemm});
-          check(gemm, rnd.nextBoolean(), rnd.nextBoolean(), m, n, k, rnd.nextInt(3), rnd);
+          check(List.of(new Named("Gemm.gemm", Gemm::gemm)), rnd.nextBoolean(), rnd.nextBoolean(),
+              m, n, k, rnd.nextInt(3), rnd);
           return null;
         }));
       }
@@ -240,11 +241,14 @@ class GemmTest {
   }
 
   /**
-   * One random case, run by each of impls and compared with {@link Gemm#naive}. Operands sit at non-zero offsets with leading
-   * dimensions wider than the matrices, and the gaps of C are checked to be left alone.
-   * ab selects (alpha, beta): 0 = (1, 0) with C full of NaN, 1 = (1, 1), 2 = (-0.75, 0.5).
+   * One random case, run by each of impls and compared with {@link Gemm#naive}. Operands sit
+   * at non-zero offsets with leading dimensions wider than the matrices, and the gaps of C are
+   * checked to be left alone. ab selects (alpha, beta): 0 = (1, 0) with C full of NaN,
+   * 1 = (1, 1), 2 = (-0.75, 0.5). The tolerance is 1e-6 * sqrt(k) times the element's scale
+   * |alpha| * |op(A)| * |op(B)| + |beta * C|: float rounding errors of a k-term sum grow like
+   * sqrt(k) for random data.
    */
-  private static void check(List<Object[]> impls, boolean ta, boolean tb, int m, int n, int k,
+  private static void check(List<Named> impls, boolean ta, boolean tb, int m, int n, int k,
       int ab, Random rnd) {
     float alpha = ab == 2 ? -0.75f : 1f;
     float beta = ab == 0 ? 0f : ab == 1 ? 1f : 0.5f;
@@ -272,11 +276,10 @@ class GemmTest {
     Gemm.naive(ta, tb, m, n, k, Math.abs(alpha), abs(a), aOff, lda, abs(b), bOff, ldb,
         Math.abs(beta), scale, cOff, ldc);
     double tol = 1e-6 * Math.sqrt(k);
-    for (Object[] impl : impls) {
+    for (Named impl : impls) {
       float[] c = c0.clone();
-      ((Impl) impl[1]).gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
-          ldc);
-      String where = impl[0] + " transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n
+      impl.impl().gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      String where = impl.name() + " transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n
           + " k=" + k + " alpha=" + alpha + " beta=" + beta;
       for (int idx = 0; idx < c.length; idx++) {
         int rel = idx - cOff;
