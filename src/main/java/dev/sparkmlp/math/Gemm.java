@@ -22,7 +22,8 @@ package dev.sparkmlp.math;
  * </ul>
  * Products of at most 64 multiply-adds always take the triple loop. The system property
  * {@code sparkmlp.gemm=scalar} or {@code =naive} forces the slower paths, for tests and
- * benchmarks. Every path is thread-safe: scratch buffers are per thread.
+ * benchmarks, and {@code sparkmlp.gemm.mr=4} or {@code =8} the rows of the vector path's register
+ * tile. Every path is thread-safe: scratch buffers are per thread.
  */
 public final class Gemm {
   private Gemm() {}

@@ -35,8 +35,11 @@ final class GemmVector {
   private static final int VL = SPECIES.length();
   /** Columns of a B panel: two vectors. */
   static final int NR = 2 * VL;
-  /** Rows of a register tile: 4 with 16 vector registers (AVX2), 8 with 32 (AVX-512). */
-  static final int MR = VL >= 16 ? 8 : 4;
+  /**
+   * Rows of a register tile: 4 with 16 vector registers (AVX2), 8 with 32 (AVX-512). The system
+   * property sparkmlp.gemm.mr=4 or =8 overrides the choice, to compare the two on a new machine.
+   */
+  static final int MR = Integer.getInteger("sparkmlp.gemm.mr", VL >= 16 ? 8 : 4);
   /** K block: a kc x NR B panel (at most 16 KiB with AVX2) stays in L1. */
   private static final int KC = 256;
   /** M block: the mc x kc part of A (at most 96 KiB) stays in L2 while every B panel passes. */
@@ -53,7 +56,7 @@ final class GemmVector {
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-  /** Same contract as {@link Gemm#gemm}; requires m, n, k &gt; 0. */
+  /** Same contract as {@link Gemm#gemm}; requires m, n, k &gt; 0 and valid arguments. */
   static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
@@ -64,7 +67,10 @@ final class GemmVector {
   static void gemm(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
-    if (mr != 4 && mr != 8) throw new IllegalArgumentException("mr must be 4 or 8: " + mr);
+    if (mr != 4 && mr != 8) {
+      throw new IllegalArgumentException(
+          "rows per tile (system property sparkmlp.gemm.mr) must be 4 or 8, not " + mr);
+    }
     Buffers buf = BUFFERS.get();
     // Equal blocks: k = 784 becomes 4 x 196 rather than 3 x 256 + 16, whose C update would cost
     // as much as its multiply.
