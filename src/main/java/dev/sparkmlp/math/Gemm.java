@@ -67,6 +67,14 @@ public final class Gemm {
     }
   }
 
+  /**
+   * C := alpha * op(A) * op(B) + beta * C. Not modified: a, b. Modified: the m x n window of c,
+   * and nothing else of c (the gaps between rows when ldc &gt; n are left alone).
+   *
+   * @throws IllegalArgumentException when a size is negative or a leading dimension is smaller
+   *     than its matrix's stored width
+   * @throws IndexOutOfBoundsException when a matrix does not fit in its array at its offset
+   */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
