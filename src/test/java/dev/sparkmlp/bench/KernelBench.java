@@ -213,9 +213,20 @@ public final class KernelBench {
    */
   private static final class NumpyServer implements AutoCloseable {
     private static final String SCRIPT = """
-        import sys, time
+        import os, sys, time
         import numpy as np
-        print("ready numpy " + np.__version__, flush=True)
+        np.ones((64, 64), dtype=np.float32) @ np.ones((64, 64), dtype=np.float32)
+        # The BLAS library numpy actually loaded: a bundled OpenBLAS, or Debian's libblas.so.3
+        # alternative, which may be the slow reference BLAS.
+        blas = set()
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                name = os.path.basename(path).lower()
+                if "blas" in name or "mkl" in name:
+                    blas.add(os.path.realpath(path))
+        print("ready numpy " + np.__version__ + " BLAS " + (",".join(sorted(blas)) or "unknown"),
+              flush=True)
         rng = np.random.default_rng(1)
         for line in sys.stdin:
             m, n, k, ta, tb, secs, cpu = line.split()
@@ -277,8 +288,7 @@ public final class KernelBench {
               new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8), true);
           String first = out.readLine();
           if (first != null && first.startsWith("ready numpy ")) {
-            return new NumpyServer(python + " numpy " + first.substring(12) + " (OpenBLAS)", p,
-                out, in);
+            return new NumpyServer(python + " numpy " + first.substring(12), p, out, in);
           }
           p.destroy();
         } catch (IOException e) {
