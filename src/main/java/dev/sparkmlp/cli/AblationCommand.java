@@ -10,24 +10,35 @@ import picocli.CommandLine.Option;
  * extensions, from one config (conf/ablation-mnist.conf, ablation-fashion.conf,
  * ablation-cifar.conf; the keys are in the ablation section of conf/reference.conf).
  */
-@Command(name = "ablation", mixinStandardHelpOptions = true,
-    description = {"Run the optimizer x initialisation x L2 ablation study and write its report.",
-        "Writes cells/<run>/ (metrics.jsonl, result.json), results.csv, summary.csv, history.csv,"
-            + " table.md, figures/*.png and REPORT.md to the output directory. Runs whose"
-            + " result.json matches the current settings are reused, so an interrupted study"
-            + " continues where it stopped."})
+@Command(
+    name = "ablation",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the optimizer x initialisation x L2 ablation study and write its report.",
+      "Writes cells/<run>/ (metrics.jsonl, result.json), results.csv, summary.csv, history.csv,"
+          + " table.md, figures/*.png and REPORT.md to the output directory. Runs whose"
+          + " result.json matches the current settings are reused, so an interrupted study"
+          + " continues where it stopped."
+    })
 final class AblationCommand implements Callable<Integer> {
-  @Mixin
-  CommonOptions common;
+  @Mixin CommonOptions common;
 
-  @Option(names = "--fresh", description = "Retrain every run, even those with a matching result.json.")
+  @Option(
+      names = "--fresh",
+      description = "Retrain every run, even those with a matching result.json.")
   boolean fresh;
 
-  @Option(names = "--report-only", description = "Train nothing; write the report from the runs already finished.")
+  @Option(
+      names = "--report-only",
+      description = "Train nothing; write the report from the runs already finished.")
   boolean reportOnly;
 
-  @Option(names = "--publish", paramLabel = "DIR",
-      description = "Also write the report, tables and figures (not the per-run files) to DIR, e.g. docs/ablation/mnist.")
+  @Option(
+      names = "--publish",
+      paramLabel = "DIR",
+      description =
+          "Also write the report, tables and figures (not the per-run files) to DIR, e.g."
+              + " docs/ablation/mnist.")
   String publish;
 
   @Override

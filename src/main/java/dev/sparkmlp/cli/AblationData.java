@@ -39,13 +39,14 @@ final class AblationData {
   }
 
   /**
-   * Fails with one message that lists every data file the plan needs but cannot find, so that a
-   * run without CIFAR-10 says so before it starts.
+   * Fails with one message that lists every data file the plan needs but cannot find, so that a run
+   * without CIFAR-10 says so before it starts.
    */
   static void checkFilesExist(DataSpec spec, AblationPlan plan, String configName) {
     List<String> need = new ArrayList<>();
     addWithLabels(need, spec, spec.train(), spec.trainLabels());
-    if (!spec.validation().isBlank()) addWithLabels(need, spec, spec.validation(), spec.validationLabels());
+    if (!spec.validation().isBlank())
+      addWithLabels(need, spec, spec.validation(), spec.validationLabels());
     if (plan.full().epochs() > 0) {
       addWithLabels(need, spec, spec.test(), spec.testLabels());
       for (String f : plan.full().extraTrain()) addWithLabels(need, spec, f, "");
@@ -53,34 +54,66 @@ final class AblationData {
     List<String> missing = new ArrayList<>();
     for (String f : need) if (!Fs.exists(f)) missing.add(f);
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("the data files of this ablation are missing: "
-          + String.join(", ", missing) + " (working directory " + System.getProperty("user.dir")
-          + "; see the comments in " + configName + " for where to get them)");
+      throw new IllegalArgumentException(
+          "the data files of this ablation are missing: "
+              + String.join(", ", missing)
+              + " (working directory "
+              + System.getProperty("user.dir")
+              + "; see the comments in "
+              + configName
+              + " for where to get them)");
     }
   }
 
   private static void addWithLabels(List<String> need, DataSpec spec, String path, String labels) {
     need.add(path);
-    if (spec.format().equals("idx")) need.add(labels.isBlank() ? Idx.defaultLabelsName(path) : labels);
+    if (spec.format().equals("idx"))
+      need.add(labels.isBlank() ? Idx.defaultLabelsName(path) : labels);
   }
 
   /** Reads the grid's training and CV rows. */
   static AblationData load(DataSpec spec, AblationPlan plan) {
     // Datasets.load slices data.train-offset/train-rows and fits the configured scaling on them;
     // the CV rows are then scaled with the same statistics.
-    DataSpec gridSpec = new DataSpec(spec.format(), spec.train(), spec.trainLabels(), plan.trainOffset(),
-        plan.trainRows(), "", "", 0, "", "", spec.task(), spec.classes(), spec.labelColumn(),
-        spec.header(), spec.delimiter(), spec.features(), spec.scale());
+    DataSpec gridSpec =
+        new DataSpec(
+            spec.format(),
+            spec.train(),
+            spec.trainLabels(),
+            plan.trainOffset(),
+            plan.trainRows(),
+            "",
+            "",
+            0,
+            "",
+            "",
+            spec.task(),
+            spec.classes(),
+            spec.labelColumn(),
+            spec.header(),
+            spec.delimiter(),
+            spec.features(),
+            spec.scale());
     Datasets grid = Datasets.load(gridSpec, 0);
     Block train = grid.train();
     boolean sameFile = spec.validation().isBlank();
     String cvPath = sameFile ? spec.train() : spec.validation();
-    Block cvFile = Datasets.read(spec, cvPath, sameFile ? spec.trainLabels() : spec.validationLabels(),
-        train.targetWidth);
+    Block cvFile =
+        Datasets.read(
+            spec,
+            cvPath,
+            sameFile ? spec.trainLabels() : spec.validationLabels(),
+            train.targetWidth);
     int to = plan.cvRows() == 0 ? cvFile.rows : plan.cvOffset() + plan.cvRows();
     if (plan.cvOffset() >= cvFile.rows || to > cvFile.rows) {
-      throw new DataException(cvPath, "rows", "ablation.cv-offset + ablation.cv-rows = " + to
-          + " but the file has only " + cvFile.rows + " rows");
+      throw new DataException(
+          cvPath,
+          "rows",
+          "ablation.cv-offset + ablation.cv-rows = "
+              + to
+              + " but the file has only "
+              + cvFile.rows
+              + " rows");
     }
     Block cv = grid.scaler().apply(Splits.head(cvFile, plan.cvOffset(), to));
     return new AblationData(spec, plan, train, cv, grid.scaler().kind());
@@ -121,12 +154,19 @@ final class AblationData {
     AblationPlan.FullData f = plan.full();
     List<Block> parts = new ArrayList<>();
     parts.add(Datasets.read(spec, spec.train(), spec.trainLabels(), train.targetWidth));
-    for (String extra : f.extraTrain()) parts.add(Datasets.read(spec, extra, "", train.targetWidth));
+    for (String extra : f.extraTrain())
+      parts.add(Datasets.read(spec, extra, "", train.targetWidth));
     Block raw = concat(parts);
     if (f.trainRows() > 0) {
       if (f.trainRows() > raw.rows) {
-        throw new DataException(spec.train(), "rows", "ablation.full-data.train-rows = " + f.trainRows()
-            + " but the training files have only " + raw.rows + " rows");
+        throw new DataException(
+            spec.train(),
+            "rows",
+            "ablation.full-data.train-rows = "
+                + f.trainRows()
+                + " but the training files have only "
+                + raw.rows
+                + " rows");
       }
       raw = Splits.head(raw, 0, f.trainRows());
     }
@@ -160,8 +200,15 @@ final class AblationData {
     int r = 0;
     for (Block b : parts) {
       if (b.features != first.features || b.targetWidth != first.targetWidth) {
-        throw new IllegalArgumentException("the training files differ in shape: " + b.features + "x"
-            + b.targetWidth + " vs " + first.features + "x" + first.targetWidth);
+        throw new IllegalArgumentException(
+            "the training files differ in shape: "
+                + b.features
+                + "x"
+                + b.targetWidth
+                + " vs "
+                + first.features
+                + "x"
+                + first.targetWidth);
       }
       System.arraycopy(b.x, 0, x, r * first.features, b.rows * first.features);
       System.arraycopy(b.y, 0, y, r * first.targetWidth, b.rows * first.targetWidth);

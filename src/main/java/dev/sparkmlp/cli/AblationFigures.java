@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -22,19 +21,36 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The report's PNG figures (XChart), each 800x500, for {@code <output>/figures/}. Curves are means over seeds; an optimizer keeps its colour in every
- * figure, and U[-1,1] is drawn dashed where both initialisations share a chart.
+ * The report's PNG figures (XChart), each 800x500, for {@code <output>/figures/}. Curves are means
+ * over seeds; an optimizer keeps its colour in every figure, and U[-1,1] is drawn dashed where both
+ * initialisations share a chart.
  */
 final class AblationFigures {
   static final int WIDTH = 800;
   static final int HEIGHT = 500;
-  private static final Map<String, Color> COLORS = Map.of(
-      "sgd", new Color(0x1f77b4), "momentum", new Color(0xff7f0e), "rmsprop", new Color(0x2ca02c),
-      "adam", new Color(0xd62728), "adamw", new Color(0x9467bd));
-  private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-      new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
+  private static final Map<String, Color> COLORS =
+      Map.of(
+          "sgd",
+          new Color(0x1f77b4),
+          "momentum",
+          new Color(0xff7f0e),
+          "rmsprop",
+          new Color(0x2ca02c),
+          "adam",
+          new Color(0xd62728),
+          "adamw",
+          new Color(0x9467bd));
+  private static final Color[] PALETTE = {
+    new Color(0x1f77b4),
+    new Color(0xd62728),
+    new Color(0x2ca02c),
+    new Color(0xff7f0e),
+    new Color(0x9467bd),
+    new Color(0x8c564b)
+  };
   private static final BasicStroke DASHED =
-      new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f);
+      new BasicStroke(
+          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f);
   private static final BasicStroke SOLID = new BasicStroke(2f);
 
   /** A written figure: its file name under figures/ and what it shows. */
@@ -66,33 +82,50 @@ final class AblationFigures {
 
   /** The initialisation the gap and curve comparisons use: He uniform when it is in the grid. */
   static String workingInit(AblationPlan plan) {
-    return plan.inits().contains("he_uniform") ? "he_uniform" : plan.inits().get(plan.inits().size() - 1);
+    return plan.inits().contains("he_uniform")
+        ? "he_uniform"
+        : plan.inits().get(plan.inits().size() - 1);
   }
 
   /**
-   * Writes every figure the results support into {@code dir} and returns them in report order, named
-   * as the report links them (figures/...). The caller publishes dir atomically.
+   * Writes every figure the results support into {@code dir} and returns them in report order,
+   * named as the report links them (figures/...). The caller publishes dir atomically.
    */
-  static List<Figure> write(String dir, String name, AblationPlan plan, List<AblationGroup> groups) {
+  static List<Figure> write(
+      String dir, String name, AblationPlan plan, List<AblationGroup> groups) {
     System.setProperty("java.awt.headless", "true");
     List<Figure> out = new ArrayList<>();
     for (String init : plan.inits()) {
       for (double l : plan.lambdas()) {
         String suffix = init + "-l" + AblationPlan.num(l);
         String setting = initLabel(init) + ", λ = " + AblationPlan.num(l);
-        XYChart cost = chart(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
+        XYChart cost =
+            chart(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
         XYChart acc = chart(name + ": training accuracy, " + setting, "epoch", "training accuracy");
         for (String o : plan.optimizers()) {
           AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
           if (g == null) continue;
-          line(cost, optimizerLabel(o), g.curve(AblationResult.Epoch::trainCost), COLORS.get(o), false);
+          line(
+              cost,
+              optimizerLabel(o),
+              g.curve(AblationResult.Epoch::trainCost),
+              COLORS.get(o),
+              false);
           line(acc, optimizerLabel(o), g.curve(e -> e.train().acc()), COLORS.get(o), false);
         }
         logIfWide(cost);
-        save(dir, "train-cost-" + suffix + ".png", cost,
-            "Training cost per epoch, " + setting + " (mean over seeds)", out);
-        save(dir, "train-accuracy-" + suffix + ".png", acc,
-            "Training accuracy per epoch, " + setting + " (mean over seeds)", out);
+        save(
+            dir,
+            "train-cost-" + suffix + ".png",
+            cost,
+            "Training cost per epoch, " + setting + " (mean over seeds)",
+            out);
+        save(
+            dir,
+            "train-accuracy-" + suffix + ".png",
+            acc,
+            "Training accuracy per epoch, " + setting + " (mean over seeds)",
+            out);
       }
     }
     gapFigures(dir, name, plan, groups, out);
@@ -103,18 +136,26 @@ final class AblationFigures {
     return out;
   }
 
-  private static void gapFigures(String dir, String name, AblationPlan plan, List<AblationGroup> groups,
-      List<Figure> out) {
+  private static void gapFigures(
+      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
     String init = workingInit(plan);
     List<Double> ls = gapLambdas(plan);
-    CategoryChart bars = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title(name + ": final train − CV accuracy gap, " + initLabel(init))
-        .xAxisTitle("optimizer").yAxisTitle("train − CV accuracy (percentage points)").build();
+    CategoryChart bars =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(name + ": final train − CV accuracy gap, " + initLabel(init))
+            .xAxisTitle("optimizer")
+            .yAxisTitle("train − CV accuracy (percentage points)")
+            .build();
     style(bars.getStyler());
     bars.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     bars.getStyler().setErrorBarsColor(Color.DARK_GRAY);
-    XYChart lines = chart(name + ": train − CV accuracy gap per epoch, " + initLabel(init), "epoch",
-        "train − CV accuracy (percentage points)");
+    XYChart lines =
+        chart(
+            name + ": train − CV accuracy gap per epoch, " + initLabel(init),
+            "epoch",
+            "train − CV accuracy (percentage points)");
     int k = 0;
     for (double l : ls) {
       List<String> x = new ArrayList<>();
@@ -127,19 +168,39 @@ final class AblationFigures {
         x.add(optimizerLabel(o));
         y.add(s.isNaN() ? 0 : 100 * s.mean());
         err.add(s.isNaN() ? 0 : 100 * s.sd());
-        line(lines, optimizerLabel(o) + " λ=" + AblationPlan.num(l),
-            scale(g.curve(e -> e.train().acc() - e.val().acc()), 100), COLORS.get(o), k > 0);
+        line(
+            lines,
+            optimizerLabel(o) + " λ=" + AblationPlan.num(l),
+            scale(g.curve(e -> e.train().acc() - e.val().acc()), 100),
+            COLORS.get(o),
+            k > 0);
       }
       if (!x.isEmpty()) {
-        bars.addSeries("λ = " + AblationPlan.num(l), x, y, err).setFillColor(PALETTE[k % PALETTE.length]);
+        bars.addSeries("λ = " + AblationPlan.num(l), x, y, err)
+            .setFillColor(PALETTE[k % PALETTE.length]);
       }
       k++;
     }
-    save(dir, "gap.png", bars, "Final train − CV accuracy gap per optimizer, " + initLabel(init)
-        + ", for λ = " + join(ls) + " (mean ± sd over seeds)", out);
-    save(dir, "gap-epochs.png", lines, "Train − CV accuracy gap per epoch, " + initLabel(init)
-        + "; solid λ = " + AblationPlan.num(ls.get(0))
-        + (ls.size() > 1 ? ", dashed λ = " + AblationPlan.num(ls.get(1)) : ""), out);
+    save(
+        dir,
+        "gap.png",
+        bars,
+        "Final train − CV accuracy gap per optimizer, "
+            + initLabel(init)
+            + ", for λ = "
+            + join(ls)
+            + " (mean ± sd over seeds)",
+        out);
+    save(
+        dir,
+        "gap-epochs.png",
+        lines,
+        "Train − CV accuracy gap per epoch, "
+            + initLabel(init)
+            + "; solid λ = "
+            + AblationPlan.num(ls.get(0))
+            + (ls.size() > 1 ? ", dashed λ = " + AblationPlan.num(ls.get(1)) : ""),
+        out);
   }
 
   /** The smallest and the largest lambda of the grid (the paper's 0 and 3). */
@@ -149,20 +210,27 @@ final class AblationFigures {
     return lo == hi ? List.of(lo) : List.of(lo, hi);
   }
 
-  private static void gradNormFigures(String dir, String name, AblationPlan plan, List<AblationGroup> groups,
-      List<Figure> out) {
+  private static void gradNormFigures(
+      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
     double l0 = gapLambdas(plan).get(0);
-    XYChart init = chart(name + ": gradient norm per layer at initialisation", "layer (1 = input side)",
-        "‖mean gradient‖₂ of the first mini-batch");
+    XYChart init =
+        chart(
+            name + ": gradient norm per layer at initialisation",
+            "layer (1 = input side)",
+            "‖mean gradient‖₂ of the first mini-batch");
     init.getStyler().setYAxisLogarithmic(true);
     init.getStyler().setXAxisDecimalPattern("0");
-    XYChart epochs = chart(name + ": gradient norm of layer 1 per epoch, λ = " + AblationPlan.num(l0), "epoch",
-        "mean ‖gradient‖₂ of layer 1 over the epoch's steps");
+    XYChart epochs =
+        chart(
+            name + ": gradient norm of layer 1 per epoch, λ = " + AblationPlan.num(l0),
+            "epoch",
+            "mean ‖gradient‖₂ of layer 1 over the epoch's steps");
     epochs.getStyler().setYAxisLogarithmic(true);
     int k = 0;
     for (String i : plan.inits()) {
       List<AblationResult> runs = new ArrayList<>();
-      for (AblationGroup g : groups) if (g.phase() == Phase.GRID && g.init().equals(i)) runs.addAll(g.runs());
+      for (AblationGroup g : groups)
+        if (g.phase() == Phase.GRID && g.init().equals(i)) runs.addAll(g.runs());
       if (runs.isEmpty()) continue;
       int layers = runs.get(0).initial().gradNorms().length;
       double[] x = new double[layers];
@@ -178,21 +246,39 @@ final class AblationFigures {
       for (String o : plan.optimizers()) {
         AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, i, l0, 0);
         if (g == null) continue;
-        line(epochs, optimizerLabel(o) + ", " + initLabel(i), g.curve(e -> e.gradNorms()[0]), COLORS.get(o),
+        line(
+            epochs,
+            optimizerLabel(o) + ", " + initLabel(i),
+            g.curve(e -> e.gradNorms()[0]),
+            COLORS.get(o),
             i.equals("uniform"));
       }
     }
-    save(dir, "grad-norms-init.png", init,
-        "Per-layer norm of the mean gradient of the first mini-batch at the initial weights (mean over runs)", out);
-    save(dir, "grad-norms-epochs.png", epochs, "Mean gradient norm of the first layer per epoch, λ = "
-        + AblationPlan.num(l0) + "; dashed: U[-1,1], solid: He uniform; a run that diverged ends early", out);
+    save(
+        dir,
+        "grad-norms-init.png",
+        init,
+        "Per-layer norm of the mean gradient of the first mini-batch at the initial weights (mean"
+            + " over runs)",
+        out);
+    save(
+        dir,
+        "grad-norms-epochs.png",
+        epochs,
+        "Mean gradient norm of the first layer per epoch, λ = "
+            + AblationPlan.num(l0)
+            + "; dashed: U[-1,1], solid: He uniform; a run that diverged ends early",
+        out);
   }
 
-  private static void sweepFigure(String dir, String name, AblationPlan plan, List<AblationGroup> groups,
-      List<Figure> out) {
+  private static void sweepFigure(
+      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
     if (plan.sweepRates().isEmpty()) return;
-    XYChart c = chart(name + ": learning-rate sweep (He uniform, λ = 0, " + plan.sweepEpochs() + " epochs)",
-        "learning rate", "CV accuracy");
+    XYChart c =
+        chart(
+            name + ": learning-rate sweep (He uniform, λ = 0, " + plan.sweepEpochs() + " epochs)",
+            "learning rate",
+            "CV accuracy");
     c.getStyler().setXAxisLogarithmic(true);
     for (String o : plan.optimizers()) {
       List<Double> x = new ArrayList<>();
@@ -203,39 +289,72 @@ final class AblationFigures {
         AblationGroup.Stat s = g.last(e -> e.val().acc());
         y.add(s.isNaN() ? 0.0 : s.mean());
       }
-      XYSeries s = points(c, optimizerLabel(o), x.stream().mapToDouble(Double::doubleValue).toArray(),
-          y.stream().mapToDouble(Double::doubleValue).toArray(), COLORS.get(o), false);
+      XYSeries s =
+          points(
+              c,
+              optimizerLabel(o),
+              x.stream().mapToDouble(Double::doubleValue).toArray(),
+              y.stream().mapToDouble(Double::doubleValue).toArray(),
+              COLORS.get(o),
+              false);
       if (s != null) s.setMarker(SeriesMarkers.CIRCLE);
     }
-    save(dir, "lr-sweep.png", c, "CV accuracy after " + plan.sweepEpochs()
-        + " epochs per learning rate (a diverged run is drawn at 0)", out);
+    save(
+        dir,
+        "lr-sweep.png",
+        c,
+        "CV accuracy after "
+            + plan.sweepEpochs()
+            + " epochs per learning rate (a diverged run is drawn at 0)",
+        out);
   }
 
-  private static void fullFigure(String dir, String name, AblationPlan plan, List<AblationGroup> groups,
-      List<Figure> out) {
-    XYChart c = chart(name + ": full training set, test accuracy per epoch", "epoch", "test accuracy");
+  private static void fullFigure(
+      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
+    XYChart c =
+        chart(name + ": full training set, test accuracy per epoch", "epoch", "test accuracy");
     for (AblationGroup g : groups) {
       if (g.phase() != Phase.FULL) continue;
-      line(c, optimizerLabel(g.optimizer()), g.curve(e -> e.val().acc()), COLORS.get(g.optimizer()), false);
+      line(
+          c,
+          optimizerLabel(g.optimizer()),
+          g.curve(e -> e.val().acc()),
+          COLORS.get(g.optimizer()),
+          false);
     }
     if (c.getSeriesMap().isEmpty()) return;
     if (plan.full().target() > 0) {
       int n = plan.full().epochs();
-      XYSeries t = c.addSeries("target " + String.format(Locale.ROOT, "%.1f%%", 100 * plan.full().target()),
-          new double[] {1, n}, new double[] {plan.full().target(), plan.full().target()});
+      XYSeries t =
+          c.addSeries(
+              "target " + String.format(Locale.ROOT, "%.1f%%", 100 * plan.full().target()),
+              new double[] {1, n},
+              new double[] {plan.full().target(), plan.full().target()});
       t.setMarker(SeriesMarkers.NONE);
       t.setLineColor(Color.GRAY);
       t.setLineStyle(DASHED);
     }
-    save(dir, "full-data.png", c, "Test accuracy per epoch when training on the full training set"
-        + " (the test set is only monitored, never used for a choice)", out);
+    save(
+        dir,
+        "full-data.png",
+        c,
+        "Test accuracy per epoch when training on the full training set"
+            + " (the test set is only monitored, never used for a choice)",
+        out);
   }
 
-  private static void smallFigure(String dir, String name, AblationPlan plan, List<AblationGroup> groups,
-      List<Figure> out) {
-    XYChart c = chart(name + ": " + plan.small().rows() + " training rows"
-        + (plan.small().randomLabels() ? " (random labels)" : "") + ", train and CV accuracy",
-        "epoch", "accuracy");
+  private static void smallFigure(
+      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
+    XYChart c =
+        chart(
+            name
+                + ": "
+                + plan.small().rows()
+                + " training rows"
+                + (plan.small().randomLabels() ? " (random labels)" : "")
+                + ", train and CV accuracy",
+            "epoch",
+            "accuracy");
     int k = 0;
     for (AblationGroup g : groups) {
       if (g.phase() != Phase.SMALL) continue;
@@ -244,8 +363,13 @@ final class AblationFigures {
       line(c, v + " train", g.curve(e -> e.train().acc()), col, true);
       line(c, v + " CV", g.curve(e -> e.val().acc()), col, false);
     }
-    save(dir, "small-sample.png", c, "Small sample: training (dashed) and CV (solid) accuracy per"
-        + " epoch for each regularizer (mean over seeds)", out);
+    save(
+        dir,
+        "small-sample.png",
+        c,
+        "Small sample: training (dashed) and CV (solid) accuracy per"
+            + " epoch for each regularizer (mean over seeds)",
+        out);
   }
 
   static String variant(AblationGroup g) {
@@ -254,7 +378,14 @@ final class AblationFigures {
   }
 
   private static XYChart chart(String title, String x, String y) {
-    XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x).yAxisTitle(y).build();
+    XYChart c =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(x)
+            .yAxisTitle(y)
+            .build();
     style(c.getStyler());
     c.getStyler().setMarkerSize(5);
     return c;
@@ -278,13 +409,17 @@ final class AblationFigures {
   }
 
   /** Adds the finite points (positive ones on a log axis) as a series; null if none are left. */
-  private static XYSeries points(XYChart c, String name, double[] x, double[] y, Color color, boolean dashed) {
+  private static XYSeries points(
+      XYChart c, String name, double[] x, double[] y, Color color, boolean dashed) {
     boolean logY = c.getStyler().isYAxisLogarithmic();
     boolean logX = c.getStyler().isXAxisLogarithmic();
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (int i = 0; i < y.length; i++) {
-      if (!Double.isFinite(y[i]) || !Double.isFinite(x[i]) || (logY && y[i] <= 0) || (logX && x[i] <= 0)) continue;
+      if (!Double.isFinite(y[i])
+          || !Double.isFinite(x[i])
+          || (logY && y[i] <= 0)
+          || (logX && x[i] <= 0)) continue;
       xs.add(x[i]);
       ys.add(y[i]);
     }
@@ -324,7 +459,8 @@ final class AblationFigures {
   }
 
   /** Renders and writes a chart that has data, and lists it. */
-  private static void save(String dir, String file, Chart<?, ?> chart, String caption, List<Figure> out) {
+  private static void save(
+      String dir, String file, Chart<?, ?> chart, String caption, List<Figure> out) {
     if (chart.getSeriesMap().isEmpty()) return;
     byte[] png;
     try {

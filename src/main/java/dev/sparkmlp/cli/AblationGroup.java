@@ -11,8 +11,14 @@ import java.util.function.ToDoubleFunction;
  * of their final metrics. Final metrics come from the runs that did not diverge; curves average
  * whatever runs reached each epoch.
  */
-record AblationGroup(AblationPlan.Phase phase, String optimizer, double lr, String init, double lambda,
-    double dropout, List<AblationResult> runs) {
+record AblationGroup(
+    AblationPlan.Phase phase,
+    String optimizer,
+    double lr,
+    String init,
+    double lambda,
+    double dropout,
+    List<AblationResult> runs) {
 
   /** CV accuracy at or above this counts as learning: twice chance for ten classes. */
   static final double LEARNED = 0.2;
@@ -60,23 +66,49 @@ record AblationGroup(AblationPlan.Phase phase, String optimizer, double lr, Stri
     Map<String, List<AblationResult>> byKey = new LinkedHashMap<>();
     for (AblationResult r : results) {
       AblationPlan.Cell c = r.cell();
-      String k = c.phase() + "|" + c.optimizer() + "|" + c.lr() + "|" + c.init() + "|" + c.lambda() + "|" + c.dropout();
+      String k =
+          c.phase()
+              + "|"
+              + c.optimizer()
+              + "|"
+              + c.lr()
+              + "|"
+              + c.init()
+              + "|"
+              + c.lambda()
+              + "|"
+              + c.dropout();
       byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(r);
     }
     List<AblationGroup> groups = new ArrayList<>();
     for (List<AblationResult> rs : byKey.values()) {
       AblationPlan.Cell c = rs.get(0).cell();
-      groups.add(new AblationGroup(c.phase(), c.optimizer(), c.lr(), c.init(), c.lambda(), c.dropout(),
-          List.copyOf(rs)));
+      groups.add(
+          new AblationGroup(
+              c.phase(),
+              c.optimizer(),
+              c.lr(),
+              c.init(),
+              c.lambda(),
+              c.dropout(),
+              List.copyOf(rs)));
     }
     return groups;
   }
 
   /** The group matching the arguments, or null. */
-  static AblationGroup find(List<AblationGroup> groups, AblationPlan.Phase phase, String optimizer,
-      String init, double lambda, double dropout) {
+  static AblationGroup find(
+      List<AblationGroup> groups,
+      AblationPlan.Phase phase,
+      String optimizer,
+      String init,
+      double lambda,
+      double dropout) {
     for (AblationGroup g : groups) {
-      if (g.phase == phase && g.optimizer.equals(optimizer) && g.init.equals(init) && g.lambda == lambda
+      if (g.phase == phase
+          && g.optimizer.equals(optimizer)
+          && g.init.equals(init)
+          && g.lambda == lambda
           && g.dropout == dropout) {
         return g;
       }
@@ -107,7 +139,10 @@ record AblationGroup(AblationPlan.Phase phase, String optimizer, double lr, Stri
   Stat at(int epoch, ToDoubleFunction<AblationResult.Epoch> f) {
     List<Double> v = new ArrayList<>();
     for (AblationResult r : runs) {
-      AblationResult.Epoch e = epoch == 0 ? r.initial() : epoch <= r.history().size() ? r.history().get(epoch - 1) : null;
+      AblationResult.Epoch e =
+          epoch == 0
+              ? r.initial()
+              : epoch <= r.history().size() ? r.history().get(epoch - 1) : null;
       if (e != null) v.add(f.applyAsDouble(e));
     }
     return Stat.of(v);

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The results reported by the paper this study reproduces, as printed there, for the report to
- * set beside ours. NaN where the paper gives no number.
+ * The results reported by the paper this study reproduces, as printed there, for the report to set
+ * beside ours. NaN where the paper gives no number.
  *
  * <pre>
  * G. Okoma, "Derivation and Analysis of Backpropagation: An Ablation Study on Optimization,
@@ -13,8 +13,9 @@ import java.util.Map;
  * </pre>
  */
 final class AblationPaper {
-  static final String CITATION = "G. Okoma, \"Derivation and Analysis of Backpropagation: An Ablation"
-      + " Study on Optimization, Regularization, and Weight Initialization in MLPs\" (2025)";
+  static final String CITATION =
+      "G. Okoma, \"Derivation and Analysis of Backpropagation: An Ablation"
+          + " Study on Optimization, Regularization, and Weight Initialization in MLPs\" (2025)";
 
   /** He uniform, lambda 0, after the paper's epochs. */
   record Row(double trainCost, double trainAcc, double cvAcc) {}
@@ -44,7 +45,7 @@ final class AblationPaper {
         m.put("rmsprop", new Row(n, n, 0.2675));
         m.put("adam", new Row(n, n, 0.272));
       }
-      default -> { }
+      default -> {}
     }
     return m;
   }

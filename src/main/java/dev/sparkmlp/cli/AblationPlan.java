@@ -40,6 +40,7 @@ record AblationPlan(
     SmallSample small) {
 
   static final List<String> PAPERS = List.of("mnist", "fashion", "cifar", "none");
+
   /** The sweep's fixed setting: the paper's working initialisation, no penalty. */
   static final String SWEEP_INIT = "he_uniform";
 
@@ -50,19 +51,41 @@ record AblationPlan(
    * @param targetOptimizer the run whose test accuracy the report checks against target
    * @param target the test accuracy the report checks; 0 = no check
    */
-  record FullData(int epochs, List<String> optimizers, String init, double lambda, List<Long> seeds,
-      int trainRows, List<String> extraTrain, String targetOptimizer, double target) {}
+  record FullData(
+      int epochs,
+      List<String> optimizers,
+      String init,
+      double lambda,
+      List<Long> seeds,
+      int trainRows,
+      List<String> extraTrain,
+      String targetOptimizer,
+      double target) {}
 
   /**
    * @param rows the first rows of the grid's training range; 0 = no small-sample runs
    * @param randomLabels permute the training labels, so that anything learned is memorised
    */
-  record SmallSample(int rows, int epochs, String optimizer, String init, List<Double> lambdas,
-      List<Double> dropouts, boolean randomLabels) {}
+  record SmallSample(
+      int rows,
+      int epochs,
+      String optimizer,
+      String init,
+      List<Double> lambdas,
+      List<Double> dropouts,
+      boolean randomLabels) {}
 
   /** One training run of the study. */
-  record Cell(String id, Phase phase, String optimizer, double lr, String init, double lambda,
-      double dropout, long seed, int epochs) {
+  record Cell(
+      String id,
+      Phase phase,
+      String optimizer,
+      double lr,
+      String init,
+      double lambda,
+      double dropout,
+      long seed,
+      int epochs) {
 
     Cell withLr(double rate) {
       return new Cell(id, phase, optimizer, rate, init, lambda, dropout, seed, epochs);
@@ -84,7 +107,10 @@ record AblationPlan(
   }
 
   enum Phase {
-    SWEEP("sweep"), GRID("grid"), FULL("full-data"), SMALL("small-sample");
+    SWEEP("sweep"),
+    GRID("grid"),
+    FULL("full-data"),
+    SMALL("small-sample");
 
     final String label;
 
@@ -102,34 +128,51 @@ record AblationPlan(
       for (String i : names(c, "ablation.inits")) inits.add(init(c, "ablation.inits", i));
       List<Double> lambdas = c.getDoubleList("ablation.lambdas");
       if (lambdas.isEmpty()) throw fail(c, "ablation.lambdas", "must not be empty");
-      for (double l : lambdas) if (!(l >= 0)) throw fail(c, "ablation.lambdas", "must be >= 0: " + l);
+      for (double l : lambdas)
+        if (!(l >= 0)) throw fail(c, "ablation.lambdas", "must be >= 0: " + l);
       List<Long> seeds = c.getLongList("ablation.seeds");
       if (seeds.isEmpty()) throw fail(c, "ablation.seeds", "must not be empty");
       if (seeds.stream().distinct().count() != seeds.size()) {
         throw fail(c, "ablation.seeds", "must not repeat a seed: " + seeds);
       }
       String paper = c.getString("ablation.paper").toLowerCase(Locale.ROOT);
-      if (!PAPERS.contains(paper)) throw fail(c, "ablation.paper", "must be one of " + PAPERS + ": " + paper);
+      if (!PAPERS.contains(paper))
+        throw fail(c, "ablation.paper", "must be one of " + PAPERS + ": " + paper);
 
       List<Double> rates = c.getDoubleList("ablation.lr-sweep.rates");
-      for (double r : rates) if (!(r > 0)) throw fail(c, "ablation.lr-sweep.rates", "must be positive: " + r);
+      for (double r : rates)
+        if (!(r > 0)) throw fail(c, "ablation.lr-sweep.rates", "must be positive: " + r);
       int sweepEpochs = c.getInt("ablation.lr-sweep.epochs");
-      if (!rates.isEmpty() && sweepEpochs <= 0) throw fail(c, "ablation.lr-sweep.epochs", "must be positive");
+      if (!rates.isEmpty() && sweepEpochs <= 0)
+        throw fail(c, "ablation.lr-sweep.epochs", "must be positive");
       boolean select = c.getBoolean("ablation.lr-sweep.select") && !rates.isEmpty();
 
       int trainOffset = c.getInt("data.train-offset");
       int trainRows = c.getInt("data.train-rows");
       if (trainRows <= 0) {
-        throw fail(c, "data.train-rows", "must be set for an ablation (the paper trains on 10000 rows)");
+        throw fail(
+            c, "data.train-rows", "must be set for an ablation (the paper trains on 10000 rows)");
       }
       int cvOffset = c.getInt("ablation.cv-offset");
       int cvRows = c.getInt("ablation.cv-rows");
-      if (cvOffset < 0 || cvRows < 0) throw fail(c, "ablation.cv-offset", "and cv-rows must not be negative");
+      if (cvOffset < 0 || cvRows < 0)
+        throw fail(c, "ablation.cv-offset", "and cv-rows must not be negative");
       boolean sameFile = c.getString("data.validation").isBlank();
-      if (sameFile && cvOffset < trainOffset + trainRows && (cvRows == 0 || cvOffset + cvRows > trainOffset)) {
-        throw fail(c, "ablation.cv-offset", "the CV rows [" + cvOffset + ", "
-            + (cvRows == 0 ? "end" : cvOffset + cvRows) + ") overlap the training rows [" + trainOffset
-            + ", " + (trainOffset + trainRows) + ") of data.train");
+      if (sameFile
+          && cvOffset < trainOffset + trainRows
+          && (cvRows == 0 || cvOffset + cvRows > trainOffset)) {
+        throw fail(
+            c,
+            "ablation.cv-offset",
+            "the CV rows ["
+                + cvOffset
+                + ", "
+                + (cvRows == 0 ? "end" : cvOffset + cvRows)
+                + ") overlap the training rows ["
+                + trainOffset
+                + ", "
+                + (trainOffset + trainRows)
+                + ") of data.train");
       }
 
       Map<String, Double> lr = new LinkedHashMap<>();
@@ -137,7 +180,8 @@ record AblationPlan(
       List<String> fullOpts = names(c, "ablation.full-data.optimizers");
       for (String o : fullOpts) optimizer(c, "ablation.full-data.optimizers", o);
       all.addAll(fullOpts);
-      String smallOpt = c.getString("ablation.small-sample.optimizer").trim().toLowerCase(Locale.ROOT);
+      String smallOpt =
+          c.getString("ablation.small-sample.optimizer").trim().toLowerCase(Locale.ROOT);
       optimizer(c, "ablation.small-sample.optimizer", smallOpt);
       all.add(smallOpt);
       for (String o : all) {
@@ -149,7 +193,8 @@ record AblationPlan(
       int fullEpochs = c.getInt("ablation.full-data.epochs");
       if (fullEpochs < 0) throw fail(c, "ablation.full-data.epochs", "must not be negative");
       if (fullEpochs > 0 && !s.data().hasTest()) {
-        throw fail(c, "ablation.full-data.epochs", "needs a test set (data.test) to score the runs on");
+        throw fail(
+            c, "ablation.full-data.epochs", "needs a test set (data.test) to score the runs on");
       }
       List<Long> fullSeeds = c.getLongList("ablation.full-data.seeds");
       if (fullEpochs > 0 && (fullSeeds.isEmpty() || fullOpts.isEmpty())) {
@@ -158,38 +203,73 @@ record AblationPlan(
       String target = c.getString("ablation.full-data.target-optimizer").toLowerCase(Locale.ROOT);
       double targetAcc = c.getDouble("ablation.full-data.target");
       if (fullEpochs > 0 && targetAcc > 0 && !fullOpts.contains(target)) {
-        throw fail(c, "ablation.full-data.target-optimizer", "'" + target
-            + "' is not one of ablation.full-data.optimizers " + fullOpts);
+        throw fail(
+            c,
+            "ablation.full-data.target-optimizer",
+            "'" + target + "' is not one of ablation.full-data.optimizers " + fullOpts);
       }
-      FullData full = new FullData(fullEpochs, fullOpts,
-          init(c, "ablation.full-data.init", c.getString("ablation.full-data.init")),
-          nonNegative(c, "ablation.full-data.lambda"), fullSeeds,
-          c.getInt("ablation.full-data.train-rows"), c.getStringList("ablation.full-data.extra-train"),
-          target, targetAcc);
+      FullData full =
+          new FullData(
+              fullEpochs,
+              fullOpts,
+              init(c, "ablation.full-data.init", c.getString("ablation.full-data.init")),
+              nonNegative(c, "ablation.full-data.lambda"),
+              fullSeeds,
+              c.getInt("ablation.full-data.train-rows"),
+              c.getStringList("ablation.full-data.extra-train"),
+              target,
+              targetAcc);
 
       int smallRows = c.getInt("ablation.small-sample.rows");
       if (smallRows < 0 || smallRows > trainRows) {
-        throw fail(c, "ablation.small-sample.rows", "must be in [0, data.train-rows = " + trainRows + "]: " + smallRows);
+        throw fail(
+            c,
+            "ablation.small-sample.rows",
+            "must be in [0, data.train-rows = " + trainRows + "]: " + smallRows);
       }
       List<Double> smallDropouts = c.getDoubleList("ablation.small-sample.dropouts");
       for (double d : smallDropouts) {
-        if (!(d > 0 && d < 1)) throw fail(c, "ablation.small-sample.dropouts", "must be in (0, 1): " + d);
+        if (!(d > 0 && d < 1))
+          throw fail(c, "ablation.small-sample.dropouts", "must be in (0, 1): " + d);
       }
       List<Double> smallLambdas = c.getDoubleList("ablation.small-sample.lambdas");
       for (double l : smallLambdas) {
         if (!(l >= 0)) throw fail(c, "ablation.small-sample.lambdas", "must be >= 0: " + l);
       }
       int smallEpochs = c.getInt("ablation.small-sample.epochs");
-      if (smallRows > 0 && smallEpochs <= 0) throw fail(c, "ablation.small-sample.epochs", "must be positive");
-      SmallSample small = new SmallSample(smallRows, smallEpochs, smallOpt,
-          init(c, "ablation.small-sample.init", c.getString("ablation.small-sample.init")),
-          smallLambdas, smallDropouts, c.getBoolean("ablation.small-sample.random-labels"));
+      if (smallRows > 0 && smallEpochs <= 0)
+        throw fail(c, "ablation.small-sample.epochs", "must be positive");
+      SmallSample small =
+          new SmallSample(
+              smallRows,
+              smallEpochs,
+              smallOpt,
+              init(c, "ablation.small-sample.init", c.getString("ablation.small-sample.init")),
+              smallLambdas,
+              smallDropouts,
+              c.getBoolean("ablation.small-sample.random-labels"));
 
       int epochs = c.getInt("train.epochs");
       if (epochs <= 0) throw fail(c, "train.epochs", "must be positive");
-      return new AblationPlan(c.getString("ablation.dataset-name"), paper, optimizers, inits, lambdas,
-          seeds, lr, rates, sweepEpochs, select, epochs, s.batchSize(), trainOffset, trainRows, cvOffset,
-          cvRows, full, small);
+      return new AblationPlan(
+          c.getString("ablation.dataset-name"),
+          paper,
+          optimizers,
+          inits,
+          lambdas,
+          seeds,
+          lr,
+          rates,
+          sweepEpochs,
+          select,
+          epochs,
+          s.batchSize(),
+          trainOffset,
+          trainRows,
+          cvOffset,
+          cvRows,
+          full,
+          small);
     } catch (ConfigException e) {
       throw new ConfigLoader.ConfigError(e.getMessage());
     }
@@ -200,8 +280,17 @@ record AblationPlan(
     List<Cell> cells = new ArrayList<>();
     for (String o : optimizers) {
       for (double r : sweepRates) {
-        cells.add(new Cell("sweep-" + o + "-lr" + num(r), Phase.SWEEP, o, r, SWEEP_INIT, 0, 0,
-            seeds.get(0), sweepEpochs));
+        cells.add(
+            new Cell(
+                "sweep-" + o + "-lr" + num(r),
+                Phase.SWEEP,
+                o,
+                r,
+                SWEEP_INIT,
+                0,
+                0,
+                seeds.get(0),
+                sweepEpochs));
       }
     }
     return cells;
@@ -214,8 +303,17 @@ record AblationPlan(
       for (double l : lambdas) {
         for (String o : optimizers) {
           for (long seed : seeds) {
-            cells.add(new Cell("grid-" + o + "-" + i + "-l" + num(l) + "-s" + seed, Phase.GRID, o,
-                rates.get(o), i, l, 0, seed, epochs));
+            cells.add(
+                new Cell(
+                    "grid-" + o + "-" + i + "-l" + num(l) + "-s" + seed,
+                    Phase.GRID,
+                    o,
+                    rates.get(o),
+                    i,
+                    l,
+                    0,
+                    seed,
+                    epochs));
           }
         }
       }
@@ -228,8 +326,17 @@ record AblationPlan(
     if (full.epochs() == 0) return cells;
     for (String o : full.optimizers()) {
       for (long seed : full.seeds()) {
-        cells.add(new Cell("full-" + o + "-s" + seed, Phase.FULL, o, rates.get(o), full.init(),
-            full.lambda(), 0, seed, full.epochs()));
+        cells.add(
+            new Cell(
+                "full-" + o + "-s" + seed,
+                Phase.FULL,
+                o,
+                rates.get(o),
+                full.init(),
+                full.lambda(),
+                0,
+                seed,
+                full.epochs()));
       }
     }
     return cells;
@@ -244,9 +351,17 @@ record AblationPlan(
     for (double d : small.dropouts()) variants.add(new double[] {0, d});
     for (double[] v : variants) {
       for (long seed : seeds) {
-        cells.add(new Cell("small-l" + num(v[0]) + "-d" + num(v[1]) + "-s" + seed, Phase.SMALL,
-            small.optimizer(), rates.get(small.optimizer()), small.init(), v[0], v[1], seed,
-            small.epochs()));
+        cells.add(
+            new Cell(
+                "small-l" + num(v[0]) + "-d" + num(v[1]) + "-s" + seed,
+                Phase.SMALL,
+                small.optimizer(),
+                rates.get(small.optimizer()),
+                small.init(),
+                v[0],
+                v[1],
+                seed,
+                small.epochs()));
       }
     }
     return cells;
@@ -262,13 +377,17 @@ record AblationPlan(
     List<String> out = new ArrayList<>();
     for (String v : c.getStringList(key)) out.add(v.trim().toLowerCase(Locale.ROOT));
     if (out.isEmpty()) throw fail(c, key, "must not be empty");
-    if (out.stream().distinct().count() != out.size()) throw fail(c, key, "must not repeat a name: " + out);
+    if (out.stream().distinct().count() != out.size())
+      throw fail(c, key, "must not repeat a name: " + out);
     return out;
   }
 
   private static void optimizer(Config c, String key, String name) {
     if (!OptimizerSpec.NAMES.contains(name)) {
-      throw fail(c, key, "'" + name + "' is not an optimizer (" + String.join(", ", OptimizerSpec.NAMES) + ")");
+      throw fail(
+          c,
+          key,
+          "'" + name + "' is not an optimizer (" + String.join(", ", OptimizerSpec.NAMES) + ")");
     }
   }
 

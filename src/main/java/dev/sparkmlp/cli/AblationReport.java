@@ -14,20 +14,32 @@ import java.util.function.ToDoubleFunction;
 /**
  * Writes the study's tables and report from its results: {@code results.csv} (one row per run),
  * {@code summary.csv} (mean and sd over seeds), {@code history.csv} (one row per run and epoch),
- * {@code table.md} (the paper's table format, the paper's numbers beside ours) and
- * {@code REPORT.md}, which checks the paper's findings and the expected results against the
- * numbers. The framing text is fixed; every number and every verdict is computed here.
+ * {@code table.md} (the paper's table format, the paper's numbers beside ours) and {@code
+ * REPORT.md}, which checks the paper's findings and the expected results against the numbers. The
+ * framing text is fixed; every number and every verdict is computed here.
  */
 final class AblationReport {
   /** A training-cost rise of more than this factor from one epoch to the next counts as a spike. */
   static final double SPIKE = 1.5;
+
   /** Accuracy differences below this (in accuracy units) count as no visible difference. */
   static final double VISIBLE = 0.01;
 
   /** What the report says about the run besides the results. */
-  record Context(String name, String configName, String command, String engine, Map<String, Double> rates,
-      boolean ratesFromSweep, int trainRows, int cvRows, int fullRows, int testRows, String network,
-      double wallSeconds, int reused) {}
+  record Context(
+      String name,
+      String configName,
+      String command,
+      String engine,
+      Map<String, Double> rates,
+      boolean ratesFromSweep,
+      int trainRows,
+      int cvRows,
+      int fullRows,
+      int testRows,
+      String network,
+      double wallSeconds,
+      int reused) {}
 
   /** One checked statement. */
   record Finding(String claim, String source, String verdict, String evidence) {}
@@ -39,7 +51,10 @@ final class AblationReport {
   private final List<AblationFigures.Figure> figures;
   private final String init;
 
-  AblationReport(AblationPlan plan, Context ctx, List<AblationResult> results,
+  AblationReport(
+      AblationPlan plan,
+      Context ctx,
+      List<AblationResult> results,
       List<AblationFigures.Figure> figures) {
     this.plan = plan;
     this.ctx = ctx;
@@ -63,28 +78,60 @@ final class AblationReport {
 
   String resultsCsv() {
     int layers = results.isEmpty() ? 0 : results.get(0).layers().length;
-    StringBuilder sb = new StringBuilder("phase,id,optimizer,lr,init,lambda,dropout,seed,epochs,epochs_done,"
-        + "diverged,train_cost,train_cce,train_acc,train_bce,train_half_mse,val_set,val_cce,val_acc,val_bce,"
-        + "val_half_mse,gap,init_train_cce,init_val_acc");
-    for (int l = 0; l < layers; l++) sb.append(",init_grad_norm_").append(results.get(0).layers()[l]);
+    StringBuilder sb =
+        new StringBuilder(
+            "phase,id,optimizer,lr,init,lambda,dropout,seed,epochs,epochs_done,"
+                + "diverged,train_cost,train_cce,train_acc,train_bce,train_half_mse,val_set,val_cce,val_acc,val_bce,"
+                + "val_half_mse,gap,init_train_cce,init_val_acc");
+    for (int l = 0; l < layers; l++)
+      sb.append(",init_grad_norm_").append(results.get(0).layers()[l]);
     sb.append(",seconds\n");
     for (AblationResult r : results) {
       AblationPlan.Cell c = r.cell();
       AblationResult.Epoch e = r.last();
-      row(sb, c.phase().label, c.id(), c.optimizer(), num(c.lr()), c.init(), num(c.lambda()), num(c.dropout()),
-          String.valueOf(c.seed()), String.valueOf(c.epochs()), String.valueOf(r.history().size()),
+      row(
+          sb,
+          c.phase().label,
+          c.id(),
+          c.optimizer(),
+          num(c.lr()),
+          c.init(),
+          num(c.lambda()),
+          num(c.dropout()),
+          String.valueOf(c.seed()),
+          String.valueOf(c.epochs()),
+          String.valueOf(r.history().size()),
           r.isDiverged() ? "true" : "false");
       if (e == null) {
         sb.append(",,,,,,").append(valSet(c)).append(",,,,,,");
       } else {
-        sb.append(',').append(num(e.trainCost())).append(',').append(num(e.train().cce())).append(',')
-            .append(num(e.train().acc())).append(',').append(num(e.train().bce())).append(',')
-            .append(num(e.train().halfMse())).append(',').append(valSet(c)).append(',')
-            .append(num(e.val().cce())).append(',').append(num(e.val().acc())).append(',')
-            .append(num(e.val().bce())).append(',').append(num(e.val().halfMse())).append(',')
+        sb.append(',')
+            .append(num(e.trainCost()))
+            .append(',')
+            .append(num(e.train().cce()))
+            .append(',')
+            .append(num(e.train().acc()))
+            .append(',')
+            .append(num(e.train().bce()))
+            .append(',')
+            .append(num(e.train().halfMse()))
+            .append(',')
+            .append(valSet(c))
+            .append(',')
+            .append(num(e.val().cce()))
+            .append(',')
+            .append(num(e.val().acc()))
+            .append(',')
+            .append(num(e.val().bce()))
+            .append(',')
+            .append(num(e.val().halfMse()))
+            .append(',')
             .append(num(e.train().acc() - e.val().acc()));
       }
-      sb.append(',').append(num(r.initial().train().cce())).append(',').append(num(r.initial().val().acc()));
+      sb.append(',')
+          .append(num(r.initial().train().cce()))
+          .append(',')
+          .append(num(r.initial().val().acc()));
       for (double g : r.initial().gradNorms()) sb.append(',').append(num(g));
       sb.append(',').append(String.format(Locale.ROOT, "%.2f", r.seconds())).append('\n');
     }
@@ -92,18 +139,46 @@ final class AblationReport {
   }
 
   String summaryCsv() {
-    List<String> metrics = List.of("train_cost", "train_cce", "train_acc", "train_bce", "train_half_mse",
-        "val_cce", "val_acc", "val_bce", "val_half_mse", "gap");
-    List<ToDoubleFunction<AblationResult.Epoch>> fs = List.of(AblationResult.Epoch::trainCost,
-        e -> e.train().cce(), e -> e.train().acc(), e -> e.train().bce(), e -> e.train().halfMse(),
-        e -> e.val().cce(), e -> e.val().acc(), e -> e.val().bce(), e -> e.val().halfMse(),
-        e -> e.train().acc() - e.val().acc());
-    StringBuilder sb = new StringBuilder("phase,optimizer,lr,init,lambda,dropout,runs,diverged,learned,val_set");
+    List<String> metrics =
+        List.of(
+            "train_cost",
+            "train_cce",
+            "train_acc",
+            "train_bce",
+            "train_half_mse",
+            "val_cce",
+            "val_acc",
+            "val_bce",
+            "val_half_mse",
+            "gap");
+    List<ToDoubleFunction<AblationResult.Epoch>> fs =
+        List.of(
+            AblationResult.Epoch::trainCost,
+            e -> e.train().cce(),
+            e -> e.train().acc(),
+            e -> e.train().bce(),
+            e -> e.train().halfMse(),
+            e -> e.val().cce(),
+            e -> e.val().acc(),
+            e -> e.val().bce(),
+            e -> e.val().halfMse(),
+            e -> e.train().acc() - e.val().acc());
+    StringBuilder sb =
+        new StringBuilder("phase,optimizer,lr,init,lambda,dropout,runs,diverged,learned,val_set");
     for (String m : metrics) sb.append(',').append(m).append("_mean,").append(m).append("_sd");
     sb.append('\n');
     for (AblationGroup g : groups) {
-      row(sb, g.phase().label, g.optimizer(), num(g.lr()), g.init(), num(g.lambda()), num(g.dropout()),
-          String.valueOf(g.runs().size()), String.valueOf(g.diverged()), String.valueOf(g.learned()),
+      row(
+          sb,
+          g.phase().label,
+          g.optimizer(),
+          num(g.lr()),
+          g.init(),
+          num(g.lambda()),
+          num(g.dropout()),
+          String.valueOf(g.runs().size()),
+          String.valueOf(g.diverged()),
+          String.valueOf(g.learned()),
           valSet(g.runs().get(0).cell()));
       for (ToDoubleFunction<AblationResult.Epoch> f : fs) {
         Stat s = g.last(f);
@@ -116,8 +191,10 @@ final class AblationReport {
 
   String historyCsv() {
     int layers = results.isEmpty() ? 0 : results.get(0).layers().length;
-    StringBuilder sb = new StringBuilder("id,phase,optimizer,init,lambda,dropout,seed,epoch,train_cost,"
-        + "train_cce,train_acc,train_bce,train_half_mse,val_cce,val_acc,val_bce,val_half_mse");
+    StringBuilder sb =
+        new StringBuilder(
+            "id,phase,optimizer,init,lambda,dropout,seed,epoch,train_cost,"
+                + "train_cce,train_acc,train_bce,train_half_mse,val_cce,val_acc,val_bce,val_half_mse");
     for (int l = 0; l < layers; l++) sb.append(",grad_norm_").append(results.get(0).layers()[l]);
     sb.append('\n');
     for (AblationResult r : results) {
@@ -126,10 +203,25 @@ final class AblationReport {
       all.addAll(r.history());
       AblationPlan.Cell c = r.cell();
       for (AblationResult.Epoch e : all) {
-        row(sb, c.id(), c.phase().label, c.optimizer(), c.init(), num(c.lambda()), num(c.dropout()),
-            String.valueOf(c.seed()), String.valueOf(e.epoch()), num(e.trainCost()), num(e.train().cce()),
-            num(e.train().acc()), num(e.train().bce()), num(e.train().halfMse()), num(e.val().cce()),
-            num(e.val().acc()), num(e.val().bce()), num(e.val().halfMse()));
+        row(
+            sb,
+            c.id(),
+            c.phase().label,
+            c.optimizer(),
+            c.init(),
+            num(c.lambda()),
+            num(c.dropout()),
+            String.valueOf(c.seed()),
+            String.valueOf(e.epoch()),
+            num(e.trainCost()),
+            num(e.train().cce()),
+            num(e.train().acc()),
+            num(e.train().bce()),
+            num(e.train().halfMse()),
+            num(e.val().cce()),
+            num(e.val().acc()),
+            num(e.val().bce()),
+            num(e.val().halfMse()));
         for (double g : e.gradNorms()) sb.append(',').append(num(g));
         sb.append('\n');
       }
@@ -153,7 +245,9 @@ final class AblationReport {
     if (Double.isNaN(v)) return "";
     if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
     if (v == Math.rint(v) && Math.abs(v) < 1e9) return String.valueOf((long) v);
-    return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e")
+    return String.format(Locale.ROOT, "%.6g", v)
+        .replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
+        .replace(".e", "e")
         .replaceAll("\\.$", "");
   }
 
@@ -162,9 +256,13 @@ final class AblationReport {
   String tableMd() {
     StringBuilder sb = new StringBuilder();
     sb.append("# ").append(ctx.name()).append(": final metrics per setting\n\n");
-    sb.append("Mean ± sd over seeds after ").append(plan.epochs()).append(" epochs. Train cost = CCE + (λ/(2n))·Σw²"
-        + " from a full pass over the training rows; CV cost = CCE on the CV rows. Generated by `")
-        .append(ctx.command()).append("`.\n\n");
+    sb.append("Mean ± sd over seeds after ")
+        .append(plan.epochs())
+        .append(
+            " epochs. Train cost = CCE + (λ/(2n))·Σw² from a full pass over the training rows; CV"
+                + " cost = CCE on the CV rows. Generated by `")
+        .append(ctx.command())
+        .append("`.\n\n");
     sb.append(gridTable());
     return sb.toString();
   }
@@ -175,10 +273,15 @@ final class AblationReport {
     StringBuilder sb = new StringBuilder();
     for (String i : plan.inits()) {
       for (double l : plan.lambdas()) {
-        sb.append("### ").append(AblationFigures.initLabel(i)).append(", λ = ").append(AblationPlan.num(l))
+        sb.append("### ")
+            .append(AblationFigures.initLabel(i))
+            .append(", λ = ")
+            .append(AblationPlan.num(l))
             .append("\n\n");
         boolean withPaper = !paper.isEmpty() && i.equals("he_uniform") && l == 0;
-        sb.append("| Optimizer | Train cost | CV cost | Train accuracy | CV accuracy | Train − CV | Runs |");
+        sb.append(
+            "| Optimizer | Train cost | CV cost | Train accuracy | CV accuracy | Train − CV | Runs"
+                + " |");
         if (withPaper) sb.append(" Paper train cost | Paper train accuracy | Paper CV accuracy |");
         sb.append('\n').append("|---|---:|---:|---:|---:|---:|---|");
         if (withPaper) sb.append("---:|---:|---:|");
@@ -186,17 +289,30 @@ final class AblationReport {
         for (String o : plan.optimizers()) {
           AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, i, l, 0);
           if (g == null) continue;
-          sb.append("| ").append(AblationFigures.optimizerLabel(o)).append(" | ")
-              .append(finalOrDiverged(g, AblationResult.Epoch::trainCost)).append(" | ")
-              .append(finalOrDiverged(g, e -> e.val().cce())).append(" | ")
-              .append(finalOrDiverged(g, e -> e.train().acc())).append(" | ")
-              .append(finalOrDiverged(g, e -> e.val().acc())).append(" | ")
-              .append(g.gap().format(4)).append(" | ").append(g.runsNote()).append(" |");
+          sb.append("| ")
+              .append(AblationFigures.optimizerLabel(o))
+              .append(" | ")
+              .append(finalOrDiverged(g, AblationResult.Epoch::trainCost))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.val().cce()))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.train().acc()))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.val().acc()))
+              .append(" | ")
+              .append(g.gap().format(4))
+              .append(" | ")
+              .append(g.runsNote())
+              .append(" |");
           if (withPaper) {
             AblationPaper.Row p = paper.get(o);
-            sb.append(' ').append(p == null ? "—" : paperNum(p.trainCost())).append(" | ")
-                .append(p == null ? "—" : paperNum(p.trainAcc())).append(" | ")
-                .append(p == null ? "—" : paperNum(p.cvAcc())).append(" |");
+            sb.append(' ')
+                .append(p == null ? "—" : paperNum(p.trainCost()))
+                .append(" | ")
+                .append(p == null ? "—" : paperNum(p.trainAcc()))
+                .append(" | ")
+                .append(p == null ? "—" : paperNum(p.cvAcc()))
+                .append(" |");
           }
           sb.append('\n');
         }
@@ -213,7 +329,9 @@ final class AblationReport {
   }
 
   private static String paperNum(double v) {
-    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
+    return Double.isNaN(v)
+        ? "—"
+        : String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 
   // ---------------------------------------------------------------- report
@@ -221,17 +339,30 @@ final class AblationReport {
   String reportMd() {
     StringBuilder sb = new StringBuilder();
     sb.append("# ").append(ctx.name()).append(": optimizer × initialisation × L2 ablation\n\n");
-    sb.append("This report is generated by `").append(ctx.command()).append("` from the runs it trained (every"
-        + " number below is computed from `results.csv`; only the framing text is fixed). It reproduces and"
-        + " extends the ablation study of ").append(AblationPaper.CITATION).append(".\n\n");
+    sb.append("This report is generated by `")
+        .append(ctx.command())
+        .append(
+            "` from the runs it trained (every number below is computed from `results.csv`; only"
+                + " the framing text is fixed). It reproduces and extends the ablation study of ")
+        .append(AblationPaper.CITATION)
+        .append(".\n\n");
     setup(sb);
     List<Finding> findings = findings();
     sb.append("## Findings\n\n");
     sb.append("| # | Statement | From | Holds? | Evidence |\n|---|---|---|---|---|\n");
     int k = 1;
     for (Finding f : findings) {
-      sb.append("| ").append(k++).append(" | ").append(f.claim()).append(" | ").append(f.source()).append(" | **")
-          .append(f.verdict()).append("** | ").append(f.evidence()).append(" |\n");
+      sb.append("| ")
+          .append(k++)
+          .append(" | ")
+          .append(f.claim())
+          .append(" | ")
+          .append(f.source())
+          .append(" | **")
+          .append(f.verdict())
+          .append("** | ")
+          .append(f.evidence())
+          .append(" |\n");
     }
     sb.append('\n');
     headline(sb);
@@ -239,9 +370,12 @@ final class AblationReport {
     uniformExplanation(sb);
     sweep(sb);
     sb.append("## All settings\n\n");
-    sb.append("Mean ± sd over seeds after ").append(plan.epochs()).append(" epochs. Train cost = CCE + (λ/(2n))·Σw²,"
-        + " from a full inference pass over the training rows after the last epoch; CV cost = CCE on the CV rows."
-        + " A run that diverged (a non-finite loss) stops there and has no final metrics.\n\n");
+    sb.append("Mean ± sd over seeds after ")
+        .append(plan.epochs())
+        .append(
+            " epochs. Train cost = CCE + (λ/(2n))·Σw², from a full inference pass over the training"
+                + " rows after the last epoch; CV cost = CCE on the CV rows. A run that diverged (a"
+                + " non-finite loss) stops there and has no final metrics.\n\n");
     sb.append(gridTable());
     auxiliaryTable(sb);
     full(sb);
@@ -254,55 +388,89 @@ final class AblationReport {
   private void setup(StringBuilder sb) {
     sb.append("## Setup\n\n");
     sb.append("- Network: ").append(ctx.network()).append("; biases start at zero.\n");
-    sb.append("- Data: ").append(String.format(Locale.ROOT, "%,d", ctx.trainRows())).append(" training rows"
-        + " (rows ").append(plan.trainOffset()).append("–").append(plan.trainOffset() + plan.trainRows() - 1)
-        .append(" of the training file) and ").append(String.format(Locale.ROOT, "%,d", ctx.cvRows()))
-        .append(" cross-validation (CV) rows; mini-batches of ").append(plan.batch()).append("; ")
-        .append(plan.epochs()).append(" epochs. Metrics after each epoch come from full inference passes over"
-        + " the training and CV rows.\n");
-    sb.append("- Optimizers: ").append(String.join(", ", plan.optimizers().stream()
-        .map(AblationFigures::optimizerLabel).toList()))
-        .append(" (Momentum β = 0.9 and RMSProp β = 0.999, both bias-corrected; Adam β₁ = 0.9, β₂ = 0.999).\n");
-    sb.append("- Initialisation: ").append(String.join(" vs ", plan.inits().stream().map(AblationFigures::initLabel)
-        .toList())).append(" (He uniform: U[−√(6/fan_in), √(6/fan_in)]).\n");
+    sb.append("- Data: ")
+        .append(String.format(Locale.ROOT, "%,d", ctx.trainRows()))
+        .append(" training rows" + " (rows ")
+        .append(plan.trainOffset())
+        .append("–")
+        .append(plan.trainOffset() + plan.trainRows() - 1)
+        .append(" of the training file) and ")
+        .append(String.format(Locale.ROOT, "%,d", ctx.cvRows()))
+        .append(" cross-validation (CV) rows; mini-batches of ")
+        .append(plan.batch())
+        .append("; ")
+        .append(plan.epochs())
+        .append(
+            " epochs. Metrics after each epoch come from full inference passes over"
+                + " the training and CV rows.\n");
+    sb.append("- Optimizers: ")
+        .append(
+            String.join(
+                ", ", plan.optimizers().stream().map(AblationFigures::optimizerLabel).toList()))
+        .append(
+            " (Momentum β = 0.9 and RMSProp β = 0.999, both bias-corrected; Adam β₁ = 0.9, β₂ ="
+                + " 0.999).\n");
+    sb.append("- Initialisation: ")
+        .append(String.join(" vs ", plan.inits().stream().map(AblationFigures::initLabel).toList()))
+        .append(" (He uniform: U[−√(6/fan_in), √(6/fan_in)]).\n");
     sb.append("- L2: cost + (λ/(2n))·Σw² over the weights, n = the batch size, λ ∈ {")
-        .append(String.join(", ", plan.lambdas().stream().map(AblationPlan::num).toList())).append("}.\n");
-    sb.append("- Seeds: ").append(String.join(", ", plan.seeds().stream().map(String::valueOf).toList()))
-        .append(" (initialisation, shuffling and dropout); values are mean ± sample sd over them.\n");
+        .append(String.join(", ", plan.lambdas().stream().map(AblationPlan::num).toList()))
+        .append("}.\n");
+    sb.append("- Seeds: ")
+        .append(String.join(", ", plan.seeds().stream().map(String::valueOf).toList()))
+        .append(
+            " (initialisation, shuffling and dropout); values are mean ± sample sd over them.\n");
     sb.append("- Learning rates: ");
     List<String> rs = new ArrayList<>();
     for (String o : plan.optimizers()) {
       rs.add(AblationFigures.optimizerLabel(o) + " " + AblationPlan.num(ctx.rates().get(o)));
     }
-    sb.append(String.join(", ", rs)).append(ctx.ratesFromSweep()
-        ? " — each chosen by the sweep below (highest CV accuracy)."
-        : " — fixed in " + ctx.configName() + " (ablation.lr), not swept in this run.").append('\n');
+    sb.append(String.join(", ", rs))
+        .append(
+            ctx.ratesFromSweep()
+                ? " — each chosen by the sweep below (highest CV accuracy)."
+                : " — fixed in " + ctx.configName() + " (ablation.lr), not swept in this run.")
+        .append('\n');
     sb.append("- Engine: ").append(ctx.engine()).append(".\n\n");
   }
 
   private void headline(StringBuilder sb) {
     Map<String, AblationPaper.Row> paper = AblationPaper.heLambda0(plan.paper());
-    sb.append("## Headline: ").append(AblationFigures.initLabel(init)).append(", λ = 0")
-        .append(paper.isEmpty() ? "" : ", against the paper").append("\n\n");
+    sb.append("## Headline: ")
+        .append(AblationFigures.initLabel(init))
+        .append(", λ = 0")
+        .append(paper.isEmpty() ? "" : ", against the paper")
+        .append("\n\n");
     sb.append("| Optimizer | Train cost | CV cost | Train accuracy | CV accuracy |");
-    if (!paper.isEmpty()) sb.append(" Paper train accuracy | Paper CV accuracy | Ours − paper (CV) |");
+    if (!paper.isEmpty())
+      sb.append(" Paper train accuracy | Paper CV accuracy | Ours − paper (CV) |");
     sb.append("\n|---|---:|---:|---:|---:|");
     if (!paper.isEmpty()) sb.append("---:|---:|---:|");
     sb.append('\n');
     for (String o : plan.optimizers()) {
       AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, 0, 0);
       if (g == null) continue;
-      sb.append("| ").append(AblationFigures.optimizerLabel(o)).append(" | ")
-          .append(finalOrDiverged(g, AblationResult.Epoch::trainCost)).append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().cce())).append(" | ")
-          .append(finalOrDiverged(g, e -> e.train().acc())).append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().acc())).append(" |");
+      sb.append("| ")
+          .append(AblationFigures.optimizerLabel(o))
+          .append(" | ")
+          .append(finalOrDiverged(g, AblationResult.Epoch::trainCost))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.val().cce()))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.train().acc()))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.val().acc()))
+          .append(" |");
       if (!paper.isEmpty()) {
         AblationPaper.Row p = paper.get(o);
         Stat cv = g.last(e -> e.val().acc());
-        sb.append(' ').append(p == null ? "—" : paperNum(p.trainAcc())).append(" | ")
-            .append(p == null ? "—" : paperNum(p.cvAcc())).append(" | ")
-            .append(p == null || cv.isNaN() ? "—" : signed(cv.mean() - p.cvAcc())).append(" |");
+        sb.append(' ')
+            .append(p == null ? "—" : paperNum(p.trainAcc()))
+            .append(" | ")
+            .append(p == null ? "—" : paperNum(p.cvAcc()))
+            .append(" | ")
+            .append(p == null || cv.isNaN() ? "—" : signed(cv.mean() - p.cvAcc()))
+            .append(" |");
       }
       sb.append('\n');
     }
@@ -312,22 +480,34 @@ final class AblationReport {
   private void costDefinition(StringBuilder sb) {
     AblationPaper.Row sgdPaper = AblationPaper.heLambda0(plan.paper()).get("sgd");
     sb.append("## Which \"cost\" the paper reports\n\n");
-    sb.append("Beside the CCE we train on, every evaluation pass also computes the mean per-output binary"
-        + " cross-entropy of the softmax outputs (BCE, averaged over the 10 outputs) and ½·Σⱼ(yⱼ − pⱼ)²"
-        + " (½SE, summed over the outputs), averaged over rows. Final values, ")
-        .append(AblationFigures.initLabel(init)).append(", λ = 0:\n\n");
-    sb.append("| Optimizer | Train CCE | Train BCE | Train ½SE | CV CCE | CV BCE | CV ½SE |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|\n");
+    sb.append(
+            "Beside the CCE we train on, every evaluation pass also computes the mean per-output"
+                + " binary cross-entropy of the softmax outputs (BCE, averaged over the 10 outputs)"
+                + " and ½·Σⱼ(yⱼ − pⱼ)² (½SE, summed over the outputs), averaged over rows. Final"
+                + " values, ")
+        .append(AblationFigures.initLabel(init))
+        .append(", λ = 0:\n\n");
+    sb.append(
+        "| Optimizer | Train CCE | Train BCE | Train ½SE | CV CCE | CV BCE | CV ½SE |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|\n");
     for (String o : plan.optimizers()) {
       AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, 0, 0);
       if (g == null) continue;
-      sb.append("| ").append(AblationFigures.optimizerLabel(o)).append(" | ")
-          .append(g.last(e -> e.train().cce()).format(4)).append(" | ")
-          .append(g.last(e -> e.train().bce()).format(4)).append(" | ")
-          .append(g.last(e -> e.train().halfMse()).format(4)).append(" | ")
-          .append(g.last(e -> e.val().cce()).format(4)).append(" | ")
-          .append(g.last(e -> e.val().bce()).format(4)).append(" | ")
-          .append(g.last(e -> e.val().halfMse()).format(4)).append(" |\n");
+      sb.append("| ")
+          .append(AblationFigures.optimizerLabel(o))
+          .append(" | ")
+          .append(g.last(e -> e.train().cce()).format(4))
+          .append(" | ")
+          .append(g.last(e -> e.train().bce()).format(4))
+          .append(" | ")
+          .append(g.last(e -> e.train().halfMse()).format(4))
+          .append(" | ")
+          .append(g.last(e -> e.val().cce()).format(4))
+          .append(" | ")
+          .append(g.last(e -> e.val().bce()).format(4))
+          .append(" | ")
+          .append(g.last(e -> e.val().halfMse()).format(4))
+          .append(" |\n");
     }
     sb.append('\n');
     if (sgdPaper != null && !Double.isNaN(sgdPaper.trainCost())) {
@@ -360,14 +540,28 @@ final class AblationReport {
     double mse = g.at(ep, x -> x.train().halfMse()).mean();
     double c = paper.trainCost();
     String closest = closestName(c, cce, bce, mse);
-    String text = String.format(Locale.ROOT, "The paper reports a cost of %s for SGD at a training accuracy of %s."
-        + " Our SGD runs are closest to that accuracy after epoch %d (training accuracy %.4f), where the"
-        + " training CCE is %.4f, the per-output BCE %.4f and the ½SE %.4f. A mean CCE of %s at %s accuracy"
-        + " is not possible (a correct prediction with probability p costs −ln p, so ~%.0f%% errors alone"
-        + " contribute more than that); the paper's figure is closest to our **%s** (ratio %.2f), so it"
-        + " most likely averages the cross-entropy over the 10 outputs as well as over the rows.",
-        paperNum(c), paperNum(paper.trainAcc()), ep, acc, cce, bce, mse, paperNum(c), paperNum(paper.trainAcc()),
-        100 * (1 - paper.trainAcc()), closest, c / (closest.equals("BCE") ? bce : closest.equals("CCE") ? cce : mse));
+    String text =
+        String.format(
+            Locale.ROOT,
+            "The paper reports a cost of %s for SGD at a training accuracy of %s. Our SGD runs are"
+                + " closest to that accuracy after epoch %d (training accuracy %.4f), where the"
+                + " training CCE is %.4f, the per-output BCE %.4f and the ½SE %.4f. A mean CCE of"
+                + " %s at %s accuracy is not possible (a correct prediction with probability p"
+                + " costs −ln p, so ~%.0f%% errors alone contribute more than that); the paper's"
+                + " figure is closest to our **%s** (ratio %.2f), so it most likely averages the"
+                + " cross-entropy over the 10 outputs as well as over the rows.",
+            paperNum(c),
+            paperNum(paper.trainAcc()),
+            ep,
+            acc,
+            cce,
+            bce,
+            mse,
+            paperNum(c),
+            paperNum(paper.trainAcc()),
+            100 * (1 - paper.trainAcc()),
+            closest,
+            c / (closest.equals("BCE") ? bce : closest.equals("CCE") ? cce : mse));
     return new CostMatch(text, closest);
   }
 
@@ -385,15 +579,20 @@ final class AblationReport {
     double[] h = initNorms(init);
     if (u == null || h == null || init.equals("uniform")) return;
     sb.append("## Why U[-1,1] behaves differently\n\n");
-    sb.append("With U[-1,1] every weight has variance 1/3, so each layer multiplies the scale of its input by"
-        + " roughly √(fan_in/3) (about 16 for the 784 inputs and 6.5 for 128 units); He uniform"
-        + " (variance 2/fan_in) keeps it near 1. After five layers the U[-1,1] logits are thousands of units"
-        + " apart, the softmax is saturated (a confident one-hot guess), and the CCE of a wrong guess is"
-        + " the logit gap itself. The mean initial training CCE is ")
-        .append(fmt(meanInitialCce("uniform"))).append(" for U[-1,1] against ").append(fmt(meanInitialCce(init)))
+    sb.append(
+            "With U[-1,1] every weight has variance 1/3, so each layer multiplies the scale of its"
+                + " input by roughly √(fan_in/3) (about 16 for the 784 inputs and 6.5 for 128"
+                + " units); He uniform (variance 2/fan_in) keeps it near 1. After five layers the"
+                + " U[-1,1] logits are thousands of units apart, the softmax is saturated (a"
+                + " confident one-hot guess), and the CCE of a wrong guess is the logit gap itself."
+                + " The mean initial training CCE is ")
+        .append(fmt(meanInitialCce("uniform")))
+        .append(" for U[-1,1] against ")
+        .append(fmt(meanInitialCce(init)))
         .append(" for He uniform (ln 10 = 2.30 is a uniform guess).\n\n");
-    sb.append("The gradient at the initial weights is correspondingly large (norm of the mean gradient of the"
-        + " first mini-batch, mean over runs; `figures/grad-norms-init.png`):\n\n");
+    sb.append(
+        "The gradient at the initial weights is correspondingly large (norm of the mean gradient of"
+            + " the first mini-batch, mean over runs; `figures/grad-norms-init.png`):\n\n");
     sb.append("| Layer |");
     for (int l = 0; l < u.length; l++) sb.append(' ').append(l + 1).append(" |");
     sb.append("\n|---|");
@@ -405,21 +604,37 @@ final class AblationReport {
     sb.append("\n| ratio |");
     for (int l = 0; l < u.length; l++) sb.append(' ').append(fmt(u[l] / h[l])).append("× |");
     sb.append("\n\n");
-    sb.append("A fixed-step optimizer (SGD, Momentum) moves the weights by lr × gradient, so with the rate that"
-        + " suits He uniform its first steps are larger by about the ratio in the table; adaptive optimizers (RMSProp,"
-        + " Adam) divide by the running gradient scale, so their step is about lr whatever the gradient's"
-        + " size, and they can work their way out of the saturated regime. Per optimizer, U[-1,1]:\n\n");
-    sb.append("| Optimizer | λ | Runs that learned (CV ≥ 20%) | Diverged | CV accuracy | First epoch with mean CV ≥ 20% |\n"
-        + "|---|---:|---:|---:|---:|---:|\n");
+    sb.append(
+        "A fixed-step optimizer (SGD, Momentum) moves the weights by lr × gradient, so with the"
+            + " rate that suits He uniform its first steps are larger by about the ratio in the"
+            + " table; adaptive optimizers (RMSProp, Adam) divide by the running gradient scale, so"
+            + " their step is about lr whatever the gradient's size, and they can work their way"
+            + " out of the saturated regime. Per optimizer, U[-1,1]:\n\n");
+    sb.append(
+        "| Optimizer | λ | Runs that learned (CV ≥ 20%) | Diverged | CV accuracy | First epoch with"
+            + " mean CV ≥ 20% |\n"
+            + "|---|---:|---:|---:|---:|---:|\n");
     for (String o : plan.optimizers()) {
       for (double l : plan.lambdas()) {
         AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, "uniform", l, 0);
         if (g == null) continue;
         int first = g.firstLearnedEpoch();
-        sb.append("| ").append(AblationFigures.optimizerLabel(o)).append(" | ").append(AblationPlan.num(l))
-            .append(" | ").append(g.learned()).append('/').append(g.runs().size()).append(" | ")
-            .append(g.diverged()).append('/').append(g.runs().size()).append(" | ")
-            .append(finalOrDiverged(g, e -> e.val().acc())).append(" | ").append(first == 0 ? "—" : first)
+        sb.append("| ")
+            .append(AblationFigures.optimizerLabel(o))
+            .append(" | ")
+            .append(AblationPlan.num(l))
+            .append(" | ")
+            .append(g.learned())
+            .append('/')
+            .append(g.runs().size())
+            .append(" | ")
+            .append(g.diverged())
+            .append('/')
+            .append(g.runs().size())
+            .append(" | ")
+            .append(finalOrDiverged(g, e -> e.val().acc()))
+            .append(" | ")
+            .append(first == 0 ? "—" : first)
             .append(" |\n");
       }
     }
@@ -427,8 +642,10 @@ final class AblationReport {
   }
 
   private double[] initNorms(String i) {
-    List<AblationResult> rs = results.stream()
-        .filter(r -> r.cell().phase() == Phase.GRID && r.cell().init().equals(i)).toList();
+    List<AblationResult> rs =
+        results.stream()
+            .filter(r -> r.cell().phase() == Phase.GRID && r.cell().init().equals(i))
+            .toList();
     if (rs.isEmpty()) return null;
     int n = rs.get(0).initial().gradNorms().length;
     double[] m = new double[n];
@@ -440,18 +657,28 @@ final class AblationReport {
   }
 
   private double meanInitialCce(String i) {
-    return Stat.of(results.stream().filter(r -> r.cell().phase() == Phase.GRID && r.cell().init().equals(i))
-        .map(r -> r.initial().train().cce()).toList()).mean();
+    return Stat.of(
+            results.stream()
+                .filter(r -> r.cell().phase() == Phase.GRID && r.cell().init().equals(i))
+                .map(r -> r.initial().train().cce())
+                .toList())
+        .mean();
   }
 
   private void sweep(StringBuilder sb) {
     List<AblationGroup> sw = groups.stream().filter(g -> g.phase() == Phase.SWEEP).toList();
     if (sw.isEmpty()) return;
     sb.append("## Learning-rate sweep\n\n");
-    sb.append("He uniform, λ = 0, seed ").append(plan.seeds().get(0)).append(", ").append(epochs(plan.sweepEpochs()))
-        .append(", CV accuracy at the end").append(ctx.ratesFromSweep()
-            ? "; the best rate per optimizer (bold) is used for the whole grid"
-            : "; for information only: the grid uses the rates of the config").append(".\n\n");
+    sb.append("He uniform, λ = 0, seed ")
+        .append(plan.seeds().get(0))
+        .append(", ")
+        .append(epochs(plan.sweepEpochs()))
+        .append(", CV accuracy at the end")
+        .append(
+            ctx.ratesFromSweep()
+                ? "; the best rate per optimizer (bold) is used for the whole grid"
+                : "; for information only: the grid uses the rates of the config")
+        .append(".\n\n");
     sb.append("| Optimizer |");
     for (double r : plan.sweepRates()) sb.append(' ').append(AblationPlan.num(r)).append(" |");
     sb.append("\n|---|");
@@ -460,7 +687,11 @@ final class AblationReport {
     for (String o : plan.optimizers()) {
       sb.append("| ").append(AblationFigures.optimizerLabel(o)).append(" |");
       for (double r : plan.sweepRates()) {
-        AblationGroup g = sw.stream().filter(x -> x.optimizer().equals(o) && x.lr() == r).findFirst().orElse(null);
+        AblationGroup g =
+            sw.stream()
+                .filter(x -> x.optimizer().equals(o) && x.lr() == r)
+                .findFirst()
+                .orElse(null);
         String v = g == null ? "—" : finalOrDiverged(g, e -> e.val().acc());
         boolean chosen = ctx.ratesFromSweep() && ctx.rates().get(o) == r;
         sb.append(' ').append(chosen ? "**" + v + "**" : v).append(" |");
@@ -472,18 +703,29 @@ final class AblationReport {
 
   private void auxiliaryTable(StringBuilder sb) {
     sb.append("### BCE and ½SE of every setting\n\n");
-    sb.append("| Init | λ | Optimizer | Train BCE | Train ½SE | CV BCE | CV ½SE |\n|---|---:|---|---:|---:|---:|---:|\n");
+    sb.append(
+        "| Init | λ | Optimizer | Train BCE | Train ½SE | CV BCE | CV ½SE |\n"
+            + "|---|---:|---|---:|---:|---:|---:|\n");
     for (String i : plan.inits()) {
       for (double l : plan.lambdas()) {
         for (String o : plan.optimizers()) {
           AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, i, l, 0);
           if (g == null) continue;
-          sb.append("| ").append(AblationFigures.initLabel(i)).append(" | ").append(AblationPlan.num(l)).append(" | ")
-              .append(AblationFigures.optimizerLabel(o)).append(" | ")
-              .append(finalOrDiverged(g, e -> e.train().bce())).append(" | ")
-              .append(finalOrDiverged(g, e -> e.train().halfMse())).append(" | ")
-              .append(finalOrDiverged(g, e -> e.val().bce())).append(" | ")
-              .append(finalOrDiverged(g, e -> e.val().halfMse())).append(" |\n");
+          sb.append("| ")
+              .append(AblationFigures.initLabel(i))
+              .append(" | ")
+              .append(AblationPlan.num(l))
+              .append(" | ")
+              .append(AblationFigures.optimizerLabel(o))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.train().bce()))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.train().halfMse()))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.val().bce()))
+              .append(" | ")
+              .append(finalOrDiverged(g, e -> e.val().halfMse()))
+              .append(" |\n");
         }
       }
     }
@@ -495,17 +737,34 @@ final class AblationReport {
     if (fg.isEmpty()) return;
     AblationPlan.FullData f = plan.full();
     sb.append("## Extension: the full training set, scored on the test set\n\n");
-    sb.append(String.format(Locale.ROOT, "%,d training rows, %,d test rows, %s, %s, λ = %s. The test set is"
-        + " evaluated after every epoch for the curve, but nothing is chosen by it (no early stopping):"
-        + " the reported value is the last epoch's.%n%n", ctx.fullRows(), ctx.testRows(), epochs(f.epochs()),
-        AblationFigures.initLabel(f.init()), AblationPlan.num(f.lambda())));
-    sb.append("| Optimizer | Learning rate | Train accuracy | Test accuracy | Test CCE | Runs |\n"
-        + "|---|---:|---:|---:|---:|---|\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%,d training rows, %,d test rows, %s, %s, λ = %s. The test set is evaluated after"
+                + " every epoch for the curve, but nothing is chosen by it (no early stopping): the"
+                + " reported value is the last epoch's.%n%n",
+            ctx.fullRows(),
+            ctx.testRows(),
+            epochs(f.epochs()),
+            AblationFigures.initLabel(f.init()),
+            AblationPlan.num(f.lambda())));
+    sb.append(
+        "| Optimizer | Learning rate | Train accuracy | Test accuracy | Test CCE | Runs |\n"
+            + "|---|---:|---:|---:|---:|---|\n");
     for (AblationGroup g : fg) {
-      sb.append("| ").append(AblationFigures.optimizerLabel(g.optimizer())).append(" | ")
-          .append(AblationPlan.num(g.lr())).append(" | ").append(finalOrDiverged(g, e -> e.train().acc()))
-          .append(" | ").append(finalOrDiverged(g, e -> e.val().acc())).append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().cce())).append(" | ").append(g.runsNote()).append(" |\n");
+      sb.append("| ")
+          .append(AblationFigures.optimizerLabel(g.optimizer()))
+          .append(" | ")
+          .append(AblationPlan.num(g.lr()))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.train().acc()))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.val().acc()))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.val().cce()))
+          .append(" | ")
+          .append(g.runsNote())
+          .append(" |\n");
     }
     sb.append('\n');
   }
@@ -515,19 +774,37 @@ final class AblationReport {
     if (sg.isEmpty()) return;
     AblationPlan.SmallSample s = plan.small();
     sb.append("## Extension: a small sample, where regularization has something to do\n\n");
-    sb.append(String.format(Locale.ROOT, "The paper notes that its 10,000-row training sets did not overfit, so L2"
-        + " had nothing to correct. Here the network trains on only the first %,d training rows%s for %d"
-        + " epochs (%s, %s, learning rate %s), and is scored on the same %,d CV rows.%n%n", s.rows(),
-        s.randomLabels() ? ", with their labels randomly permuted," : "", s.epochs(),
-        AblationFigures.optimizerLabel(s.optimizer()), AblationFigures.initLabel(s.init()),
-        AblationPlan.num(ctx.rates().get(s.optimizer())), ctx.cvRows()));
-    sb.append("| Regularizer | Train accuracy | CV accuracy | Train − CV | CV CCE | Runs |\n"
-        + "|---|---:|---:|---:|---:|---|\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "The paper notes that its 10,000-row training sets did not overfit, so L2 had nothing"
+                + " to correct. Here the network trains on only the first %,d training rows%s for"
+                + " %d epochs (%s, %s, learning rate %s), and is scored on the same %,d CV"
+                + " rows.%n%n",
+            s.rows(),
+            s.randomLabels() ? ", with their labels randomly permuted," : "",
+            s.epochs(),
+            AblationFigures.optimizerLabel(s.optimizer()),
+            AblationFigures.initLabel(s.init()),
+            AblationPlan.num(ctx.rates().get(s.optimizer())),
+            ctx.cvRows()));
+    sb.append(
+        "| Regularizer | Train accuracy | CV accuracy | Train − CV | CV CCE | Runs |\n"
+            + "|---|---:|---:|---:|---:|---|\n");
     for (AblationGroup g : sg) {
-      sb.append("| ").append(AblationFigures.variant(g)).append(" | ")
-          .append(finalOrDiverged(g, e -> e.train().acc())).append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().acc())).append(" | ").append(g.gap().format(4)).append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().cce())).append(" | ").append(g.runsNote()).append(" |\n");
+      sb.append("| ")
+          .append(AblationFigures.variant(g))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.train().acc()))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.val().acc()))
+          .append(" | ")
+          .append(g.gap().format(4))
+          .append(" | ")
+          .append(finalOrDiverged(g, e -> e.val().cce()))
+          .append(" | ")
+          .append(g.runsNote())
+          .append(" |\n");
     }
     sb.append('\n');
   }
@@ -536,7 +813,12 @@ final class AblationReport {
     if (figures.isEmpty()) return;
     sb.append("## Figures\n\n");
     for (AblationFigures.Figure f : figures) {
-      sb.append("**").append(f.caption()).append("**\n\n![").append(f.caption()).append("](").append(f.file())
+      sb.append("**")
+          .append(f.caption())
+          .append("**\n\n![")
+          .append(f.caption())
+          .append("](")
+          .append(f.file())
           .append(")\n\n");
     }
   }
@@ -544,10 +826,18 @@ final class AblationReport {
   private void timing(StringBuilder sb) {
     double sum = results.stream().mapToDouble(AblationResult::seconds).sum();
     sb.append("## Timing\n\n");
-    sb.append(String.format(Locale.ROOT, "%d runs; their training and evaluation took %s in total (sum of the"
-        + " per-run times in `cells/*/result.json`). The invocation that wrote this report took %s of wall-clock"
-        + " time%s.%n", results.size(), duration(sum), duration(ctx.wallSeconds()),
-        ctx.reused() > 0 ? " and reused " + ctx.reused() + " finished runs from an earlier invocation" : ""));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%d runs; their training and evaluation took %s in total (sum of the per-run times in"
+                + " `cells/*/result.json`). The invocation that wrote this report took %s of"
+                + " wall-clock time%s.%n",
+            results.size(),
+            duration(sum),
+            duration(ctx.wallSeconds()),
+            ctx.reused() > 0
+                ? " and reused " + ctx.reused() + " finished runs from an earlier invocation"
+                : ""));
   }
 
   // ---------------------------------------------------------------- findings
@@ -564,7 +854,10 @@ final class AblationReport {
     if (plan.full().epochs() > 0 && plan.full().target() > 0) out.add(fullTarget());
     if (hasUniform && !plan.paper().equals("none")) out.add(paperUniform());
     if (hasHe) out.add(heLearns());
-    if (hasHe && hasZero && plan.optimizers().containsAll(List.of("rmsprop", "adam")) && plan.optimizers().size() > 2) {
+    if (hasHe
+        && hasZero
+        && plan.optimizers().containsAll(List.of("rmsprop", "adam"))
+        && plan.optimizers().size() > 2) {
       out.add(fastestEarly());
     }
     if (hasHe && plan.optimizers().contains("rmsprop")) out.add(spikes());
@@ -574,13 +867,20 @@ final class AblationReport {
     if (sgd != null && !Double.isNaN(sgd.trainCost()) && hasHe && hasZero) {
       CostMatch m = costMatch(sgd);
       if (m != null) {
-        out.add(new Finding("The paper's cost column is the mean categorical cross-entropy", "paper (implied)",
-            m.closest().equals("CCE") ? "holds" : "does not hold",
-            "paper: " + paperNum(sgd.trainCost()) + " (SGD); the closest of our definitions is " + m.closest()
-                + " (see “Which cost the paper reports”)"));
+        out.add(
+            new Finding(
+                "The paper's cost column is the mean categorical cross-entropy",
+                "paper (implied)",
+                m.closest().equals("CCE") ? "holds" : "does not hold",
+                "paper: "
+                    + paperNum(sgd.trainCost())
+                    + " (SGD); the closest of our definitions is "
+                    + m.closest()
+                    + " (see “Which cost the paper reports”)"));
       }
     }
-    if (!groups.stream().filter(g -> g.phase() == Phase.SMALL).toList().isEmpty()) out.add(smallMatters());
+    if (!groups.stream().filter(g -> g.phase() == Phase.SMALL).toList().isEmpty())
+      out.add(smallMatters());
     return out;
   }
 
@@ -596,8 +896,11 @@ final class AblationReport {
       all &= ok;
       ev.add(AblationFigures.optimizerLabel(o) + " " + cv.format(4) + " vs " + paperNum(p.cvAcc()));
     }
-    return new Finding("With He uniform and λ = 0 every optimizer reaches at least the paper's CV accuracy",
-        "expected", all ? "holds" : "does not hold", "CV accuracy, ours vs paper: " + String.join("; ", ev));
+    return new Finding(
+        "With He uniform and λ = 0 every optimizer reaches at least the paper's CV accuracy",
+        "expected",
+        all ? "holds" : "does not hold",
+        "CV accuracy, ours vs paper: " + String.join("; ", ev));
   }
 
   private Finding uniformNearChance() {
@@ -606,31 +909,67 @@ final class AblationReport {
     long div = u.stream().filter(AblationResult::isDiverged).count();
     double[] un = initNorms("uniform");
     double[] hn = initNorms(init);
-    String norms = un == null || hn == null || init.equals("uniform") ? "" : String.format(Locale.ROOT,
-        "; at initialisation the layer-1 gradient norm is %s under U[-1,1] vs %s under %s (%s×)", fmt(un[0]),
-        fmt(hn[0]), AblationFigures.initLabel(init), fmt(un[0] / hn[0]));
+    String norms =
+        un == null || hn == null || init.equals("uniform")
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; at initialisation the layer-1 gradient norm is %s under U[-1,1] vs %s under %s"
+                    + " (%s×)",
+                fmt(un[0]),
+                fmt(hn[0]),
+                AblationFigures.initLabel(init),
+                fmt(un[0] / hn[0]));
     List<String> per = new ArrayList<>();
     for (String o : plan.optimizers()) {
       long n = u.stream().filter(r -> r.cell().optimizer().equals(o)).count();
-      long l = u.stream().filter(r -> r.cell().optimizer().equals(o) && r.valAcc() >= AblationGroup.LEARNED).count();
+      long l =
+          u.stream()
+              .filter(r -> r.cell().optimizer().equals(o) && r.valAcc() >= AblationGroup.LEARNED)
+              .count();
       long d = u.stream().filter(r -> r.cell().optimizer().equals(o) && r.isDiverged()).count();
-      per.add(AblationFigures.optimizerLabel(o) + " " + l + "/" + n + " learned" + (d > 0 ? ", " + d + " diverged" : ""));
+      per.add(
+          AblationFigures.optimizerLabel(o)
+              + " "
+              + l
+              + "/"
+              + n
+              + " learned"
+              + (d > 0 ? ", " + d + " diverged" : ""));
     }
-    return new Finding("With U[-1,1] most runs stay near chance (CV accuracy < 20%)", "expected",
+    return new Finding(
+        "With U[-1,1] most runs stay near chance (CV accuracy < 20%)",
+        "expected",
         2 * near > u.size() ? "holds" : "does not hold",
-        near + " of " + u.size() + " U[-1,1] runs ended below 20% CV accuracy or diverged (" + div + " diverged); "
-            + String.join(", ", per) + norms);
+        near
+            + " of "
+            + u.size()
+            + " U[-1,1] runs ended below 20% CV accuracy or diverged ("
+            + div
+            + " diverged); "
+            + String.join(", ", per)
+            + norms);
   }
 
   private Finding fullTarget() {
     AblationPlan.FullData f = plan.full();
-    AblationGroup g = groups.stream().filter(x -> x.phase() == Phase.FULL && x.optimizer().equals(f.targetOptimizer()))
-        .findFirst().orElse(null);
+    AblationGroup g =
+        groups.stream()
+            .filter(x -> x.phase() == Phase.FULL && x.optimizer().equals(f.targetOptimizer()))
+            .findFirst()
+            .orElse(null);
     Stat acc = g == null ? new Stat(Double.NaN, Double.NaN, 0) : g.last(e -> e.val().acc());
     boolean ok = g != null && g.diverged() == 0 && acc.mean() >= f.target();
-    return new Finding(String.format(Locale.ROOT, "Training on all %,d rows (%s, %s) reaches ≥ %.1f%% test accuracy",
-        ctx.fullRows(), AblationFigures.initLabel(f.init()), AblationFigures.optimizerLabel(f.targetOptimizer()),
-        100 * f.target()), "expected", ok ? "holds" : "does not hold",
+    return new Finding(
+        String.format(
+            Locale.ROOT,
+            "Training on all %,d rows (%s, %s) reaches ≥ %.1f%% test accuracy",
+            ctx.fullRows(),
+            AblationFigures.initLabel(f.init()),
+            AblationFigures.optimizerLabel(f.targetOptimizer()),
+            100 * f.target()),
+        "expected",
+        ok ? "holds" : "does not hold",
         "test accuracy " + acc.percent(2) + " after " + epochs(f.epochs()));
   }
 
@@ -644,24 +983,55 @@ final class AblationReport {
       if (g.learned() > 0) {
         groupsLearned++;
         Stat cv = g.last(e -> e.val().acc());
-        learned.add(AblationFigures.optimizerLabel(g.optimizer()) + " λ=" + AblationPlan.num(g.lambda()) + " ("
-            + g.learned() + "/" + g.runs().size() + " runs, CV " + cv.format(3) + ")");
+        learned.add(
+            AblationFigures.optimizerLabel(g.optimizer())
+                + " λ="
+                + AblationPlan.num(g.lambda())
+                + " ("
+                + g.learned()
+                + "/"
+                + g.runs().size()
+                + " runs, CV "
+                + cv.format(3)
+                + ")");
       }
     }
-    String verdict = groupsLearned == 0 ? "holds" : 2 * groupsLearned < total ? "partly" : "does not hold";
-    return new Finding("U[-1,1]: " + AblationPaper.uniformFinding(plan.paper()), "paper", verdict,
-        groupsLearned == 0 ? "no U[-1,1] setting reached 20% CV accuracy"
-            : groupsLearned + " of " + total + " U[-1,1] settings learned: " + String.join(", ", learned));
+    String verdict =
+        groupsLearned == 0 ? "holds" : 2 * groupsLearned < total ? "partly" : "does not hold";
+    return new Finding(
+        "U[-1,1]: " + AblationPaper.uniformFinding(plan.paper()),
+        "paper",
+        verdict,
+        groupsLearned == 0
+            ? "no U[-1,1] setting reached 20% CV accuracy"
+            : groupsLearned
+                + " of "
+                + total
+                + " U[-1,1] settings learned: "
+                + String.join(", ", learned));
   }
 
   private Finding heLearns() {
     List<AblationResult> h = gridRuns("he_uniform");
     long ok = h.stream().filter(r -> r.valAcc() >= AblationGroup.LEARNED).count();
     Stat cv = Stat.of(h.stream().map(AblationResult::valAcc).toList());
-    double min = h.stream().mapToDouble(AblationResult::valAcc).filter(d -> !Double.isNaN(d)).min().orElse(Double.NaN);
-    return new Finding("With He uniform every optimizer and λ learned", "paper", ok == h.size() ? "holds" : "does not hold",
-        ok + " of " + h.size() + " He-uniform runs reached ≥ 20% CV accuracy; lowest final CV accuracy " + fmt4(min)
-            + ", mean " + fmt4(cv.mean()));
+    double min =
+        h.stream()
+            .mapToDouble(AblationResult::valAcc)
+            .filter(d -> !Double.isNaN(d))
+            .min()
+            .orElse(Double.NaN);
+    return new Finding(
+        "With He uniform every optimizer and λ learned",
+        "paper",
+        ok == h.size() ? "holds" : "does not hold",
+        ok
+            + " of "
+            + h.size()
+            + " He-uniform runs reached ≥ 20% CV accuracy; lowest final CV accuracy "
+            + fmt4(min)
+            + ", mean "
+            + fmt4(cv.mean()));
   }
 
   private Finding fastestEarly() {
@@ -672,12 +1042,19 @@ final class AblationReport {
       e1.add(new Object[] {o, g.at(1, e -> e.train().acc()).mean()});
     }
     e1.sort(Comparator.comparingDouble((Object[] a) -> -(Double) a[1]));
-    boolean holds = e1.size() >= 2 && List.of("rmsprop", "adam").contains((String) e1.get(0)[0])
-        && List.of("rmsprop", "adam").contains((String) e1.get(1)[0]);
+    boolean holds =
+        e1.size() >= 2
+            && List.of("rmsprop", "adam").contains((String) e1.get(0)[0])
+            && List.of("rmsprop", "adam").contains((String) e1.get(1)[0]);
     List<String> ev = new ArrayList<>();
-    for (Object[] a : e1) ev.add(AblationFigures.optimizerLabel((String) a[0]) + " " + fmt4((Double) a[1]));
-    return new Finding("RMSProp and Adam converge fastest early on", "paper", holds ? "holds" : "does not hold",
-        "training accuracy after epoch 1 (He uniform, λ = 0), highest first: " + String.join(", ", ev));
+    for (Object[] a : e1)
+      ev.add(AblationFigures.optimizerLabel((String) a[0]) + " " + fmt4((Double) a[1]));
+    return new Finding(
+        "RMSProp and Adam converge fastest early on",
+        "paper",
+        holds ? "holds" : "does not hold",
+        "training accuracy after epoch 1 (He uniform, λ = 0), highest first: "
+            + String.join(", ", ev));
   }
 
   private Finding spikes() {
@@ -703,14 +1080,26 @@ final class AblationReport {
       } else {
         otherMax = Math.max(otherMax, count);
       }
-      ev.add(String.format(Locale.ROOT, "%s %d in %d runs (largest rise ×%.2f)", AblationFigures.optimizerLabel(o),
-          count, runs, worst));
+      ev.add(
+          String.format(
+              Locale.ROOT,
+              "%s %d in %d runs (largest rise ×%.2f)",
+              AblationFigures.optimizerLabel(o),
+              count,
+              runs,
+              worst));
     }
     boolean holds = rms > 0 && rms > otherMax;
-    return new Finding("RMSProp shows large periodic spikes in the cost", "paper",
+    return new Finding(
+        "RMSProp shows large periodic spikes in the cost",
+        "paper",
         holds ? "holds" : rms > 0 ? "partly" : "does not hold",
-        String.format(Locale.ROOT, "epochs whose full-pass training cost rose more than ×%.1f over the previous"
-            + " epoch, He uniform, all λ: ", SPIKE) + String.join("; ", ev)
+        String.format(
+                Locale.ROOT,
+                "epochs whose full-pass training cost rose more than ×%.1f over the previous"
+                    + " epoch, He uniform, all λ: ",
+                SPIKE)
+            + String.join("; ", ev)
             + ". Spikes within an epoch are not visible in per-epoch passes");
   }
 
@@ -730,20 +1119,37 @@ final class AblationReport {
       Stat cb = b.last(e -> e.val().acc());
       double dCv = cb.mean() - ca.mean();
       double dGap = gb.mean() - ga.mean();
-      if (Math.abs(dCv) >= VISIBLE || Math.abs(dGap) >= VISIBLE || Double.isNaN(dCv)) visible = true;
-      ev.add(String.format(Locale.ROOT, "%s: gap %s → %s, CV %s → %s", AblationFigures.optimizerLabel(o),
-          ga.format(4), gb.format(4), ca.format(4), cb.format(4)));
+      if (Math.abs(dCv) >= VISIBLE || Math.abs(dGap) >= VISIBLE || Double.isNaN(dCv))
+        visible = true;
+      ev.add(
+          String.format(
+              Locale.ROOT,
+              "%s: gap %s → %s, CV %s → %s",
+              AblationFigures.optimizerLabel(o),
+              ga.format(4),
+              gb.format(4),
+              ca.format(4),
+              cb.format(4)));
     }
-    return new Finding("λ makes no visible difference to generalization (He uniform)", "paper",
+    return new Finding(
+        "λ makes no visible difference to generalization (He uniform)",
+        "paper",
         visible ? "does not hold" : "holds",
-        String.format(Locale.ROOT, "λ = %s → %s, final train − CV gap and CV accuracy (a change of ≥ %.0f point"
-            + " counts as visible): ", AblationPlan.num(lo), AblationPlan.num(hi), 100 * VISIBLE) + String.join("; ", ev));
+        String.format(
+                Locale.ROOT,
+                "λ = %s → %s, final train − CV gap and CV accuracy (a change of ≥ %.0f point"
+                    + " counts as visible): ",
+                AblationPlan.num(lo),
+                AblationPlan.num(hi),
+                100 * VISIBLE)
+            + String.join("; ", ev));
   }
 
   private Finding bestOptimizer(Map<String, AblationPaper.Row> paper) {
     String paperBest = null;
     for (Map.Entry<String, AblationPaper.Row> e : paper.entrySet()) {
-      if (paperBest == null || e.getValue().cvAcc() > paper.get(paperBest).cvAcc()) paperBest = e.getKey();
+      if (paperBest == null || e.getValue().cvAcc() > paper.get(paperBest).cvAcc())
+        paperBest = e.getKey();
     }
     String ours = null;
     double oursAcc = Double.NEGATIVE_INFINITY;
@@ -757,39 +1163,67 @@ final class AblationReport {
         ours = o;
       }
     }
-    return new Finding("The best optimizer on CV (He uniform, λ = 0) is "
-        + AblationFigures.optimizerLabel(paperBest), "paper", paperBest.equals(ours) ? "holds" : "does not hold",
-        "ours: " + (ours == null ? "—" : AblationFigures.optimizerLabel(ours) + " (" + fmt4(oursAcc) + ")")
-            + "; paper: " + AblationFigures.optimizerLabel(paperBest) + " (" + paperNum(paper.get(paperBest).cvAcc()) + ")");
+    return new Finding(
+        "The best optimizer on CV (He uniform, λ = 0) is "
+            + AblationFigures.optimizerLabel(paperBest),
+        "paper",
+        paperBest.equals(ours) ? "holds" : "does not hold",
+        "ours: "
+            + (ours == null
+                ? "—"
+                : AblationFigures.optimizerLabel(ours) + " (" + fmt4(oursAcc) + ")")
+            + "; paper: "
+            + AblationFigures.optimizerLabel(paperBest)
+            + " ("
+            + paperNum(paper.get(paperBest).cvAcc())
+            + ")");
   }
 
   private Finding smallMatters() {
     List<AblationGroup> sg = groups.stream().filter(g -> g.phase() == Phase.SMALL).toList();
-    AblationGroup base = sg.stream().filter(g -> g.lambda() == 0 && g.dropout() == 0).findFirst().orElse(null);
+    AblationGroup base =
+        sg.stream().filter(g -> g.lambda() == 0 && g.dropout() == 0).findFirst().orElse(null);
     List<String> ev = new ArrayList<>();
     boolean any = false;
     Stat b = base == null ? null : base.gap();
-    if (b != null) ev.add("no regularizer: gap " + b.format(4) + ", CV " + base.last(e -> e.val().acc()).format(4));
+    if (b != null)
+      ev.add(
+          "no regularizer: gap " + b.format(4) + ", CV " + base.last(e -> e.val().acc()).format(4));
     for (AblationGroup g : sg) {
       if (g == base) continue;
       Stat s = g.gap();
-      String what = AblationFigures.variant(g) + ": gap " + s.format(4) + ", CV " + g.last(e -> e.val().acc()).format(4);
+      String what =
+          AblationFigures.variant(g)
+              + ": gap "
+              + s.format(4)
+              + ", CV "
+              + g.last(e -> e.val().acc()).format(4);
       if (b != null && !s.isNaN() && !b.isNaN()) {
         double d = s.mean() - b.mean();
         double noise = 2 * Math.max(s.sd(), b.sd());
         boolean vis = Math.abs(d) >= Math.max(VISIBLE, noise);
         any |= vis;
-        what += String.format(Locale.ROOT, " (%s point%s)", signedPoints(d), vis ? ", visible" : "");
+        what +=
+            String.format(Locale.ROOT, " (%s point%s)", signedPoints(d), vis ? ", visible" : "");
       }
       ev.add(what);
     }
-    return new Finding(String.format(Locale.ROOT, "On %,d training rows, L2 or dropout visibly changes the train − CV gap",
-        plan.small().rows()), "extension", any ? "holds" : "does not hold", String.join("; ", ev)
-        + String.format(Locale.ROOT, " (visible: at least %.0f point and 2 sd)", 100 * VISIBLE));
+    return new Finding(
+        String.format(
+            Locale.ROOT,
+            "On %,d training rows, L2 or dropout visibly changes the train − CV gap",
+            plan.small().rows()),
+        "extension",
+        any ? "holds" : "does not hold",
+        String.join("; ", ev)
+            + String.format(
+                Locale.ROOT, " (visible: at least %.0f point and 2 sd)", 100 * VISIBLE));
   }
 
   private List<AblationResult> gridRuns(String i) {
-    return results.stream().filter(r -> r.cell().phase() == Phase.GRID && r.cell().init().equals(i)).toList();
+    return results.stream()
+        .filter(r -> r.cell().phase() == Phase.GRID && r.cell().init().equals(i))
+        .toList();
   }
 
   static String epochs(int n) {

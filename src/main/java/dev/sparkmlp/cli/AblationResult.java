@@ -10,19 +10,27 @@ import java.util.Map;
 
 /**
  * What one ablation run produced: the metrics before training, after each epoch, and whether it
- * diverged. "val" is the CV set, or the test set for full-data runs. Stored as
- * {@code cells/<id>/result.json}; {@code key} records everything that determines the run, so that
- * a later invocation reuses the result only when it would train the same thing.
+ * diverged. "val" is the CV set, or the test set for full-data runs. Stored as {@code
+ * cells/<id>/result.json}; {@code key} records everything that determines the run, so that a later
+ * invocation reuses the result only when it would train the same thing.
  *
  * @param initial epoch 0: the metrics at the initial weights; its gradNorms are, per parameter
  *     layer, the L2 norm of the mean data gradient (no penalty) of the first mini-batch, the scale
  *     the optimizer starts from
  * @param diverged the divergence message, or null
  */
-record AblationResult(AblationPlan.Cell cell, String key, String[] layers, Epoch initial,
-    List<Epoch> history, String diverged, double seconds) {
+record AblationResult(
+    AblationPlan.Cell cell,
+    String key,
+    String[] layers,
+    Epoch initial,
+    List<Epoch> history,
+    String diverged,
+    double seconds) {
 
-  /** Metrics of one inference pass: mean CCE, accuracy, mean per-output BCE, mean 1/2 sum (y-p)^2. */
+  /**
+   * Metrics of one inference pass: mean CCE, accuracy, mean per-output BCE, mean 1/2 sum (y-p)^2.
+   */
   record Snapshot(double cce, double acc, double bce, double halfMse) {
     static final Snapshot NONE = new Snapshot(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
@@ -40,8 +48,8 @@ record AblationResult(AblationPlan.Cell cell, String key, String[] layers, Epoch
     }
 
     static Snapshot parse(JsonNode n) {
-      return new Snapshot(num(n.get("cce")), num(n.get("accuracy")), num(n.get("bce")),
-          num(n.get("half_mse")));
+      return new Snapshot(
+          num(n.get("cce")), num(n.get("accuracy")), num(n.get("bce")), num(n.get("half_mse")));
     }
   }
 
@@ -61,8 +69,12 @@ record AblationResult(AblationPlan.Cell cell, String key, String[] layers, Epoch
     }
 
     static Epoch parse(JsonNode n) {
-      return new Epoch(n.get("epoch").asInt(), num(n.get("train_cost")), Snapshot.parse(n.get("train")),
-          Snapshot.parse(n.get("val")), doubles(n.get("grad_norm")));
+      return new Epoch(
+          n.get("epoch").asInt(),
+          num(n.get("train_cost")),
+          Snapshot.parse(n.get("train")),
+          Snapshot.parse(n.get("val")),
+          doubles(n.get("grad_norm")));
     }
   }
 
@@ -116,8 +128,13 @@ record AblationResult(AblationPlan.Cell cell, String key, String[] layers, Epoch
     List<String> layers = new ArrayList<>();
     for (JsonNode l : n.get("layers")) layers.add(l.asText());
     JsonNode div = n.get("diverged");
-    return new AblationResult(cell, n.get("key").asText(), layers.toArray(new String[0]),
-        Epoch.parse(n.get("initial")), history, div == null || div.isNull() ? null : div.asText(),
+    return new AblationResult(
+        cell,
+        n.get("key").asText(),
+        layers.toArray(new String[0]),
+        Epoch.parse(n.get("initial")),
+        history,
+        div == null || div.isNull() ? null : div.asText(),
         num(n.get("seconds")));
   }
 

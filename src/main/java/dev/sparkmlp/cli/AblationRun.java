@@ -28,16 +28,24 @@ final class AblationRun {
 
   /** The settings of one cell: the ablation config with the cell's keys replaced. */
   static Settings settings(Settings base, AblationPlan.Cell cell) {
-    return new Settings(ConfigFactory.parseMap(cell.overrides(), "ablation run " + cell.id())
-        .withFallback(base.config()));
+    return new Settings(
+        ConfigFactory.parseMap(cell.overrides(), "ablation run " + cell.id())
+            .withFallback(base.config()));
   }
 
   /**
-   * Trains the cell and writes {@code dir/metrics.jsonl} (one line per epoch, as
-   * {@code sparkmlp train} writes it) and {@code dir/result.json}, both atomically.
+   * Trains the cell and writes {@code dir/metrics.jsonl} (one line per epoch, as {@code sparkmlp
+   * train} writes it) and {@code dir/result.json}, both atomically.
    */
-  static AblationResult train(Settings base, AblationPlan.Cell cell, String key, Block train, Block val,
-      String valName, Engine engine, String dir) {
+  static AblationResult train(
+      Settings base,
+      AblationPlan.Cell cell,
+      String key,
+      Block train,
+      Block val,
+      String valName,
+      Engine engine,
+      String dir) {
     long t0 = System.nanoTime();
     Settings cs = settings(base, cell);
     NetworkSpec spec = cs.network(train.features, train.targetWidth);
@@ -47,7 +55,8 @@ final class AblationRun {
     String metricsPath = Fs.resolve(dir, "metrics.jsonl");
     String diverged = null;
     AblationResult.Epoch initial;
-    try (GradientSource source = engine.gradients(net, train, cs.batchSize(), cell.seed(), cell.epochs());
+    try (GradientSource source =
+            engine.gradients(net, train, cs.batchSize(), cell.seed(), cell.epochs());
         Evaluator valEval = engine.evaluator(net, val, valName);
         Evaluator trainEval = engine.evaluator(net, train, "training set")) {
       TrainConfig cfg = cs.train(source.stepsPerEpoch());
@@ -55,26 +64,46 @@ final class AblationRun {
       float[] buffers = new float[net.bufferCount()];
       net.initialize(params, buffers, cell.seed());
       AblationResult.Snapshot t = AblationResult.Snapshot.of(trainEval.evaluate(params, buffers));
-      double penalty = cfg.regularization().penalty(params, net.weights(), cfg.batchSize(), train.rows);
-      initial = new AblationResult.Epoch(0, t.cce() + penalty, t,
-          AblationResult.Snapshot.of(valEval.evaluate(params, buffers)),
-          initialGradNorms(net, source, params, buffers));
+      double penalty =
+          cfg.regularization().penalty(params, net.weights(), cfg.batchSize(), train.rows);
+      initial =
+          new AblationResult.Epoch(
+              0,
+              t.cce() + penalty,
+              t,
+              AblationResult.Snapshot.of(valEval.evaluate(params, buffers)),
+              initialGradNorms(net, source, params, buffers));
       Trainer trainer = new Trainer(net, cfg, params, buffers);
       try {
-        trainer.fit(source, valEval, trainEval, (m, tr) -> {
-          history.add(new AblationResult.Epoch(m.epoch(), m.trainLoss(),
-              AblationResult.Snapshot.of(m.train()), AblationResult.Snapshot.of(m.validation()),
-              m.gradNorms().clone()));
-          lines.add(Json.line(m.toMap()));
-          Json.writeFileAtomically(metricsPath, String.join("\n", lines) + "\n");
-        });
+        trainer.fit(
+            source,
+            valEval,
+            trainEval,
+            (m, tr) -> {
+              history.add(
+                  new AblationResult.Epoch(
+                      m.epoch(),
+                      m.trainLoss(),
+                      AblationResult.Snapshot.of(m.train()),
+                      AblationResult.Snapshot.of(m.validation()),
+                      m.gradNorms().clone()));
+              lines.add(Json.line(m.toMap()));
+              Json.writeFileAtomically(metricsPath, String.join("\n", lines) + "\n");
+            });
       } catch (TrainingDivergedException e) {
         diverged = e.getMessage();
       }
     }
     if (lines.isEmpty()) Json.writeFileAtomically(metricsPath, "");
-    AblationResult r = new AblationResult(cell, key, net.parameterLayerNames(), initial, history, diverged,
-        (System.nanoTime() - t0) / 1e9);
+    AblationResult r =
+        new AblationResult(
+            cell,
+            key,
+            net.parameterLayerNames(),
+            initial,
+            history,
+            diverged,
+            (System.nanoTime() - t0) / 1e9);
     Json.writeFileAtomically(Fs.resolve(dir, "result.json"), r.toJson());
     return r;
   }
@@ -84,14 +113,16 @@ final class AblationRun {
    * weights. Gradient sources are stateless between steps, so the trainer's own step 0 later sees
    * the same batch. Not modified: params, buffers.
    */
-  static double[] initialGradNorms(Network net, GradientSource source, float[] params, float[] buffers) {
+  static double[] initialGradNorms(
+      Network net, GradientSource source, float[] params, float[] buffers) {
     Gradient g = source.compute(params, buffers, 0, 0);
     float[] mean = new float[g.grad.length];
     float inv = 1f / g.count;
     for (int i = 0; i < mean.length; i++) mean[i] = g.grad[i] * inv;
     var layers = net.parameterLayers();
     double[] norms = new double[layers.count()];
-    for (int l = 0; l < norms.length; l++) norms[l] = Clipping.norm(mean, layers.offset(l), layers.length(l));
+    for (int l = 0; l < norms.length; l++)
+      norms[l] = Clipping.norm(mean, layers.offset(l), layers.length(l));
     return norms;
   }
 }

@@ -70,17 +70,29 @@ final class AblationStudy {
     data = AblationData.load(s.data(), plan);
     List<Cell> sweep = plan.sweepCells();
     Map<String, Double> placeholder = new LinkedHashMap<>(plan.lr());
-    total = sweep.size() + plan.gridCells(placeholder).size() + plan.fullCells(placeholder).size()
-        + plan.smallCells(placeholder).size();
+    total =
+        sweep.size()
+            + plan.gridCells(placeholder).size()
+            + plan.fullCells(placeholder).size()
+            + plan.smallCells(placeholder).size();
     for (Cell c : sweep) remainingUnits += units(c);
     for (Cell c : plan.gridCells(placeholder)) remainingUnits += units(c);
     for (Cell c : plan.fullCells(placeholder)) remainingUnits += units(c);
     for (Cell c : plan.smallCells(placeholder)) remainingUnits += units(c);
     String engine = engineName();
-    out.printf("sparkmlp ablation: %s, %,d training and %,d CV rows, %d runs (sweep %d, grid %d, full data %d,"
-            + " small sample %d); %s -> %s%n", name, data.train().rows, data.cv().rows, total, sweep.size(),
-        plan.gridCells(placeholder).size(), plan.fullCells(placeholder).size(),
-        plan.smallCells(placeholder).size(), engine, output);
+    out.printf(
+        "sparkmlp ablation: %s, %,d training and %,d CV rows, %d runs (sweep %d, grid %d, full data"
+            + " %d, small sample %d); %s -> %s%n",
+        name,
+        data.train().rows,
+        data.cv().rows,
+        total,
+        sweep.size(),
+        plan.gridCells(placeholder).size(),
+        plan.fullCells(placeholder).size(),
+        plan.smallCells(placeholder).size(),
+        engine,
+        output);
 
     List<AblationResult> results = new ArrayList<>();
     try {
@@ -91,24 +103,39 @@ final class AblationStudy {
       if (plan.sweepSelect()) {
         List<String> chosen = new ArrayList<>();
         for (String o : plan.optimizers()) chosen.add(o + " " + AblationPlan.num(rates.get(o)));
-        out.println("sparkmlp ablation: learning rates from the sweep: " + String.join(", ", chosen));
+        out.println(
+            "sparkmlp ablation: learning rates from the sweep: " + String.join(", ", chosen));
       }
       results.addAll(runAll(plan.gridCells(rates), reportOnly));
       results.addAll(runAll(plan.fullCells(rates), reportOnly));
       results.addAll(runAll(plan.smallCells(rates), reportOnly));
 
       double wall = (System.nanoTime() - t0) / 1e9;
-      AblationReport.Context ctx = new AblationReport.Context(name, configName, command(),
-          shared != null ? shared.describe() : engine, rates, plan.sweepSelect(), data.train().rows,
-          data.cv().rows, plan.full().epochs() > 0 ? data.fullTrain().rows : 0,
-          plan.full().epochs() > 0 ? data.test().rows : 0, network(), wall, reused);
+      AblationReport.Context ctx =
+          new AblationReport.Context(
+              name,
+              configName,
+              command(),
+              shared != null ? shared.describe() : engine,
+              rates,
+              plan.sweepSelect(),
+              data.train().rows,
+              data.cv().rows,
+              plan.full().epochs() > 0 ? data.fullTrain().rows : 0,
+              plan.full().epochs() > 0 ? data.test().rows : 0,
+              network(),
+              wall,
+              reused);
       List<AblationReport.Finding> findings = writeReport(output, results, ctx);
       if (publish != null) writeReport(publish, results, ctx);
       for (AblationReport.Finding f : findings) {
         out.printf("  [%s] %s%n", f.verdict(), f.claim());
       }
-      out.printf("sparkmlp ablation: %d runs in %s; report: %s%s%n", results.size(),
-          AblationReport.duration(wall), Fs.resolve(output, "REPORT.md"),
+      out.printf(
+          "sparkmlp ablation: %d runs in %s; report: %s%s%n",
+          results.size(),
+          AblationReport.duration(wall),
+          Fs.resolve(output, "REPORT.md"),
           publish == null ? "" : " and " + Fs.resolve(publish, "REPORT.md"));
       return findings;
     } finally {
@@ -116,11 +143,12 @@ final class AblationStudy {
     }
   }
 
-  private List<AblationReport.Finding> writeReport(String dir, List<AblationResult> results,
-      AblationReport.Context ctx) {
+  private List<AblationReport.Finding> writeReport(
+      String dir, List<AblationResult> results, AblationReport.Context ctx) {
     List<AblationGroup> groups = AblationGroup.of(results);
     List<List<AblationFigures.Figure>> figures = new ArrayList<>();
-    Fs.writeDirectoryAtomically(Fs.resolve(dir, "figures"),
+    Fs.writeDirectoryAtomically(
+        Fs.resolve(dir, "figures"),
         tmp -> figures.add(AblationFigures.write(tmp, name, plan, groups)));
     AblationReport report = new AblationReport(plan, ctx, results, figures.get(0));
     report.write(dir);
@@ -175,16 +203,18 @@ final class AblationStudy {
     }
     if (r == null) {
       boolean full = cell.phase() == Phase.FULL;
-      Block train = switch (cell.phase()) {
-        case FULL -> data.fullTrain();
-        case SMALL -> data.small();
-        default -> data.train();
-      };
+      Block train =
+          switch (cell.phase()) {
+            case FULL -> data.fullTrain();
+            case SMALL -> data.small();
+            default -> data.train();
+          };
       Block val = full ? data.test() : data.cv();
       try (Engine engine = cellEngine()) {
         r = AblationRun.train(s, cell, key, train, val, full ? "test set" : "CV set", engine, dir);
       }
-      // A diverged run stops early; counting it would make the rate, and so the ETA, too optimistic.
+      // A diverged run stops early; counting it would make the rate, and so the ETA, too
+      // optimistic.
       if (!r.isDiverged()) {
         trainedUnits += units;
         trainedSeconds += r.seconds();
@@ -198,16 +228,34 @@ final class AblationStudy {
 
   private void progress(AblationResult r, boolean wasReused) {
     Cell c = r.cell();
-    String what = String.format(Locale.ROOT, "%-12s %-8s lr %-6s %-10s λ=%-3s%s seed %d", c.phase().label,
-        c.optimizer(), AblationPlan.num(c.lr()), c.init(), AblationPlan.num(c.lambda()),
-        c.dropout() > 0 ? " dropout " + AblationPlan.num(c.dropout()) : "", c.seed());
+    String what =
+        String.format(
+            Locale.ROOT,
+            "%-12s %-8s lr %-6s %-10s λ=%-3s%s seed %d",
+            c.phase().label,
+            c.optimizer(),
+            AblationPlan.num(c.lr()),
+            c.init(),
+            AblationPlan.num(c.lambda()),
+            c.dropout() > 0 ? " dropout " + AblationPlan.num(c.dropout()) : "",
+            c.seed());
     String val = c.phase() == Phase.FULL ? "test" : "CV";
-    String outcome = r.isDiverged()
-        ? "diverged after " + r.history().size() + " epochs"
-        : String.format(Locale.ROOT, "%s acc %.4f  train acc %.4f", val, r.valAcc(), r.trainAcc());
-    String eta = trainedSeconds > 0 ? AblationReport.duration(remainingUnits * trainedSeconds / trainedUnits) : "?";
-    out.printf("[%s] %s  %s  %s  ETA %s%n", counter(), what, outcome,
-        wasReused ? "(reused)" : AblationReport.duration(r.seconds()), remainingUnits <= 0 ? "0s" : eta);
+    String outcome =
+        r.isDiverged()
+            ? "diverged after " + r.history().size() + " epochs"
+            : String.format(
+                Locale.ROOT, "%s acc %.4f  train acc %.4f", val, r.valAcc(), r.trainAcc());
+    String eta =
+        trainedSeconds > 0
+            ? AblationReport.duration(remainingUnits * trainedSeconds / trainedUnits)
+            : "?";
+    out.printf(
+        "[%s] %s  %s  %s  ETA %s%n",
+        counter(),
+        what,
+        outcome,
+        wasReused ? "(reused)" : AblationReport.duration(r.seconds()),
+        remainingUnits <= 0 ? "0s" : eta);
   }
 
   private String counter() {
@@ -217,11 +265,12 @@ final class AblationStudy {
 
   /** Cost of a run in training-row equivalents, for the ETA. */
   private double units(Cell c) {
-    double trainRows = switch (c.phase()) {
-      case FULL -> data.fullTrain().rows;
-      case SMALL -> plan.small().rows();
-      default -> data.train().rows;
-    };
+    double trainRows =
+        switch (c.phase()) {
+          case FULL -> data.fullTrain().rows;
+          case SMALL -> plan.small().rows();
+          default -> data.train().rows;
+        };
     double valRows = c.phase() == Phase.FULL ? data.test().rows : data.cv().rows;
     return c.epochs() * (trainRows + EVAL_WEIGHT * (trainRows + valRows));
   }
@@ -256,7 +305,11 @@ final class AblationStudy {
   private String engineName() {
     return s.engine().equals("spark")
         ? "spark " + s.str("train.master")
-        : "local (" + s.partitions() + " shards, " + Math.min(s.threads(), s.partitions()) + " threads)";
+        : "local ("
+            + s.partitions()
+            + " shards, "
+            + Math.min(s.threads(), s.partitions())
+            + " threads)";
   }
 
   private String command() {
@@ -268,10 +321,18 @@ final class AblationStudy {
     String mlp = TrainRun.describe(s.network(data.train().features, data.train().targetWidth));
     String loss = c.getString("model.loss");
     String output = c.getString("model.output");
-    String head = output.equalsIgnoreCase("auto") && loss.equalsIgnoreCase("cce") ? "softmax output with CCE"
-        : output + " output with " + loss;
-    return mlp + ", " + c.getString("model.activation") + " (α = " + c.getDouble("model.alpha") + ") hidden"
-        + " activations, " + head;
+    String head =
+        output.equalsIgnoreCase("auto") && loss.equalsIgnoreCase("cce")
+            ? "softmax output with CCE"
+            : output + " output with " + loss;
+    return mlp
+        + ", "
+        + c.getString("model.activation")
+        + " (α = "
+        + c.getDouble("model.alpha")
+        + ") hidden"
+        + " activations, "
+        + head;
   }
 
   /**
@@ -283,23 +344,37 @@ final class AblationStudy {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("phase", cell.phase().label);
     extra.put("shards", s.partitions());
-    Config k = c.withOnlyPath("model")
-        .withFallback(c.withOnlyPath("train").withoutPath("train.engine").withoutPath("train.master")
-            .withoutPath("train.threads").withoutPath("train.partitions").withoutPath("train.evaluate-train")
-            .withoutPath("train.checkpoint-every").withoutPath("train.resume"))
-        .withFallback(c.withOnlyPath("data").withoutPath("data.test").withoutPath("data.test-labels")
-            .withoutPath("data.validation-split"))
-        .withFallback(c.withOnlyPath("ablation.cv-offset")).withFallback(c.withOnlyPath("ablation.cv-rows"))
-        .withFallback(ConfigFactory.parseMap(extra));
+    Config k =
+        c.withOnlyPath("model")
+            .withFallback(
+                c.withOnlyPath("train")
+                    .withoutPath("train.engine")
+                    .withoutPath("train.master")
+                    .withoutPath("train.threads")
+                    .withoutPath("train.partitions")
+                    .withoutPath("train.evaluate-train")
+                    .withoutPath("train.checkpoint-every")
+                    .withoutPath("train.resume"))
+            .withFallback(
+                c.withOnlyPath("data")
+                    .withoutPath("data.test")
+                    .withoutPath("data.test-labels")
+                    .withoutPath("data.validation-split"))
+            .withFallback(c.withOnlyPath("ablation.cv-offset"))
+            .withFallback(c.withOnlyPath("ablation.cv-rows"))
+            .withFallback(ConfigFactory.parseMap(extra));
     if (cell.phase() == Phase.FULL) {
-      k = k.withFallback(c.withOnlyPath("data.test")).withFallback(c.withOnlyPath("data.test-labels"))
-          .withFallback(c.withOnlyPath("ablation.full-data.train-rows"))
-          .withFallback(c.withOnlyPath("ablation.full-data.extra-train"));
+      k =
+          k.withFallback(c.withOnlyPath("data.test"))
+              .withFallback(c.withOnlyPath("data.test-labels"))
+              .withFallback(c.withOnlyPath("ablation.full-data.train-rows"))
+              .withFallback(c.withOnlyPath("ablation.full-data.extra-train"));
     }
     if (cell.phase() == Phase.SMALL) {
-      k = k.withFallback(c.withOnlyPath("ablation.small-sample.rows"))
-          .withFallback(c.withOnlyPath("ablation.small-sample.random-labels"))
-          .withFallback(c.withOnlyPath("ablation.seeds"));
+      k =
+          k.withFallback(c.withOnlyPath("ablation.small-sample.rows"))
+              .withFallback(c.withOnlyPath("ablation.small-sample.random-labels"))
+              .withFallback(c.withOnlyPath("ablation.seeds"));
     }
     String text = k.root().render(ConfigRenderOptions.concise());
     try {

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 /** {@code sparkmlp <command>}: train, evaluate, predict. */
 @Command(name = "sparkmlp", mixinStandardHelpOptions = true, version = "sparkmlp 0.1.0",
     description = "Data-parallel multi-layer perceptron trainer for Apache Spark.",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, AblationCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+        AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

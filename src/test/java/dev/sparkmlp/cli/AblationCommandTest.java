@@ -22,19 +22,42 @@ import org.junit.jupiter.api.io.TempDir;
  * two-rate sweep, one full-data run and the small-sample runs.
  */
 class AblationCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  static final List<String> TINY = List.of("--config", "conf/ablation-mnist.conf", "--epochs", "2",
-      "--set", "data.train-rows=1000", "--set", "ablation.cv-rows=1000",
-      "--set", "ablation.optimizers=[sgd,adam]", "--set", "ablation.lambdas=[0,3]",
-      "--set", "ablation.seeds=[1]", "--set", "ablation.lr-sweep.rates=[0.01,0.1]",
-      "--set", "ablation.lr-sweep.epochs=1", "--set", "ablation.full-data.epochs=1",
-      "--set", "ablation.full-data.train-rows=2000", "--set", "ablation.full-data.optimizers=[adam]",
-      "--set", "ablation.small-sample.rows=200", "--set", "ablation.small-sample.epochs=2");
+  static final List<String> TINY =
+      List.of(
+          "--config",
+          "conf/ablation-mnist.conf",
+          "--epochs",
+          "2",
+          "--set",
+          "data.train-rows=1000",
+          "--set",
+          "ablation.cv-rows=1000",
+          "--set",
+          "ablation.optimizers=[sgd,adam]",
+          "--set",
+          "ablation.lambdas=[0,3]",
+          "--set",
+          "ablation.seeds=[1]",
+          "--set",
+          "ablation.lr-sweep.rates=[0.01,0.1]",
+          "--set",
+          "ablation.lr-sweep.epochs=1",
+          "--set",
+          "ablation.full-data.epochs=1",
+          "--set",
+          "ablation.full-data.train-rows=2000",
+          "--set",
+          "ablation.full-data.optimizers=[adam]",
+          "--set",
+          "ablation.small-sample.rows=200",
+          "--set",
+          "ablation.small-sample.epochs=2");
 
   static void assumeMnist() {
-    Assumptions.assumeTrue(Files.exists(Path.of("data/mnist/train-images-idx3-ubyte.gz")),
+    Assumptions.assumeTrue(
+        Files.exists(Path.of("data/mnist/train-images-idx3-ubyte.gz")),
         "data/mnist is missing: copy the MNIST IDX files there (see data/README.md)");
   }
 
@@ -53,7 +76,8 @@ class AblationCommandTest {
     CliTest.Run r = ablation(out, "--publish", dir.resolve("pub").toString());
     assertEquals(0, r.code(), r.err() + r.out());
     // One progress line per run, each with an ETA.
-    assertEquals(16, r.out().lines().filter(l -> l.matches("\\[\\s*\\d+/16\\] .*ETA .*")).count(), r.out());
+    assertEquals(
+        16, r.out().lines().filter(l -> l.matches("\\[\\s*\\d+/16\\] .*ETA .*")).count(), r.out());
     assertTrue(r.out().contains("learning rates from the sweep"), r.out());
 
     List<String> csv = Files.readAllLines(out.resolve("results.csv"));
@@ -63,7 +87,8 @@ class AblationCommandTest {
       for (String i : List.of("uniform", "he_uniform")) {
         for (String l : List.of("0", "3")) {
           String id = "grid-" + o + "-" + i + "-l" + l + "-s1";
-          assertTrue(csv.stream().anyMatch(line -> line.startsWith("grid," + id + "," + o + ",")), id);
+          assertTrue(
+              csv.stream().anyMatch(line -> line.startsWith("grid," + id + "," + o + ",")), id);
           Path metrics = out.resolve("cells").resolve(id).resolve("metrics.jsonl");
           assertTrue(Files.exists(metrics), metrics.toString());
           assertTrue(Files.exists(out.resolve("cells").resolve(id).resolve("result.json")), id);
@@ -71,15 +96,24 @@ class AblationCommandTest {
       }
     }
     // A He-uniform run trains both epochs and logs each, with per-layer gradient norms.
-    List<String> lines = Files.readAllLines(out.resolve("cells/grid-adam-he_uniform-l0-s1/metrics.jsonl"));
+    List<String> lines =
+        Files.readAllLines(out.resolve("cells/grid-adam-he_uniform-l0-s1/metrics.jsonl"));
     assertEquals(2, lines.size());
     assertTrue(lines.get(1).contains("\"grad_norm\":{\"dense1\":"), lines.get(1));
-    assertTrue(csv.stream().anyMatch(line -> line.startsWith("full-data,full-adam-s1,adam,") && line.contains(",test,")));
+    assertTrue(
+        csv.stream()
+            .anyMatch(
+                line ->
+                    line.startsWith("full-data,full-adam-s1,adam,") && line.contains(",test,")));
     assertEquals(3, csv.stream().filter(line -> line.startsWith("small-sample,")).count());
 
     String table = Files.readString(out.resolve("table.md"));
-    for (String block : List.of("### U[-1,1], λ = 0", "### U[-1,1], λ = 3", "### He uniform, λ = 0",
-        "### He uniform, λ = 3")) {
+    for (String block :
+        List.of(
+            "### U[-1,1], λ = 0",
+            "### U[-1,1], λ = 3",
+            "### He uniform, λ = 0",
+            "### He uniform, λ = 3")) {
       assertTrue(table.contains(block), block + "\n" + table);
     }
     assertTrue(table.contains("| Train cost | CV cost | Train accuracy | CV accuracy |"), table);
@@ -87,9 +121,18 @@ class AblationCommandTest {
     assertTrue(table.contains("0.8711") && table.contains("0.881"), table);
     assertEquals(1, count(table, "Paper CV accuracy"), table);
 
-    List<String> figures = List.of("train-cost-uniform-l0.png", "train-accuracy-uniform-l0.png",
-        "train-cost-he_uniform-l3.png", "train-accuracy-he_uniform-l3.png", "gap.png", "gap-epochs.png",
-        "grad-norms-init.png", "lr-sweep.png", "full-data.png", "small-sample.png");
+    List<String> figures =
+        List.of(
+            "train-cost-uniform-l0.png",
+            "train-accuracy-uniform-l0.png",
+            "train-cost-he_uniform-l3.png",
+            "train-accuracy-he_uniform-l3.png",
+            "gap.png",
+            "gap-epochs.png",
+            "grad-norms-init.png",
+            "lr-sweep.png",
+            "full-data.png",
+            "small-sample.png");
     for (String f : figures) {
       Path png = out.resolve("figures").resolve(f);
       assertTrue(Files.size(png) > 1000, f);
@@ -99,16 +142,34 @@ class AblationCommandTest {
     }
 
     String report = Files.readString(out.resolve("REPORT.md"));
-    for (String s : List.of("## Findings", "## Headline", "## Which \"cost\" the paper reports",
-        "## Learning-rate sweep", "## All settings", "full training set", "small sample", "## Timing",
-        "every optimizer reaches at least the paper's CV accuracy", "≥ 97.5% test accuracy",
-        "With U[-1,1] most runs stay near chance", "λ makes no visible difference to generalization",
-        "The best optimizer on CV (He uniform, λ = 0) is RMSProp")) {
+    for (String s :
+        List.of(
+            "## Findings",
+            "## Headline",
+            "## Which \"cost\" the paper reports",
+            "## Learning-rate sweep",
+            "## All settings",
+            "full training set",
+            "small sample",
+            "## Timing",
+            "every optimizer reaches at least the paper's CV accuracy",
+            "≥ 97.5% test accuracy",
+            "With U[-1,1] most runs stay near chance",
+            "λ makes no visible difference to generalization",
+            "The best optimizer on CV (He uniform, λ = 0) is RMSProp")) {
       assertTrue(report.contains(s), s);
     }
     // Each finding has a verdict, and every linked figure exists.
-    assertTrue(report.lines().filter(l -> l.matches("\\| \\d+ \\|.*\\| \\*\\*(holds|does not hold|partly)\\*\\* \\|.*"))
-        .count() >= 6, report);
+    assertTrue(
+        report
+                .lines()
+                .filter(
+                    l ->
+                        l.matches(
+                            "\\| \\d+ \\|.*\\| \\*\\*(holds|does not hold|partly)\\*\\* \\|.*"))
+                .count()
+            >= 6,
+        report);
     Matcher m = Pattern.compile("\\]\\((figures/[^)]+\\.png)\\)").matcher(report);
     int links = 0;
     while (m.find()) {
@@ -119,7 +180,8 @@ class AblationCommandTest {
 
     // --publish: the same report and figures, without the per-run files.
     Path pub = dir.resolve("pub");
-    assertTrue(Files.exists(pub.resolve("REPORT.md")) && Files.exists(pub.resolve("figures/gap.png")));
+    assertTrue(
+        Files.exists(pub.resolve("REPORT.md")) && Files.exists(pub.resolve("figures/gap.png")));
     assertTrue(Files.notExists(pub.resolve("cells")));
 
     // A second invocation trains nothing: every run's result is reused.
@@ -131,8 +193,17 @@ class AblationCommandTest {
   @Test
   void missingDataFilesAreNamedBeforeAnythingRuns() {
     Path missing = dir.resolve("cifar/data_batch_1.bin");
-    CliTest.Run r = CliTest.run("ablation", "--config", "conf/ablation-cifar.conf", "--output", dir.toString(),
-        "--set", "data.train=" + missing, "--set", "data.validation=" + dir.resolve("cifar/data_batch_2.bin"));
+    CliTest.Run r =
+        CliTest.run(
+            "ablation",
+            "--config",
+            "conf/ablation-cifar.conf",
+            "--output",
+            dir.toString(),
+            "--set",
+            "data.train=" + missing,
+            "--set",
+            "data.validation=" + dir.resolve("cifar/data_batch_2.bin"));
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("the data files of this ablation are missing"), r.err());
     assertTrue(r.err().contains(missing.toString()), r.err());
@@ -141,16 +212,30 @@ class AblationCommandTest {
 
   @Test
   void overlappingCvRowsAreRejected() {
-    CliTest.Run r = CliTest.run("ablation", "--config", "conf/ablation-mnist.conf", "--output", dir.toString(),
-        "--set", "ablation.cv-offset=5000");
+    CliTest.Run r =
+        CliTest.run(
+            "ablation",
+            "--config",
+            "conf/ablation-mnist.conf",
+            "--output",
+            dir.toString(),
+            "--set",
+            "ablation.cv-offset=5000");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("ablation.cv-offset") && r.err().contains("overlap"), r.err());
   }
 
   @Test
   void unknownAblationKeySuggestsTheRightOne() {
-    CliTest.Run r = CliTest.run("ablation", "--config", "conf/ablation-mnist.conf", "--output", dir.toString(),
-        "--set", "ablation.lamdas=[0]");
+    CliTest.Run r =
+        CliTest.run(
+            "ablation",
+            "--config",
+            "conf/ablation-mnist.conf",
+            "--output",
+            dir.toString(),
+            "--set",
+            "ablation.lamdas=[0]");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("did you mean 'ablation.lambdas'"), r.err());
   }
