@@ -70,9 +70,14 @@ final class ClusterFaultIT {
     var undisturbed = cluster.submit("fault-reference", Duration.ofMinutes(8), Map.of(),
         args(reference));
     assertEquals(0, undisturbed.exitCode(), undisturbed.output());
+    // The same code for both runs, even if a source changes meanwhile and scripts/submit would
+    // rebuild the jar.
+    Path jar = cluster.state.resolve("fault-app.jar");
+    Files.copy(cluster.appJar(), jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     List<Path> before = cluster.apps();
-    var run = cluster.startSubmit("fault-killed", Map.of(), args(faulty));
+    var run = cluster.startSubmit("fault-killed", Map.of("SPARKMLP_APP_JAR", jar.toString()),
+        args(faulty));
     try {
       Path metrics = faulty.resolve("metrics.jsonl");
       awaitFirstEpoch(run, metrics, Duration.ofMinutes(8));

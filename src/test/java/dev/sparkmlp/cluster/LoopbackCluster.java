@@ -159,6 +159,15 @@ final class LoopbackCluster implements AutoCloseable {
     }
   }
 
+  /** The application jar that scripts/submit built last (fails when it has built none). */
+  Path appJar() throws IOException {
+    try (Stream<Path> s = Files.list(appBuild)) {
+      return s.filter(p -> p.getFileName().toString().matches("sparkmlp-.*-app\\.jar"))
+          .max(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
+          .orElseThrow(() -> new IllegalStateException("no sparkmlp-*-app.jar in " + appBuild));
+    }
+  }
+
   /** The application dirs ({@code work/app-*}) the Workers have made so far, oldest first. */
   List<Path> apps() throws IOException {
     Path work = state.resolve("work");
