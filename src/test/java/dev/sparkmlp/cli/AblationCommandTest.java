@@ -240,6 +240,34 @@ class AblationCommandTest {
     assertTrue(r.err().contains("did you mean 'ablation.lambdas'"), r.err());
   }
 
+  @Test
+  void sweepChoiceKeepsAStabilityMarginBelowTheLargestRate() {
+    Settings settings =
+        new Settings(
+            ConfigLoader.load(
+                new java.io.File("conf/ablation-mnist.conf"),
+                List.of("ablation.optimizers=[sgd]", "ablation.lr-sweep.rates=[0.01,0.1,0.3]"),
+                java.util.Map.of()));
+    AblationPlan plan = AblationPlan.of(settings);
+    // The largest rate scores best but has no larger rate to vouch for it: the next one is chosen.
+    List<AblationResult> stable = List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false),
+        sweep(0.3, 0.95, false));
+    assertEquals(0.1, AblationStudy.chooseRates(plan, stable).get("sgd"));
+    // A rate whose next larger rate diverged is not eligible either.
+    List<AblationResult> diverging = List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false),
+        sweep(0.3, Double.NaN, true));
+    assertEquals(0.01, AblationStudy.chooseRates(plan, diverging).get("sgd"));
+  }
+
+  private static AblationResult sweep(double lr, double acc, boolean diverged) {
+    AblationPlan.Cell cell = new AblationPlan.Cell("sweep-sgd-lr" + lr, AblationPlan.Phase.SWEEP,
+        "sgd", lr, "he_uniform", 0, 0, 1, 3);
+    AblationResult.Snapshot snap = new AblationResult.Snapshot(0.5, acc, 0.05, 0.1);
+    AblationResult.Epoch e = new AblationResult.Epoch(1, 0.5, snap, snap, new double[] {1});
+    return new AblationResult(cell, "key", new String[] {"dense1"}, e,
+        diverged ? List.of() : List.of(e), diverged ? "diverged" : null, 1);
+  }
+
   private static int count(String text, String part) {
     int n = 0;
     for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) n++;
