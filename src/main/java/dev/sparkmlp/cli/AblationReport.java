@@ -540,16 +540,25 @@ final class AblationReport {
     double mse = g.at(ep, x -> x.train().halfMse()).mean();
     double c = paper.trainCost();
     String closest = closestName(c, cce, bce, mse);
+    double bound = (1 - paper.trainAcc()) * Math.log(2);
+    String verdict =
+        switch (closest) {
+          case "BCE" -> "so it most likely averages the cross-entropy over the 10 outputs as well"
+              + " as over the rows";
+          case "CCE" -> "which fits a mean CCE despite the bound";
+          default -> "so it most likely reports a squared error of the outputs, not a"
+              + " cross-entropy";
+        };
     String text =
         String.format(
             Locale.ROOT,
             "The paper reports a cost of %s for SGD at a training accuracy of %s. Our SGD runs are"
                 + " closest to that accuracy after epoch %d (training accuracy %.4f), where the"
                 + " training CCE is %.4f, the per-output BCE %.4f and the ½SE %.4f. A mean CCE of"
-                + " %s at %s accuracy is not possible (a correct prediction with probability p"
-                + " costs −ln p, so ~%.0f%% errors alone contribute more than that); the paper's"
-                + " figure is closest to our **%s** (ratio %.2f), so it most likely averages the"
-                + " cross-entropy over the 10 outputs as well as over the rows.",
+                + " %s at that accuracy is impossible: a misclassified row gives its true class a"
+                + " probability of at most ½ and so costs at least ln 2, which puts the mean CCE at"
+                + " %.1f%% errors above %.4f. The paper's figure is closest to our **%s** (ratio"
+                + " %.2f), %s.",
             paperNum(c),
             paperNum(paper.trainAcc()),
             ep,
@@ -558,10 +567,11 @@ final class AblationReport {
             bce,
             mse,
             paperNum(c),
-            paperNum(paper.trainAcc()),
             100 * (1 - paper.trainAcc()),
+            bound,
             closest,
-            c / (closest.equals("BCE") ? bce : closest.equals("CCE") ? cce : mse));
+            c / (closest.equals("BCE") ? bce : closest.equals("CCE") ? cce : mse),
+            verdict);
     return new CostMatch(text, closest);
   }
 
