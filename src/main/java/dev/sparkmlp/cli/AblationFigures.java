@@ -102,9 +102,11 @@ final class AblationFigures {
         XYChart cost =
             chart(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
         XYChart acc = chart(name + ": training accuracy, " + setting, "epoch", "training accuracy");
+        List<String> missing = new ArrayList<>();
         for (String o : plan.optimizers()) {
           AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
           if (g == null) continue;
+          if (g.curve(e -> e.train().acc()).length == 0) missing.add(optimizerLabel(o));
           line(
               cost,
               optimizerLabel(o),
@@ -114,17 +116,21 @@ final class AblationFigures {
           line(acc, optimizerLabel(o), g.curve(e -> e.train().acc()), COLORS.get(o), false);
         }
         logIfWide(cost);
+        String note =
+            missing.isEmpty()
+                ? ""
+                : "; not drawn: " + String.join(", ", missing) + " (diverged in the first epoch)";
         save(
             dir,
             "train-cost-" + suffix + ".png",
             cost,
-            "Training cost per epoch, " + setting + " (mean over seeds)",
+            "Training cost per epoch, " + setting + " (mean over seeds" + note + ")",
             out);
         save(
             dir,
             "train-accuracy-" + suffix + ".png",
             acc,
-            "Training accuracy per epoch, " + setting + " (mean over seeds)",
+            "Training accuracy per epoch, " + setting + " (mean over seeds" + note + ")",
             out);
       }
     }
@@ -462,6 +468,11 @@ final class AblationFigures {
   private static void save(
       String dir, String file, Chart<?, ?> chart, String caption, List<Figure> out) {
     if (chart.getSeriesMap().isEmpty()) return;
+    if (chart.getSeriesMap().size() > 5) {
+      // A long legend below the plot runs off the image; a column beside it fits.
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+      chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+    }
     byte[] png;
     try {
       png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);

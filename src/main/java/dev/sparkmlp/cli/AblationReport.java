@@ -19,8 +19,14 @@ import java.util.function.ToDoubleFunction;
  * framing text is fixed; every number and every verdict is computed here.
  */
 final class AblationReport {
-  /** A training-cost rise of more than this factor from one epoch to the next counts as a spike. */
+  /**
+   * A training-cost rise from one epoch to the next by more than this factor and by more than
+   * {@link #SPIKE_MIN} counts as a spike; the floor keeps noise at costs near zero (0.0003 to
+   * 0.0006) from counting.
+   */
   static final double SPIKE = 1.5;
+
+  static final double SPIKE_MIN = 0.02;
 
   /** Accuracy differences below this (in accuracy units) count as no visible difference. */
   static final double VISIBLE = 0.01;
@@ -842,15 +848,33 @@ final class AblationReport {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%d runs; their training and evaluation took %s in total (sum of the per-run times in"
-                + " `cells/*/result.json`). The invocation that wrote this report took %s of"
-                + " wall-clock time%s.%n",
+            "%d runs; their training and evaluation took %s in total (the sum of the per-run"
+                + " wall-clock times in `cells/*/result.json`, on %d cores shared with other"
+                + " work).",
             results.size(),
             duration(sum),
-            duration(ctx.wallSeconds()),
-            ctx.reused() > 0
-                ? " and reused " + ctx.reused() + " finished runs from an earlier invocation"
-                : ""));
+            Runtime.getRuntime().availableProcessors()));
+    for (Phase p : Phase.values()) {
+      List<AblationResult> rs = results.stream().filter(r -> r.cell().phase() == p).toList();
+      if (rs.isEmpty()) continue;
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              " %s: %d runs, %s.",
+              p.label,
+              rs.size(),
+              duration(rs.stream().mapToDouble(AblationResult::seconds).sum())));
+    }
+    int trained = results.size() - ctx.reused();
+    sb.append(
+        trained == 0
+            ? " This report was written from the finished runs without training any.\n"
+            : String.format(
+                Locale.ROOT,
+                " The invocation that wrote this report trained %d of them in %s of wall-clock"
+                    + " time.%n",
+                trained,
+                duration(ctx.wallSeconds())));
   }
 
   // ---------------------------------------------------------------- findings
@@ -1094,8 +1118,9 @@ final class AblationReport {
         List<AblationResult.Epoch> h = r.history();
         for (int i = 1; i < h.size(); i++) {
           double ratio = h.get(i).trainCost() / h.get(i - 1).trainCost();
-          if (ratio > SPIKE) count++;
-          if (ratio > worst) worst = ratio;
+          boolean visible = h.get(i).trainCost() - h.get(i - 1).trainCost() > SPIKE_MIN;
+          if (ratio > SPIKE && visible) count++;
+          if (ratio > worst && visible) worst = ratio;
         }
       }
       if (o.equals("rmsprop")) {
@@ -1122,9 +1147,10 @@ final class AblationReport {
         holds ? "holds" : rms > 0 ? "partly" : "does not hold",
         String.format(
                 Locale.ROOT,
-                "epochs whose full-pass training cost rose more than ×%.1f over the previous"
-                    + " epoch, He uniform, all λ: ",
-                SPIKE)
+                "epochs whose full-pass training cost rose more than ×%.1f (and by more than"
+                    + " %.2f) over the previous epoch, He uniform, all λ: ",
+                SPIKE,
+                SPIKE_MIN)
             + String.join("; ", ev)
             + ". Spikes within an epoch are not visible in per-epoch passes");
   }
