@@ -8,29 +8,22 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code sparkmlp evaluate --model DIR --data PATH}: loss and accuracy of a saved model. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Score a saved model on a dataset: prints loss and accuracy.")
 final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Saved model directory.")
-  String model;
-
-  @Option(names = "--data", required = true, paramLabel = "PATH", description = "Data to score (format from --format).")
-  String data;
-
-  @Option(names = "--labels", paramLabel = "PATH", description = "idx labels file (default: beside the images).")
-  String labels;
+  @Mixin
+  ModelOptions input;
 
   @Mixin
   CommonOptions common;
 
   @Override
   public Integer call() {
-    ModelData md = ModelData.load(model, common, data, labels);
+    ModelData md = input.load(common);
     Metrics m;
-    try (LocalEvaluator e = new LocalEvaluator(md.net(), md.data(), Runtime.getRuntime().availableProcessors(), data)) {
+    try (LocalEvaluator e = new LocalEvaluator(md.net(), md.data(), Runtime.getRuntime().availableProcessors(), input.data)) {
       m = e.evaluate(md.model().params(), md.model().buffers());
     }
     Map<String, Object> r = new LinkedHashMap<>();

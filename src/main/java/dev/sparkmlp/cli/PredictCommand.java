@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code sparkmlp predict --model DIR --data PATH --output FILE}: one CSV line per row. For a
@@ -22,14 +21,8 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
   private static final int CHUNK = 1024;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Saved model directory.")
-  String model;
-
-  @Option(names = "--data", required = true, paramLabel = "PATH", description = "Data to predict (format from --format).")
-  String data;
-
-  @Option(names = "--labels", paramLabel = "PATH", description = "idx labels file (default: beside the images).")
-  String labels;
+  @Mixin
+  ModelOptions input;
 
   @Mixin
   CommonOptions common;
@@ -39,7 +32,7 @@ final class PredictCommand implements Callable<Integer> {
     if (common.output == null) throw new IllegalArgumentException("--output FILE is required");
     String output = common.output;
     common.output = null;
-    ModelData md = ModelData.load(model, common, data, labels);
+    ModelData md = input.load(common);
     Network net = md.net();
     Block b = md.data();
     boolean classifier = md.model().task().equals("classification");
