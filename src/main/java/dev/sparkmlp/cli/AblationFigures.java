@@ -167,13 +167,17 @@ final class AblationFigures {
       List<String> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();
       List<Double> err = new ArrayList<>();
+      boolean any = false;
       for (String o : plan.optimizers()) {
         AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
-        if (g == null) continue;
-        AblationGroup.Stat s = g.gap();
+        // Every series needs every category: XChart fails on bar series of unequal length, so a
+        // setting without finished runs (or that diverged) is drawn as 0.
+        AblationGroup.Stat s = g == null ? AblationGroup.Stat.of(List.of()) : g.gap();
         x.add(optimizerLabel(o));
         y.add(s.isNaN() ? 0 : 100 * s.mean());
         err.add(s.isNaN() ? 0 : 100 * s.sd());
+        if (g == null) continue;
+        any = true;
         line(
             lines,
             optimizerLabel(o) + " λ=" + AblationPlan.num(l),
@@ -181,7 +185,7 @@ final class AblationFigures {
             COLORS.get(o),
             k > 0);
       }
-      if (!x.isEmpty()) {
+      if (any) {
         bars.addSeries("λ = " + AblationPlan.num(l), x, y, err)
             .setFillColor(PALETTE[k % PALETTE.length]);
       }
@@ -195,7 +199,7 @@ final class AblationFigures {
             + initLabel(init)
             + ", for λ = "
             + join(ls)
-            + " (mean ± sd over seeds)",
+            + " (mean ± sd over seeds; a diverged setting is drawn at 0)",
         out);
     save(
         dir,
