@@ -860,9 +860,10 @@ final class AblationReport {
       sb.append(
           String.format(
               Locale.ROOT,
-              " %s: %d runs, %s.",
+              " %s: %d %s, %s.",
               p.label,
               rs.size(),
+              rs.size() == 1 ? "run" : "runs",
               duration(rs.stream().mapToDouble(AblationResult::seconds).sum())));
     }
     int trained = results.size() - ctx.reused();
