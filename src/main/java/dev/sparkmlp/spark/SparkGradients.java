@@ -7,6 +7,8 @@ import dev.sparkmlp.nn.Workspace;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.GradientSource;
 import dev.sparkmlp.train.Shards;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.TaskContext;
@@ -66,8 +68,9 @@ public final class SparkGradients implements GradientSource {
   private final long seed;
   private final long runId = ThreadLocalRandom.current().nextLong();
   private Broadcast<StepWeights> weights;
-  private CollectionAccumulator<Long> computeNanos;
+  private CollectionAccumulator<long[]> computeNanos;
   private long[] lastComputeNanos = new long[0];
+  private long[] lastComputeCpuNanos = new long[0];
   private boolean closed;
 
   /**
@@ -183,16 +186,25 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * From now on each task reports the nanoseconds of its own computation (forward, backward and
-   * the copy into the result), readable after each step from {@link #lastComputeNanos()}.
+   * From now on each task reports the time of its own computation (forward, backward and the copy
+   * into the result), readable after each step from {@link #lastComputeNanos()} and
+   * {@link #lastComputeCpuNanos()}.
    */
   public void recordComputeTimes() {
     if (computeNanos == null) computeNanos = jsc.sc().collectionAccumulator("sparkmlp compute ns");
   }
 
-  /** Per-task compute times of the last step, in no particular order; empty unless recorded. */
+  /** Per-task compute wall times of the last step, in no set order; empty unless recorded. */
   public long[] lastComputeNanos() {
     return lastComputeNanos.clone();
+  }
+
+  /**
+   * Per-task compute CPU times of the last step, in the order of {@link #lastComputeNanos()}: less
+   * than the wall time when other processes share the cores.
+   */
+  public long[] lastComputeCpuNanos() {
+    return lastComputeCpuNanos.clone();
   }
 
   @Override
@@ -228,8 +240,9 @@ public final class SparkGradients implements GradientSource {
           + " partitions and " + g.count + " rows, expected " + partitions + " and " + batch);
     }
     if (computeNanos != null) {
-      List<Long> t = computeNanos.value();
-      lastComputeNanos = t.stream().mapToLong(Long::longValue).toArray();
+      List<long[]> t = computeNanos.value();
+      lastComputeNanos = t.stream().mapToLong(a -> a[0]).toArray();
+      lastComputeCpuNanos = t.stream().mapToLong(a -> a[1]).toArray();
       computeNanos.reset();
     }
     return g;
@@ -255,6 +268,7 @@ public final class SparkGradients implements GradientSource {
   /** The seqOp: one partition's gradient of one step, added into the (empty) aggregate. */
   static final class StepOp implements Function2<Gradient, ShardBlock, Gradient> {
     private static final long serialVersionUID = 1L;
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private final long runId;
     private final Broadcast<Network> net;
     private final Broadcast<StepWeights> weights;
@@ -264,11 +278,11 @@ public final class SparkGradients implements GradientSource {
     private final int batch;
     private final int partitions;
     private final int maxRows;
-    private final CollectionAccumulator<Long> computeNanos;
+    private final CollectionAccumulator<long[]> computeNanos;
 
     StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights, long seed,
         int epoch, int step, int batch, int partitions, int maxRows,
-        CollectionAccumulator<Long> computeNanos) {
+        CollectionAccumulator<long[]> computeNanos) {
       this.runId = runId;
       this.net = net;
       this.weights = weights;
@@ -286,6 +300,7 @@ public final class SparkGradients implements GradientSource {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
       StepWeights w = weights.value();
       long t0 = System.nanoTime();
+      long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
       int p = shard.partition;
       TaskContext task = TaskContext.get();
       if (task != null && task.partitionId() != p) {
@@ -303,7 +318,9 @@ public final class SparkGradients implements GradientSource {
       } finally {
         run.release(ws);
       }
-      if (computeNanos != null) computeNanos.add(System.nanoTime() - t0);
+      if (computeNanos != null) {
+        computeNanos.add(new long[] {System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - cpu0});
+      }
       return acc;
     }
   }

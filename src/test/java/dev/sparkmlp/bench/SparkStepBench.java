@@ -35,7 +35,8 @@ import scala.Tuple2;
  * <ul>
  *   <li>floor: per step, broadcast a float[] of the model's size and treeAggregate one copy of it
  *       per partition, over a cached RDD partitioned like the training rows (one shuffled element
- *       per partition), destroying the previous broadcast. No training work.
+ *       per partition), destroying the previous broadcast. No training work. A floor step follows
+ *       each training step, so that both see the same machine (it may be shared).
  *   <li>SparkGradients steps of 784-128-128-128-128-10 at global batch B: step time (the compute()
  *       call on the driver); compute time, measured inside each task with System.nanoTime around
  *       forward, backward and the copy into the result; overhead = step time minus the
@@ -45,7 +46,7 @@ import scala.Tuple2;
  *   <li>samples/s: B / (step time + the Adam update on the driver), the training loop's rate.
  * </ul>
  *
- * Times are medians over the measured steps (the machine may be shared), after warm-up steps.
+ * Times are medians over the measured steps, after warm-up steps.
  */
 public final class SparkStepBench {
   private static final int[] HIDDEN = {128, 128, 128, 128};
@@ -105,17 +106,31 @@ public final class SparkStepBench {
           + System.getProperty("java.vm.version"));
       Block train = load(data, report);
 
-      double floor = floor(jsc, net.paramCount(), p, depth, steps, warmup);
+      List<Double> floors = new ArrayList<>();
+      List<Result> results = new ArrayList<>();
+      try (Floor floor = new Floor(jsc, net.paramCount(), p, depth)) {
+        for (int batch : batches) {
+          Result r = steps(jsc, net, train, batch, p, slots, depth, steps, warmup, floor);
+          results.add(r);
+          for (double f : r.floorMs) floors.add(f);
+        }
+      }
+      double floor = median(floors.stream().mapToDouble(Double::doubleValue).toArray());
       report.add("floor_ms", floor, "ms/step", "broadcast " + net.paramCount()
-          + " floats, treeAggregate one copy per partition");
-      for (int batch : batches) {
-        Result r = steps(jsc, net, train, batch, p, slots, depth, steps, warmup);
+          + " floats, treeAggregate one copy per partition; each floor step right after a"
+          + " training step, so both see the same machine");
+      for (int i = 0; i < batches.size(); i++) {
+        int batch = batches.get(i);
+        Result r = results.get(i);
         report.add("step_b" + batch + "_ms", r.stepMs, "ms/step");
         report.add("compute_b" + batch + "_ms", r.computeMs, "ms/step",
             "the partitions' own compute time");
+        report.add("compute_cpu_b" + batch + "_ms", r.computeCpuMs, "ms/step",
+            "the same in thread CPU time: what compute would take on cores of its own");
         report.add("overhead_b" + batch + "_ms", r.overheadMs, "ms/step",
             "step time minus compute time");
-        report.add("overhead_over_floor_b" + batch, r.overheadMs / floor, "x");
+        report.add("overhead_over_floor_b" + batch, r.overheadMs / median(r.floorMs), "x",
+            "against the floor steps interleaved with these steps");
         report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
             "compute() plus the Adam update");
       }
@@ -150,33 +165,46 @@ public final class SparkStepBench {
     return Block.classification(rows, 784, x, classes, 10);
   }
 
-  /** Median ms of an empty step: broadcast the weights, treeAggregate one copy per partition. */
-  private static double floor(JavaSparkContext jsc, int size, int partitions, int depth,
-      int steps, int warmup) {
-    List<Tuple2<Integer, Integer>> keys = new ArrayList<>();
-    for (int i = 0; i < partitions; i++) keys.add(new Tuple2<>(i, i));
-    JavaRDD<Integer> rdd = jsc.parallelizePairs(keys, partitions)
-        .partitionBy(new HashPartitioner(partitions)).values();
-    rdd.persist(StorageLevel.MEMORY_ONLY()).count();
-    float[] w = new float[size];
-    for (int i = 0; i < w.length; i++) w[i] = i * 1e-6f;
-    double[] ms = new double[steps];
-    Broadcast<float[]> previous = null;
-    for (int s = 0; s < warmup + steps; s++) {
+  /**
+   * An empty step: broadcast the weights, treeAggregate one copy per partition, destroy the
+   * previous broadcast.
+   */
+  private static final class Floor implements AutoCloseable {
+    private final JavaRDD<Integer> rdd;
+    private final float[] w;
+    private final int depth;
+    private Broadcast<float[]> previous;
+
+    Floor(JavaSparkContext jsc, int size, int partitions, int depth) {
+      List<Tuple2<Integer, Integer>> keys = new ArrayList<>();
+      for (int i = 0; i < partitions; i++) keys.add(new Tuple2<>(i, i));
+      rdd = jsc.parallelizePairs(keys, partitions).partitionBy(new HashPartitioner(partitions))
+          .values();
+      rdd.persist(StorageLevel.MEMORY_ONLY()).count();
+      w = new float[size];
+      for (int i = 0; i < w.length; i++) w[i] = i * 1e-6f;
+      this.depth = depth;
+    }
+
+    /** One step; returns its ms. */
+    double step(JavaSparkContext jsc) {
       long t0 = System.nanoTime();
       Broadcast<float[]> bc = jsc.broadcast(w);
       if (previous != null) previous.destroy();
       previous = bc;
       float[] sum = rdd.treeAggregate(new float[0], (acc, x) -> bc.value().clone(),
           SparkStepBench::add, depth);
-      if (sum.length != size) {
+      if (sum.length != w.length) {
         throw new IllegalStateException("the floor job summed " + sum.length + " floats");
       }
-      if (s >= warmup) ms[s - warmup] = (System.nanoTime() - t0) / 1e6;
+      return (System.nanoTime() - t0) / 1e6;
     }
-    previous.destroy();
-    rdd.unpersist(true);
-    return median(ms);
+
+    @Override
+    public void close() {
+      if (previous != null) previous.destroy();
+      rdd.unpersist(true);
+    }
   }
 
   private static float[] add(float[] a, float[] b) {
@@ -186,11 +214,12 @@ public final class SparkStepBench {
     return a;
   }
 
-  private record Result(double stepMs, double computeMs, double overheadMs,
-      double samplesPerSecond) {}
+  private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
+      double samplesPerSecond, double[] floorMs) {}
 
+  /** Training steps, each followed by a floor step. */
   private static Result steps(JavaSparkContext jsc, Network net, Block train, int batch,
-      int partitions, int slots, int depth, int steps, int warmup) {
+      int partitions, int slots, int depth, int steps, int warmup, Floor floor) {
     float[] params = new float[net.paramCount()];
     float[] buffers = new float[net.bufferCount()];
     net.initialize(params, buffers, 42);
@@ -198,7 +227,9 @@ public final class SparkStepBench {
     float[] g = new float[params.length];
     double[] step = new double[steps];
     double[] compute = new double[steps];
+    double[] computeCpu = new double[steps];
     double[] overhead = new double[steps];
+    double[] floors = new double[steps];
     double loopMs = 0;
     try (SparkGradients source =
         new SparkGradients(jsc, net, train, batch, partitions, 42, 1000, depth)) {
@@ -212,24 +243,31 @@ public final class SparkStepBench {
         for (int j = 0; j < g.length; j++) g[j] = grad.grad[j] * inv;
         adam.step(params, g, 1e-3f);
         long t2 = System.nanoTime();
+        double f = floor.step(jsc);
         if (i < warmup) continue;
-        long c = 0;
-        long[] tasks = source.lastComputeNanos();
-        if (partitions <= slots) {
-          for (long t : tasks) c = Math.max(c, t);
-        } else {
-          for (long t : tasks) c += t;
-          c /= slots;
-        }
         int k = i - warmup;
         step[k] = (t1 - t0) / 1e6;
-        compute[k] = c / 1e6;
+        compute[k] = concurrent(source.lastComputeNanos(), partitions, slots) / 1e6;
+        computeCpu[k] = concurrent(source.lastComputeCpuNanos(), partitions, slots) / 1e6;
         overhead[k] = step[k] - compute[k];
+        floors[k] = f;
         loopMs += (t2 - t0) / 1e6;
       }
     }
-    return new Result(median(step), median(compute), median(overhead),
-        batch / (loopMs / steps / 1e3));
+    return new Result(median(step), median(compute), median(computeCpu), median(overhead),
+        batch / (loopMs / steps / 1e3), floors);
+  }
+
+  /** The time the tasks take together: the slowest when they fit the slots, else sum / slots. */
+  private static long concurrent(long[] tasks, int partitions, int slots) {
+    long c = 0;
+    if (partitions <= slots) {
+      for (long t : tasks) c = Math.max(c, t);
+    } else {
+      for (long t : tasks) c += t;
+      c /= slots;
+    }
+    return c;
   }
 
   private static double median(double[] a) {

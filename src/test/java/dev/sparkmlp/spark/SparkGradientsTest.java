@@ -188,7 +188,12 @@ class SparkGradientsTest {
       int cachedBefore = jsc.getPersistentRDDs().size();
       SparkGradients g = new SparkGradients(jsc, net, TestSpark.blobs(100, 1), 20, 2, 1, 3, 2);
       assertEquals(cachedBefore + 1, jsc.getPersistentRDDs().size());
+      assertEquals(0, g.lastComputeNanos().length, "not recorded unless asked");
+      g.recordComputeTimes();
       g.compute(w, buf, 0, 0);
+      assertEquals(2, g.lastComputeNanos().length, "one compute time per task");
+      assertEquals(2, g.lastComputeCpuNanos().length);
+      for (long t : g.lastComputeNanos()) assertTrue(t > 0);
       var first = g.weightsBroadcast();
       assertEquals(w.length, first.value().params.length);
       g.compute(w, buf, 2, 4);
