@@ -28,7 +28,8 @@ import org.apache.spark.sql.SparkSession;
  * Partitions: {@code train.partitions}, or when 0 Spark's default parallelism (the executor cores).
  *
  * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
- * {@code spark.sparkmlp.treeDepth} (treeAggregate depth, default 2) and
+ * {@code spark.sparkmlp.treeDepth} (1: partition sums added on the driver; 2 or more:
+ * treeAggregate of that depth; default 0: by partition count, see SparkGradients) and
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
  * cluster, default 60).
  */
@@ -58,10 +59,10 @@ final class SparkEngine implements Engine {
     conf.setIfMissing("spark.app.name", "sparkmlp");
     SparkMlpKryoRegistrator.configure(conf);
     if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");
-    int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.DEFAULT_TREE_DEPTH);
-    if (treeDepth < 1) {
+    int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.AUTO_TREE_DEPTH);
+    if (treeDepth < 0) {
       throw new ConfigLoader.ConfigError(
-          "spark.sparkmlp.treeDepth must be at least 1: " + treeDepth);
+          "spark.sparkmlp.treeDepth must be 0 (automatic) or positive: " + treeDepth);
     }
     Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
     try {

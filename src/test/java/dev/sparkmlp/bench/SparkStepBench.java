@@ -56,7 +56,7 @@ public final class SparkStepBench {
     int partitions = 0;
     int steps = 40;
     int warmup = 10;
-    int depth = SparkGradients.DEFAULT_TREE_DEPTH;
+    int depth = SparkGradients.AUTO_TREE_DEPTH;
     List<Integer> batches = List.of(100, 1000, 4096);
     String data = "data/mnist";
     SparkConf conf = new SparkConf().setAppName("sparkmlp-bench")
@@ -92,7 +92,10 @@ public final class SparkStepBench {
       report.info("master", master);
       report.info("partitions", String.valueOf(p));
       report.info("task_slots", String.valueOf(slots));
-      report.info("tree_depth", String.valueOf(depth));
+      int used = depth == SparkGradients.AUTO_TREE_DEPTH
+          ? SparkGradients.defaultTreeDepth(p) : depth;
+      report.info("tree_depth", used == 1 ? "1 (partition sums added on the driver)"
+          : used + " (treeAggregate)");
       for (var kv : conf.getAll()) {
         if (kv._1().startsWith("spark.broadcast") || kv._1().startsWith("spark.kryo")
             || kv._1().startsWith("spark.serializer")) {

@@ -1,5 +1,6 @@
 package dev.sparkmlp.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,18 +12,21 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * On local[4] with 4 partitions, the aggregated gradient equals the single-machine gradient of the
  * same global batch (LocalGradients with 4 shards).
  *
- * <p>Tolerance: each element is a sum of 4 partition sums. LocalGradients adds them in shard
- * order, treeAggregate in the order the tasks finish, and float addition is not associative, so
- * the two may differ by a few roundings of the partial sums: |a - b| <= 3 * 2^-24 * sum_p |g_p|
- * per element. The test bounds sum_p |g_p| by 4 max|g| over the vector and allows 1e-5 max|g|
- * (about twice that bound). Counts, correct counts and the shard count are integers and must
- * match exactly.
+ * <p>Depth 1 adds the partition sums on the driver in partition order, as LocalGradients adds its
+ * shards, so the result must be bitwise equal.
+ *
+ * <p>Depth 2 (treeAggregate) adds them in the order the tasks finish, and float addition is not
+ * associative, so the sums may differ by a few roundings of the partial sums:
+ * |a - b| <= 3 * 2^-24 * sum_p |g_p| per element. The test bounds sum_p |g_p| by 4 max|g| over the
+ * vector and allows 1e-5 max|g|, about twice that bound. Counts, correct counts and the shard
+ * count are integers and must match exactly in both cases.
  */
 class DistributedGradientTest {
   static SparkSession spark;
@@ -39,17 +43,19 @@ class DistributedGradientTest {
     TestSpark.stop(spark);
   }
 
-  @Test
-  void fourPartitionsGiveTheSingleMachineGradient() {
+  @ParameterizedTest(name = "depth {0}")
+  @ValueSource(ints = {1, 2})
+  void fourPartitionsGiveTheSingleMachineGradient(int depth) {
     Network net = Network.build(TestSpark.spec(0.25f, true));
     Block train = TestSpark.blobs(523, 31);
     float[] w = new float[net.paramCount()];
     float[] buf = new float[net.bufferCount()];
     net.initialize(w, buf, 8);
     int batch = 50;
-    try (SparkGradients spark = new SparkGradients(jsc, net, train, batch, 4, 8, 2, 2);
+    try (SparkGradients spark = new SparkGradients(jsc, net, train, batch, 4, 8, 2, depth);
         LocalGradients local = new LocalGradients(net, train, batch, 4, 2, 8)) {
       assertEquals(4, spark.shards());
+      assertEquals(depth, spark.treeDepth());
       assertEquals(local.stepsPerEpoch(), spark.stepsPerEpoch());
       for (int[] es : new int[][] {{0, 0}, {1, 3}, {1, local.stepsPerEpoch() - 1}}) {
         Gradient s = spark.compute(w, buf, es[0], es[1]);
@@ -65,9 +71,15 @@ class DistributedGradientTest {
         assertEquals(l.count, sc, where);
         assertEquals(l.correct, sr, where);
         assertEquals(4, sh, where);
-        assertClose(l.grad, sg, where + " gradient");
-        assertClose(l.batchStats, ss, where + " batch statistics");
-        assertEquals(l.lossSum, sl, 1e-12 * Math.abs(l.lossSum), where + " loss");
+        if (depth == 1) {
+          assertArrayEquals(l.grad, sg, where + " gradient");
+          assertArrayEquals(l.batchStats, ss, where + " batch statistics");
+          assertEquals(l.lossSum, sl, 0, where + " loss");
+        } else {
+          assertClose(l.grad, sg, where + " gradient");
+          assertClose(l.batchStats, ss, where + " batch statistics");
+          assertEquals(l.lossSum, sl, 1e-12 * Math.abs(l.lossSum), where + " loss");
+        }
       }
     }
   }

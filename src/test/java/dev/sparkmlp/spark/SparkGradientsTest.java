@@ -49,7 +49,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * finish, starting from an empty zero value (0 + g = g exactly). With two terms the order does not
  * matter: float addition is commutative (a + b and b + a round the same exact sum), so the
  * trajectories must be identical to the last bit. Any difference means a layout, RNG-key or
- * workspace bug, not rounding.
+ * workspace bug, not rounding. Both aggregation paths are covered: depth 1 (the partition sums
+ * added on the driver in partition order) and depth 2 (treeAggregate).
  */
 class SparkGradientsTest {
   static SparkSession spark;
@@ -70,7 +71,7 @@ class SparkGradientsTest {
 
   /** Trains for {@code epochs} epochs of 13 steps (400 rows, batch 30, 2 partitions or shards). */
   static Run train(boolean onSpark, String optimizer, float lr, float dropout, boolean batchNorm,
-      int epochs) {
+      int epochs, int depth) {
     Network net = Network.build(TestSpark.spec(dropout, batchNorm));
     Block train = TestSpark.blobs(400, 11);
     Block val = TestSpark.blobs(150, 12);
@@ -80,7 +81,7 @@ class SparkGradientsTest {
     Trainer t = new Trainer(net, TestSpark.config(optimizer, lr, epochs, 30, 5), w, buf);
     TrainResult r;
     if (onSpark) {
-      try (SparkGradients g = new SparkGradients(jsc, net, train, 30, 2, 5, epochs, 2);
+      try (SparkGradients g = new SparkGradients(jsc, net, train, 30, 2, 5, epochs, depth);
           SparkEvaluation v = new SparkEvaluation(jsc, net, val, 2, "validation set")) {
         r = t.fit(g, v, null, null);
       }
@@ -93,17 +94,17 @@ class SparkGradientsTest {
     return new Run(w, buf, r);
   }
 
-  @ParameterizedTest(name = "{0} dropout={2} batchNorm={3}")
+  @ParameterizedTest(name = "{0} dropout={2} batchNorm={3} depth={4}")
   @CsvSource({
-      "sgd,      0.1,   0,   false",
-      "momentum, 0.05,  0,   true",
-      "rmsprop,  0.003, 0,   false",
-      "adam,     0.005, 0.3, false",
-      "adamw,    0.005, 0.2, true"})
+      "sgd,      0.1,   0,   false, 1",
+      "momentum, 0.05,  0,   true,  2",
+      "rmsprop,  0.003, 0,   false, 1",
+      "adam,     0.005, 0.3, false, 2",
+      "adamw,    0.005, 0.2, true,  1"})
   void sparkFollowsTheLocalTrajectoryBitForBit(String optimizer, float lr, float dropout,
-      boolean bn) {
-    Run local = train(false, optimizer, lr, dropout, bn, 2);
-    Run distributed = train(true, optimizer, lr, dropout, bn, 2);
+      boolean bn, int depth) {
+    Run local = train(false, optimizer, lr, dropout, bn, 2, 0);
+    Run distributed = train(true, optimizer, lr, dropout, bn, 2, depth);
     assertEquals(26, distributed.result().history().get(1).step(), "2 epochs of 13 steps");
     assertArrayEquals(local.params(), distributed.params(), "params after 26 steps");
     assertArrayEquals(local.buffers(), distributed.buffers(), "batch-norm running statistics");
@@ -127,8 +128,8 @@ class SparkGradientsTest {
 
   @Test
   void rerunningTheSameSeedGivesIdenticalWeights() {
-    Run a = train(true, "adam", 0.005f, 0.2f, true, 2);
-    Run b = train(true, "adam", 0.005f, 0.2f, true, 2);
+    Run a = train(true, "adam", 0.005f, 0.2f, true, 2, 2);
+    Run b = train(true, "adam", 0.005f, 0.2f, true, 2, 2);
     assertArrayEquals(a.params(), b.params());
     assertArrayEquals(a.buffers(), b.buffers());
     assertTrue(a.result().last().validation().accuracy() > 0.8,
@@ -186,7 +187,8 @@ class SparkGradientsTest {
       float[] buf = new float[net.bufferCount()];
       net.initialize(w, buf, 1);
       int cachedBefore = jsc.getPersistentRDDs().size();
-      SparkGradients g = new SparkGradients(jsc, net, TestSpark.blobs(100, 1), 20, 2, 1, 3, 2);
+      SparkGradients g = new SparkGradients(jsc, net, TestSpark.blobs(100, 1), 20, 2, 1, 3, 0);
+      assertEquals(1, g.treeDepth(), "2 partitions: sums added on the driver");
       assertEquals(cachedBefore + 1, jsc.getPersistentRDDs().size());
       assertEquals(0, g.lastComputeNanos().length, "not recorded unless asked");
       g.recordComputeTimes();
