@@ -14,6 +14,7 @@ import dev.sparkmlp.optim.OptimizerSpec;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMlpKryoRegistrator;
 import dev.sparkmlp.train.Gradient;
+import dev.sparkmlp.train.LocalGradients;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +112,8 @@ public final class SparkStepBench {
 
       List<Double> floors = new ArrayList<>();
       List<Result> results = new ArrayList<>();
-      try (Floor floor = new Floor(jsc, net.paramCount(), p, depth)) {
+      // The floor is Spark's own treeAggregate whatever depth the training steps use.
+      try (Floor floor = new Floor(jsc, net.paramCount(), p, Math.max(2, used))) {
         for (int batch : batches) {
           Result r = steps(jsc, net, train, batch, p, slots, depth, steps, warmup, floor);
           results.add(r);
@@ -136,6 +138,9 @@ public final class SparkStepBench {
             "against the floor steps interleaved with these steps");
         report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
             "compute() plus the Adam update");
+        double local = local(net, train, batch, p, slots, steps, warmup);
+        report.add("local_samples_per_s_b" + batch, local, "samples/s",
+            "LocalGradients, " + p + " shards on " + slots + " threads, same loop: no Spark");
       }
       report.write();
     } finally {
@@ -259,6 +264,29 @@ public final class SparkStepBench {
     }
     return new Result(median(step), median(compute), median(computeCpu), median(overhead),
         batch / (loopMs / steps / 1e3), floors);
+  }
+
+  /** Samples/s of the same loop with LocalGradients: what the step costs without Spark. */
+  private static double local(Network net, Block train, int batch, int shards, int threads,
+      int steps, int warmup) {
+    float[] params = new float[net.paramCount()];
+    float[] buffers = new float[net.bufferCount()];
+    net.initialize(params, buffers, 42);
+    Optimizer adam = OptimizerSpec.defaults("adam").build(net.weights());
+    float[] g = new float[params.length];
+    double ms = 0;
+    try (LocalGradients source = new LocalGradients(net, train, batch, shards, threads, 42)) {
+      int perEpoch = source.stepsPerEpoch();
+      for (int i = 0; i < warmup + steps; i++) {
+        long t0 = System.nanoTime();
+        Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
+        float inv = 1f / grad.count;
+        for (int j = 0; j < g.length; j++) g[j] = grad.grad[j] * inv;
+        adam.step(params, g, 1e-3f);
+        if (i >= warmup) ms += (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    return batch / (ms / steps / 1e3);
   }
 
   /** The time the tasks take together: the slowest when they fit the slots, else sum / slots. */
