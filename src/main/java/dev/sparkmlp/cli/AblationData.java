@@ -27,6 +27,7 @@ final class AblationData {
   private final Block cv;
   private final Scaler.Kind scale;
   private Block small;
+  private Block randomSmall;
   private Block fullTrain;
   private Block test;
 
@@ -127,15 +128,17 @@ final class AblationData {
     return cv;
   }
 
-  /** The first small-sample rows of the grid's training rows, labels permuted if configured. */
+  /** The first small-sample rows of the grid's training rows. */
   Block small() {
-    if (small == null) {
-      AblationPlan.SmallSample ss = plan.small();
-      Block b = Splits.head(train, 0, ss.rows());
-      if (ss.randomLabels()) b = permuteLabels(b, Rng.key(plan.seeds().get(0), LABEL_STREAM));
-      small = b;
-    }
+    if (small == null) small = Splits.head(train, 0, plan.small().rows());
     return small;
+  }
+
+  /** The small-sample rows with their labels permuted (seeded by the first seed). */
+  Block randomSmall() {
+    if (randomSmall == null)
+      randomSmall = permuteLabels(small(), Rng.key(plan.seeds().get(0), LABEL_STREAM));
+    return randomSmall;
   }
 
   /** All of data.train (or its first full-data.train-rows rows) plus full-data.extra-train. */

@@ -138,7 +138,8 @@ final class AblationFigures {
     gradNormFigures(dir, name, plan, groups, out);
     sweepFigure(dir, name, plan, groups, out);
     fullFigure(dir, name, plan, groups, out);
-    smallFigure(dir, name, plan, groups, out);
+    smallFigure(dir, name, plan, groups, Phase.SMALL, out);
+    smallFigure(dir, name, plan, groups, Phase.RANDOM, out);
     return out;
   }
 
@@ -354,20 +355,26 @@ final class AblationFigures {
   }
 
   private static void smallFigure(
-      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
+      String dir,
+      String name,
+      AblationPlan plan,
+      List<AblationGroup> groups,
+      Phase phase,
+      List<Figure> out) {
+    boolean random = phase == Phase.RANDOM;
     XYChart c =
         chart(
             name
                 + ": "
                 + plan.small().rows()
                 + " training rows"
-                + (plan.small().randomLabels() ? " (random labels)" : "")
+                + (random ? " with random labels" : "")
                 + ", train and CV accuracy",
             "epoch",
             "accuracy");
     int k = 0;
     for (AblationGroup g : groups) {
-      if (g.phase() != Phase.SMALL) continue;
+      if (g.phase() != phase) continue;
       Color col = PALETTE[k++ % PALETTE.length];
       String v = variant(g);
       line(c, v + " train", g.curve(e -> e.train().acc()), col, true);
@@ -375,10 +382,11 @@ final class AblationFigures {
     }
     save(
         dir,
-        "small-sample.png",
+        random ? "random-labels.png" : "small-sample.png",
         c,
-        "Small sample: training (dashed) and CV (solid) accuracy per"
-            + " epoch for each regularizer (mean over seeds)",
+        (random ? "Small sample with random labels" : "Small sample")
+            + ": training (dashed) and CV (solid) accuracy per epoch for each regularizer (mean"
+            + " over seeds)",
         out);
   }
 

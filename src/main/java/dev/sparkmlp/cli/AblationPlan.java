@@ -64,7 +64,8 @@ record AblationPlan(
 
   /**
    * @param rows the first rows of the grid's training range; 0 = no small-sample runs
-   * @param randomLabels permute the training labels, so that anything learned is memorised
+   * @param randomLabels also run the variants on a copy of the rows with permuted labels, where
+   *     anything learned is memorised
    */
   record SmallSample(
       int rows,
@@ -110,7 +111,8 @@ record AblationPlan(
     SWEEP("sweep"),
     GRID("grid"),
     FULL("full-data"),
-    SMALL("small-sample");
+    SMALL("small-sample"),
+    RANDOM("random-labels");
 
     final String label;
 
@@ -342,29 +344,39 @@ record AblationPlan(
     return cells;
   }
 
-  /** Each lambda without dropout, then each dropout without lambda. */
+  /**
+   * Each lambda without dropout, then each dropout without lambda, on the true labels; then, with
+   * random-labels, the same on the permuted labels.
+   */
   List<Cell> smallCells(Map<String, Double> rates) {
     List<Cell> cells = new ArrayList<>();
     if (small.rows() == 0) return cells;
     List<double[]> variants = new ArrayList<>();
     for (double l : small.lambdas()) variants.add(new double[] {l, 0});
     for (double d : small.dropouts()) variants.add(new double[] {0, d});
-    for (double[] v : variants) {
-      for (long seed : seeds) {
-        cells.add(
-            new Cell(
-                "small-l" + num(v[0]) + "-d" + num(v[1]) + "-s" + seed,
-                Phase.SMALL,
-                small.optimizer(),
-                rates.get(small.optimizer()),
-                small.init(),
-                v[0],
-                v[1],
-                seed,
-                small.epochs()));
+    for (Phase phase :
+        small.randomLabels() ? List.of(Phase.SMALL, Phase.RANDOM) : List.of(Phase.SMALL)) {
+      for (double[] v : variants) {
+        for (long seed : seeds) {
+          cells.add(smallCell(phase, v, seed, rates));
+        }
       }
     }
     return cells;
+  }
+
+  private Cell smallCell(Phase phase, double[] v, long seed, Map<String, Double> rates) {
+    String prefix = phase == Phase.RANDOM ? "random" : "small";
+    return new Cell(
+        prefix + "-l" + num(v[0]) + "-d" + num(v[1]) + "-s" + seed,
+        phase,
+        small.optimizer(),
+        rates.get(small.optimizer()),
+        small.init(),
+        v[0],
+        v[1],
+        seed,
+        small.epochs());
   }
 
   /** A number as short text for ids and labels: 3 not 3.0, 0.001 not 1.0E-3. */

@@ -385,7 +385,8 @@ final class AblationReport {
     sb.append(gridTable());
     auxiliaryTable(sb);
     full(sb);
-    small(sb);
+    small(sb, Phase.SMALL);
+    small(sb, Phase.RANDOM);
     figuresSection(sb);
     timing(sb);
     return sb.toString();
@@ -549,11 +550,12 @@ final class AblationReport {
     double bound = (1 - paper.trainAcc()) * Math.log(2);
     String verdict =
         switch (closest) {
-          case "BCE" -> "so it most likely averages the cross-entropy over the 10 outputs as well"
-              + " as over the rows";
+          case "BCE" ->
+              "so it most likely averages the cross-entropy over the 10 outputs as well"
+                  + " as over the rows";
           case "CCE" -> "which fits a mean CCE despite the bound";
-          default -> "so it most likely reports a squared error of the outputs, not a"
-              + " cross-entropy";
+          default ->
+              "so it most likely reports a squared error of the outputs, not a" + " cross-entropy";
         };
     String text =
         String.format(
@@ -692,10 +694,10 @@ final class AblationReport {
         .append(", CV accuracy at the end")
         .append(
             ctx.ratesFromSweep()
-                ? "; per optimizer, the rate in bold is used for every later run: the best one among"
-                + " the rates whose next larger rate also trained without diverging (a factor-3"
-                + " margin, because a rate at the edge of stability can look best after a few"
-                + " epochs and diverge in a full-length run)"
+                ? "; per optimizer, the rate in bold is used for every later run: the best one"
+                      + " among the rates whose next larger rate also trained without diverging (a"
+                      + " factor-3 margin, because a rate at the edge of stability can look best"
+                      + " after a few epochs and diverge in a full-length run)"
                 : "; for information only: the grid uses the rates of the config")
         .append(".\n\n");
     sb.append("| Optimizer |");
@@ -788,20 +790,29 @@ final class AblationReport {
     sb.append('\n');
   }
 
-  private void small(StringBuilder sb) {
-    List<AblationGroup> sg = groups.stream().filter(g -> g.phase() == Phase.SMALL).toList();
+  private void small(StringBuilder sb, Phase phase) {
+    List<AblationGroup> sg = groups.stream().filter(g -> g.phase() == phase).toList();
     if (sg.isEmpty()) return;
     AblationPlan.SmallSample s = plan.small();
-    sb.append("## Extension: a small sample, where regularization has something to do\n\n");
+    boolean random = phase == Phase.RANDOM;
+    sb.append(
+        random
+            ? "## Extension: random labels, where only memorisation is possible\n\n"
+            : "## Extension: a small sample, where regularization has something to do\n\n");
     sb.append(
         String.format(
             Locale.ROOT,
-            "The paper notes that its 10,000-row training sets did not overfit, so L2 had nothing"
-                + " to correct. Here the network trains on only the first %,d training rows%s for"
-                + " %d epochs (%s, %s, learning rate %s), and is scored on the same %,d CV"
-                + " rows.%n%n",
+            random
+                ? "The same %,d rows%s with their labels randomly permuted, so that nothing"
+                    + " generalises and any training accuracy above 10%% is memorisation; %d epochs"
+                    + " (%s, %s, learning rate %s), scored on the same %,d CV rows (true"
+                    + " labels).%n%n"
+                : "The paper notes that its 10,000-row training sets did not overfit, so L2 had"
+                    + " nothing to correct. Here the network trains on only the first %,d training"
+                    + " rows%s for %d epochs (%s, %s, learning rate %s), and is scored on the same"
+                    + " %,d CV rows.%n%n",
             s.rows(),
-            s.randomLabels() ? ", with their labels randomly permuted," : "",
+            "",
             s.epochs(),
             AblationFigures.optimizerLabel(s.optimizer()),
             AblationFigures.initLabel(s.init()),
@@ -917,8 +928,9 @@ final class AblationReport {
                     + " (see “Which cost the paper reports”)"));
       }
     }
-    if (!groups.stream().filter(g -> g.phase() == Phase.SMALL).toList().isEmpty())
-      out.add(smallMatters());
+    for (Phase p : List.of(Phase.SMALL, Phase.RANDOM)) {
+      if (groups.stream().anyMatch(g -> g.phase() == p)) out.add(smallMatters(p));
+    }
     return out;
   }
 
@@ -1043,7 +1055,8 @@ final class AblationReport {
     }
     String verdict =
         groupsLearned == 0 ? "holds" : 2 * groupsLearned < total ? "partly" : "does not hold";
-    if (total == 0) return notRun("U[-1,1]: " + AblationPaper.uniformFinding(plan.paper()), "paper");
+    if (total == 0)
+      return notRun("U[-1,1]: " + AblationPaper.uniformFinding(plan.paper()), "paper");
     return new Finding(
         "U[-1,1]: " + AblationPaper.uniformFinding(plan.paper()),
         "paper",
@@ -1238,8 +1251,8 @@ final class AblationReport {
             + ")");
   }
 
-  private Finding smallMatters() {
-    List<AblationGroup> sg = groups.stream().filter(g -> g.phase() == Phase.SMALL).toList();
+  private Finding smallMatters(Phase phase) {
+    List<AblationGroup> sg = groups.stream().filter(g -> g.phase() == phase).toList();
     AblationGroup base =
         sg.stream().filter(g -> g.lambda() == 0 && g.dropout() == 0).findFirst().orElse(null);
     List<String> ev = new ArrayList<>();
@@ -1270,8 +1283,9 @@ final class AblationReport {
     return new Finding(
         String.format(
             Locale.ROOT,
-            "On %,d training rows, L2 or dropout visibly changes the train − CV gap",
-            plan.small().rows()),
+            "On %,d training rows%s, L2 or dropout visibly changes the train − CV gap",
+            plan.small().rows(),
+            phase == Phase.RANDOM ? " with random labels" : ""),
         "extension",
         any ? "holds" : "does not hold",
         String.join("; ", ev)

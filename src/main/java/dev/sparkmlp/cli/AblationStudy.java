@@ -218,6 +218,7 @@ final class AblationStudy {
           switch (cell.phase()) {
             case FULL -> data.fullTrain();
             case SMALL -> data.small();
+            case RANDOM -> data.randomSmall();
             default -> data.train();
           };
       Block val = full ? data.test() : data.cv();
@@ -279,7 +280,7 @@ final class AblationStudy {
     double trainRows =
         switch (c.phase()) {
           case FULL -> data.fullTrain().rows;
-          case SMALL -> plan.small().rows();
+          case SMALL, RANDOM -> plan.small().rows();
           default -> data.train().rows;
         };
     double valRows = c.phase() == Phase.FULL ? data.test().rows : data.cv().rows;
@@ -381,10 +382,13 @@ final class AblationStudy {
               .withFallback(c.withOnlyPath("ablation.full-data.train-rows"))
               .withFallback(c.withOnlyPath("ablation.full-data.extra-train"));
     }
-    if (cell.phase() == Phase.SMALL) {
+    if (cell.phase() == Phase.SMALL || cell.phase() == Phase.RANDOM) {
+      // Whether the rows' labels are permuted (and by which seed) decides what is trained.
+      Map<String, Object> labels = new LinkedHashMap<>();
+      labels.put("ablation.small-sample.random-labels", cell.phase() == Phase.RANDOM);
       k =
           k.withFallback(c.withOnlyPath("ablation.small-sample.rows"))
-              .withFallback(c.withOnlyPath("ablation.small-sample.random-labels"))
+              .withFallback(ConfigFactory.parseMap(labels))
               .withFallback(c.withOnlyPath("ablation.seeds"));
     }
     String text = k.root().render(ConfigRenderOptions.concise());

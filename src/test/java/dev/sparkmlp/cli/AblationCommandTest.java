@@ -77,12 +77,13 @@ class AblationCommandTest {
     assertEquals(0, r.code(), r.err() + r.out());
     // One progress line per run, each with an ETA.
     assertEquals(
-        16, r.out().lines().filter(l -> l.matches("\\[\\s*\\d+/16\\] .*ETA .*")).count(), r.out());
+        19, r.out().lines().filter(l -> l.matches("\\[\\s*\\d+/19\\] .*ETA .*")).count(), r.out());
     assertTrue(r.out().contains("learning rates from the sweep"), r.out());
 
     List<String> csv = Files.readAllLines(out.resolve("results.csv"));
     assertTrue(csv.get(0).startsWith("phase,id,optimizer,lr,init,lambda"), csv.get(0));
-    assertEquals(1 + 4 + 8 + 1 + 3, csv.size(), String.join("\n", csv));
+    // sweep 2 x 2, grid 2 x 2 x 2, full data 1, small sample 3 on true and 3 on random labels
+    assertEquals(1 + 4 + 8 + 1 + 3 + 3, csv.size(), String.join("\n", csv));
     for (String o : List.of("sgd", "adam")) {
       for (String i : List.of("uniform", "he_uniform")) {
         for (String l : List.of("0", "3")) {
@@ -106,6 +107,7 @@ class AblationCommandTest {
                 line ->
                     line.startsWith("full-data,full-adam-s1,adam,") && line.contains(",test,")));
     assertEquals(3, csv.stream().filter(line -> line.startsWith("small-sample,")).count());
+    assertEquals(3, csv.stream().filter(line -> line.startsWith("random-labels,random-")).count());
 
     String table = Files.readString(out.resolve("table.md"));
     for (String block :
@@ -132,7 +134,8 @@ class AblationCommandTest {
             "grad-norms-init.png",
             "lr-sweep.png",
             "full-data.png",
-            "small-sample.png");
+            "small-sample.png",
+            "random-labels.png");
     for (String f : figures) {
       Path png = out.resolve("figures").resolve(f);
       assertTrue(Files.size(png) > 1000, f);
@@ -151,6 +154,7 @@ class AblationCommandTest {
             "## All settings",
             "full training set",
             "small sample",
+            "random labels, where only memorisation is possible",
             "## Timing",
             "every optimizer reaches at least the paper's CV accuracy",
             "≥ 97.5% test accuracy",
@@ -187,7 +191,7 @@ class AblationCommandTest {
     // A second invocation trains nothing: every run's result is reused.
     CliTest.Run again = ablation(out, "--report-only");
     assertEquals(0, again.code(), again.err());
-    assertEquals(16, count(again.out(), "(reused)"), again.out());
+    assertEquals(19, count(again.out(), "(reused)"), again.out());
   }
 
   @Test
@@ -250,22 +254,29 @@ class AblationCommandTest {
                 java.util.Map.of()));
     AblationPlan plan = AblationPlan.of(settings);
     // The largest rate scores best but has no larger rate to vouch for it: the next one is chosen.
-    List<AblationResult> stable = List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false),
-        sweep(0.3, 0.95, false));
+    List<AblationResult> stable =
+        List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false), sweep(0.3, 0.95, false));
     assertEquals(0.1, AblationStudy.chooseRates(plan, stable).get("sgd"));
     // A rate whose next larger rate diverged is not eligible either.
-    List<AblationResult> diverging = List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false),
-        sweep(0.3, Double.NaN, true));
+    List<AblationResult> diverging =
+        List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false), sweep(0.3, Double.NaN, true));
     assertEquals(0.01, AblationStudy.chooseRates(plan, diverging).get("sgd"));
   }
 
   private static AblationResult sweep(double lr, double acc, boolean diverged) {
-    AblationPlan.Cell cell = new AblationPlan.Cell("sweep-sgd-lr" + lr, AblationPlan.Phase.SWEEP,
-        "sgd", lr, "he_uniform", 0, 0, 1, 3);
+    AblationPlan.Cell cell =
+        new AblationPlan.Cell(
+            "sweep-sgd-lr" + lr, AblationPlan.Phase.SWEEP, "sgd", lr, "he_uniform", 0, 0, 1, 3);
     AblationResult.Snapshot snap = new AblationResult.Snapshot(0.5, acc, 0.05, 0.1);
     AblationResult.Epoch e = new AblationResult.Epoch(1, 0.5, snap, snap, new double[] {1});
-    return new AblationResult(cell, "key", new String[] {"dense1"}, e,
-        diverged ? List.of() : List.of(e), diverged ? "diverged" : null, 1);
+    return new AblationResult(
+        cell,
+        "key",
+        new String[] {"dense1"},
+        e,
+        diverged ? List.of() : List.of(e),
+        diverged ? "diverged" : null,
+        1);
   }
 
   private static int count(String text, String part) {
