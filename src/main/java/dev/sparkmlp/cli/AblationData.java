@@ -52,7 +52,8 @@ final class AblationData {
       addWithLabels(need, spec, spec.test(), spec.testLabels());
       for (String f : plan.full().extraTrain()) addWithLabels(need, spec, f, "");
     }
-    List<String> missing = new ArrayList<>();
+    // A file may be needed twice (CIFAR-10's data_batch_2.bin is CV and full-data training).
+    java.util.Set<String> missing = new java.util.LinkedHashSet<>();
     for (String f : need) if (!Fs.exists(f)) missing.add(f);
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException(
