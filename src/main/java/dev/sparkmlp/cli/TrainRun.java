@@ -47,14 +47,13 @@ final class TrainRun {
     String output = s.output();
     String engineName = s.engine();
     long seed = s.seed();
-    Datasets data = Datasets.load(s.data(), seed);
-    Block train = data.train();
-    int outputs = train.targetWidth;
-    NetworkSpec spec = s.network(train.features, outputs);
-    Network net = Network.build(spec);
     int batch = s.batchSize();
-
+    // The engine first: an unreachable Spark master is reported before the data is read.
     try (Engine engine = createEngine(engineName)) {
+      Datasets data = Datasets.load(s.data(), seed);
+      Block train = data.train();
+      NetworkSpec spec = s.network(train.features, train.targetWidth);
+      Network net = Network.build(spec);
       GradientSource source = engine.gradients(net, train, batch, seed, s.integer("train.epochs"));
       TrainConfig cfg = s.train(source.stepsPerEpoch());
       Evaluator validation = data.validation() == null ? null : engine.evaluator(net, data.validation(), "validation set");
