@@ -15,6 +15,7 @@ public final class LocalEvaluator implements Evaluator {
   private final Block data;
   private final WorkerPool pool;
   private final Workspace[] ws;
+  private final java.util.function.IntConsumer job = this::evaluateRange;
   private float[] params;
   private float[] buffers;
 
@@ -37,7 +38,7 @@ public final class LocalEvaluator implements Evaluator {
   public synchronized Metrics evaluate(float[] params, float[] buffers) {
     this.params = params;
     this.buffers = buffers;
-    pool.run(this::evaluateRange);
+    pool.run(job);
     double loss = 0, bce = 0, mse = 0;
     long count = 0, correct = 0;
     for (Workspace w : ws) {

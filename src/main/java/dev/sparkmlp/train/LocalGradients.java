@@ -25,6 +25,9 @@ public final class LocalGradients implements GradientSource {
   private final int[][] order;     // per shard: this epoch's order of dataset rows
   private final int[] orderEpoch;  // epoch each order was drawn for
   private final Gradient result = new Gradient();
+  // Bound once: a method reference evaluated per step would allocate per step.
+  private final java.util.function.IntConsumer computeJob = this::shardsOfThread;
+  private final java.util.function.IntConsumer sumJob = this::sumSlice;
 
   // The current step, published to the workers by the barrier in WorkerPool.run.
   private float[] params;
@@ -101,8 +104,8 @@ public final class LocalGradients implements GradientSource {
     this.buffers = buffers;
     this.epoch = epoch;
     this.step = step;
-    pool.run(this::shardsOfThread);
-    pool.run(this::sumSlice);
+    pool.run(computeJob);
+    pool.run(sumJob);
     result.lossSum = 0;
     result.count = 0;
     result.correct = 0;
