@@ -298,13 +298,7 @@ final class AblationReport {
           sb.append("| ")
               .append(AblationFigures.optimizerLabel(o))
               .append(" | ")
-              .append(finalOrDiverged(g, AblationResult.Epoch::trainCost))
-              .append(" | ")
-              .append(finalOrDiverged(g, e -> e.val().cce()))
-              .append(" | ")
-              .append(finalOrDiverged(g, e -> e.train().acc()))
-              .append(" | ")
-              .append(finalOrDiverged(g, e -> e.val().acc()))
+              .append(finalCells(g))
               .append(" | ")
               .append(g.gap().format(4))
               .append(" | ")
@@ -460,13 +454,7 @@ final class AblationReport {
       sb.append("| ")
           .append(AblationFigures.optimizerLabel(o))
           .append(" | ")
-          .append(finalOrDiverged(g, AblationResult.Epoch::trainCost))
-          .append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().cce()))
-          .append(" | ")
-          .append(finalOrDiverged(g, e -> e.train().acc()))
-          .append(" | ")
-          .append(finalOrDiverged(g, e -> e.val().acc()))
+          .append(finalCells(g))
           .append(" |");
       if (!paper.isEmpty()) {
         AblationPaper.Row p = paper.get(o);
@@ -1335,5 +1323,11 @@ final class AblationReport {
 
   private static String signedPoints(double v) {
     return String.format(Locale.ROOT, "%+.1f", 100 * v);
+  }
+
+  /** Final train cost, CV cost, train accuracy and CV accuracy of a group, as table cells. */
+  private static String finalCells(AblationGroup g) {
+    return finalOrDiverged(g, AblationResult.Epoch::trainCost) + " | " + finalOrDiverged(g, e -> e.val().cce())
+        + " | " + finalOrDiverged(g, e -> e.train().acc()) + " | " + finalOrDiverged(g, e -> e.val().acc());
   }
 }

@@ -94,13 +94,7 @@ final class Settings {
           c.getBoolean("model.layer-norm"));
       float momentum = (float) c.getDouble("model.batch-norm-momentum");
       if (!(momentum >= 0 && momentum < 1)) throw fail("model.batch-norm-momentum", "must be in [0, 1): " + momentum);
-      if (momentum != 0.9f) {
-        spec = new NetworkSpec(spec.inputs(), spec.layers().stream()
-            .map(l -> l instanceof dev.sparkmlp.nn.LayerSpec.BatchNorm b
-                ? (dev.sparkmlp.nn.LayerSpec) new dev.sparkmlp.nn.LayerSpec.BatchNorm(momentum, b.eps()) : l)
-            .toList(), spec.loss());
-      }
-      return spec;
+      return spec.withBatchNormMomentum(momentum);
     });
   }
 

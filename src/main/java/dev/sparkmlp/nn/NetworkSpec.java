@@ -32,4 +32,11 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers, Loss loss) impleme
     layers.add(new LayerSpec.Act(outputAct, 0f));
     return new NetworkSpec(inputs, layers, loss);
   }
+
+  /** The same network with every BatchNorm layer using {@code momentum} for its running statistics. */
+  public NetworkSpec withBatchNormMomentum(float momentum) {
+    return new NetworkSpec(inputs, layers.stream()
+        .map(l -> l instanceof LayerSpec.BatchNorm b ? (LayerSpec) new LayerSpec.BatchNorm(momentum, b.eps()) : l)
+        .toList(), loss);
+  }
 }

@@ -100,7 +100,6 @@ public final class Trainer {
     LrSchedule schedule = cfg.schedule().build();
     Regularization reg = cfg.regularization();
     float[] g = new float[params.length];
-    float[] statsSum = new float[buffers.length];
     double[] norms = new double[layers.count()];
     long start = System.nanoTime();
     int firstEpoch = epochsDone;
@@ -134,8 +133,7 @@ public final class Trainer {
         lr = schedule.lr(step, steps);
         optimizer.step(params, g, (float) lr);
         if (buffers.length > 0 && grad.shards > 0) {
-          System.arraycopy(grad.batchStats, 0, statsSum, 0, statsSum.length);
-          net.updateRunningStats(buffers, statsSum, grad.shards);
+          net.updateRunningStats(buffers, grad.batchStats, grad.shards);
         }
         step++;
       }
