@@ -1,5 +1,6 @@
 package dev.sparkmlp.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,8 +11,6 @@ import java.util.Map;
  * @param train the training-set metrics: the running mean over the epoch's mini-batches (weights
  *     moving, dropout on), or a full inference pass when the trainer is given a train evaluator
  * @param validation null without a validation set
- * @param gradNorms per parameter layer, the mean over the epoch's steps of the L2 norm of the mean
- *     gradient (regularization included, before clipping)
  */
 public record EpochMetrics(
     int epoch,
@@ -23,32 +22,70 @@ public record EpochMetrics(
     double lr,
     double seconds,
     double samplesPerSecond,
-    double etaSeconds,
-    String[] layerNames,
-    double[] gradNorms) {
+    double etaSeconds) {
 
-  /** The JSON object of one metrics.jsonl line. */
+  /**
+   * The JSON object of one metrics.jsonl line. It holds every field, so {@link #fromJson} reads
+   * back an equal record (a checkpoint keeps the history this way).
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("epoch", epoch);
+    m.put("epochs", epochs);
     m.put("step", step);
     m.put("train_loss", trainLoss);
     m.put("train_accuracy", train.accuracy());
+    m.put("train_data_loss", train.loss());
+    m.put("train_count", train.count());
     m.put("train_bce", train.bce());
     m.put("train_half_mse", train.halfMse());
     if (validation != null) {
       m.put("val_loss", validation.loss());
       m.put("val_accuracy", validation.accuracy());
+      m.put("val_count", validation.count());
       m.put("val_bce", validation.bce());
       m.put("val_half_mse", validation.halfMse());
     }
     m.put("lr", lr);
     m.put("seconds", seconds);
     m.put("samples_per_second", samplesPerSecond);
-    Map<String, Object> norms = new LinkedHashMap<>();
-    for (int i = 0; i < layerNames.length; i++) norms.put(layerNames[i], gradNorms[i]);
-    m.put("grad_norm", norms);
+    m.put("eta_seconds", etaSeconds);
     return m;
+  }
+
+  /**
+   * Reads one line written by {@link #toMap}. JSON null stands for NaN, as {@code io.Json}
+   * writes it.
+   *
+   * @throws IllegalArgumentException naming the first missing or mistyped field
+   */
+  public static EpochMetrics fromJson(JsonNode n) {
+    if (n == null || !n.isObject()) throw new IllegalArgumentException("expected a JSON object");
+    Metrics train = new Metrics(number(n, "train_data_loss"), number(n, "train_accuracy"),
+        longValue(n, "train_count"), number(n, "train_bce"), number(n, "train_half_mse"));
+    Metrics val = !n.has("val_loss") ? null : new Metrics(number(n, "val_loss"),
+        number(n, "val_accuracy"), longValue(n, "val_count"), number(n, "val_bce"),
+        number(n, "val_half_mse"));
+    return new EpochMetrics((int) longValue(n, "epoch"), (int) longValue(n, "epochs"),
+        longValue(n, "step"), number(n, "train_loss"), train, val, number(n, "lr"),
+        number(n, "seconds"), number(n, "samples_per_second"), number(n, "eta_seconds"));
+  }
+
+  private static double number(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null) throw new IllegalArgumentException("field " + field + " is missing");
+    if (v.isNull()) return Double.NaN;
+    if (!v.isNumber()) throw new IllegalArgumentException("field " + field + ": expected a number, found " + v);
+    return v.doubleValue();
+  }
+
+  private static long longValue(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null) throw new IllegalArgumentException("field " + field + " is missing");
+    if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+      throw new IllegalArgumentException("field " + field + ": expected an integer, found " + v);
+    }
+    return v.longValue();
   }
 
   /** The console line: epoch, losses, accuracies, throughput and ETA. */
