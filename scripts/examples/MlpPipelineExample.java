@@ -63,9 +63,10 @@ public class MlpPipelineExample {
           new MulticlassClassificationEvaluator().setMetricName("accuracy");
       Dataset<Row> predicted = model.transform(test);
       double acc = accuracy.evaluate(predicted);
-      System.out.printf("pipeline: %d features, %d classes, %d epochs in %.1fs; test accuracy"
-          + " %.4f, the CLI's %.4f%n", fitted.numFeatures(), fitted.numClasses(),
-          fitted.summary().totalIterations(), (System.nanoTime() - t0) / 1e9, acc, cliAccuracy);
+      System.out.printf("pipeline: %d features, %d classes, %d epochs, fit in %.1fs (training"
+          + " loop %.1fs); test accuracy %.4f, the CLI's %.4f%n", fitted.numFeatures(),
+          fitted.numClasses(), fitted.summary().totalIterations(), (System.nanoTime() - t0) / 1e9,
+          fitted.summary().seconds(), acc, cliAccuracy);
       if (acc < cliAccuracy - 0.01) {
         System.out.println("FAIL: the pipeline's accuracy is more than one point below the CLI's");
         ok = false;

@@ -31,6 +31,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * One fit of {@link MlpClassifier} or {@link MlpRegressor}: the Spark engine of the CLI, fed from
@@ -58,14 +59,33 @@ final class MlpTraining {
   record Fitted(NetworkSpec spec, float[] params, float[] buffers, int classes,
       TrainResult result) {}
 
+  /**
+   * Fits. The preparation reads the input several times (statistics, row numbering, count,
+   * conversion); as MLlib's algorithms do, an input that is not cached is persisted
+   * (MEMORY_AND_DISK) for that and released once the partition blocks are cached.
+   */
   static Fitted fit(MlpParams p, Dataset<?> dataset, String featuresCol, String labelCol,
       Task task) {
-    Dataset<Row> df = dataset.toDF();
-    SparkSession spark = df.sparkSession();
+    Dataset<Row> all = dataset.toDF();
+    SparkSession spark = all.sparkSession();
     Fs.setConfiguration(spark.sparkContext().hadoopConfiguration());
-    DataFrameBlocks.checkSchema(df.schema(), featuresCol, labelCol);
+    DataFrameBlocks.checkSchema(all.schema(), featuresCol, labelCol);
     String indicator = p.getValidationIndicatorCol();
     checkParams(p, indicator);
+    Dataset<Row> df = indicator == null
+        ? all.select(quoted(featuresCol), quoted(labelCol))
+        : all.select(quoted(featuresCol), quoted(labelCol), quoted(indicator));
+    boolean persist = dataset.storageLevel().equals(StorageLevel.NONE());
+    if (persist) df = df.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return fit(p, df, spark, featuresCol, labelCol, indicator, task, persist);
+    } finally {
+      if (persist) df.unpersist(false);
+    }
+  }
+
+  private static Fitted fit(MlpParams p, Dataset<Row> df, SparkSession spark, String featuresCol,
+      String labelCol, String indicator, Task task, boolean persisted) {
     DataFrameBlocks.Selection trainRows = indicator == null
         ? DataFrameBlocks.Selection.ALL : DataFrameBlocks.Selection.where(indicator, false);
 
@@ -104,6 +124,8 @@ final class MlpTraining {
             DataFrameBlocks.Selection.where(indicator, true), task, net, partitions,
             "validation rows");
       }
+      // The blocks are cached now: the rows are no longer needed.
+      if (persisted) df.unpersist(false);
       TrainConfig cfg = config(p, source.stepsPerEpoch());
       float[] params = new float[net.paramCount()];
       float[] buffers = new float[net.bufferCount()];

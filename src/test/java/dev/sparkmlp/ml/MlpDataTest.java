@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -37,13 +39,19 @@ class MlpDataTest {
   @TempDir
   Path tmp;
 
+  /** Spark logs each refused row's task failure with a stack trace; the tests check the error. */
+  private static final List<String> TASK_LOGGERS = List.of(
+      "org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager");
+
   @BeforeAll
   static void start() {
     spark = MlSpark.start();
+    for (String l : TASK_LOGGERS) Configurator.setLevel(l, Level.OFF);
   }
 
   @AfterAll
   static void stop() {
+    for (String l : TASK_LOGGERS) Configurator.setLevel(l, Level.WARN);
     MlSpark.stop(spark);
   }
 
