@@ -31,6 +31,8 @@ import java.util.List;
  */
 public final class Network implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final OutputMetric[] NO_METRICS = {};
+  private static final double[] NO_SUMS = {};
 
   private final NetworkSpec spec;
   private final Layer[] layers;
@@ -287,15 +289,27 @@ public final class Network implements Serializable {
   /**
    * Inference pass over rows {@code [from, to)} of {@code block} (no dropout, running batch-norm
    * statistics), in chunks of the workspace size. Adds loss sum, row count and correct count to the
-   * workspace, and for classification the auxiliary sums {@link Workspace#bceSum()} and
-   * {@link Workspace#halfMseSum()} of the outputs.
+   * workspace.
    */
   public void evaluate(float[] params, float[] buffers, Block block, int from, int to,
       Workspace ws) {
+    evaluate(params, buffers, block, from, to, ws, NO_METRICS, NO_SUMS);
+  }
+
+  /**
+   * The pass above, also adding each chunk's {@code metrics[i].sum} of the outputs to
+   * {@code sums[i]}, chunk by chunk in row order. Modified: ws, sums.
+   */
+  public void evaluate(float[] params, float[] buffers, Block block, int from, int to,
+      Workspace ws, OutputMetric[] metrics, double[] sums) {
     checkCall(params, buffers, block, ws);
     if (from < 0 || to < from || to > block.rows) {
       throw new IllegalArgumentException(
           "row range [" + from + ", " + to + ") outside the block of " + block.rows + " rows");
+    }
+    if (sums.length != metrics.length) {
+      throw new IllegalArgumentException(
+          sums.length + " metric sums for " + metrics.length + " metrics");
     }
     int d = widths[0];
     int k = outputs();
@@ -311,9 +325,8 @@ public final class Network implements Serializable {
       if (block.labels != null) {
         System.arraycopy(block.labels, start, ws.labels, 0, rows);
         ws.correct += Objective.correct(yhat, ws.labels, rows, k);
-        ws.bceSum += Objective.bceMeanSum(yhat, ws.target, rows, k);
-        ws.halfMseSum += Objective.halfMseSum(yhat, ws.target, rows, k);
       }
+      for (int i = 0; i < metrics.length; i++) sums[i] += metrics[i].sum(yhat, ws.target, rows, k);
       ws.count += rows;
     }
   }

@@ -134,31 +134,4 @@ final class Objective {
     }
     return c;
   }
-
-  /** Sum over rows of 1/k sum_j BCE(yhat_j, y_j), with the clamp c of the unfused BCE. */
-  static double bceMeanSum(float[] yhat, float[] y, int rows, int k) {
-    double sum = 0;
-    for (int r = 0; r < rows; r++) {
-      int o = r * k;
-      double row = 0;
-      for (int j = 0; j < k; j++) {
-        double t = y[o + j];
-        row -= t * Math.log(Math.max(yhat[o + j], EPS))
-            + (1.0 - t) * Math.log(Math.max(1.0 - yhat[o + j], EPS));
-      }
-      sum += row / k;
-    }
-    return sum;
-  }
-
-  /** Sum over rows of 1/2 sum_j (y_j - yhat_j)^2. */
-  static double halfMseSum(float[] yhat, float[] y, int rows, int k) {
-    double sum = 0;
-    int n = rows * k;
-    for (int i = 0; i < n; i++) {
-      double d = (double) y[i] - yhat[i];
-      sum += 0.5 * d * d;
-    }
-    return sum;
-  }
 }

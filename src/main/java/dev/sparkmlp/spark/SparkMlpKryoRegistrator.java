@@ -301,8 +301,8 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
       out.writeDouble(s.loss);
       out.writeVarLong(s.correct, true);
       out.writeVarLong(s.count, true);
-      out.writeDouble(s.bce);
-      out.writeDouble(s.halfMse);
+      out.writeVarInt(s.extras.length, true);
+      for (double v : s.extras) out.writeDouble(v);
     }
 
     @Override
@@ -310,7 +310,9 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
       double loss = in.readDouble();
       long correct = in.readVarLong(true);
       long count = in.readVarLong(true);
-      return new EvalSums(loss, correct, count, in.readDouble(), in.readDouble());
+      double[] extras = new double[in.readVarInt(true)];
+      for (int i = 0; i < extras.length; i++) extras[i] = in.readDouble();
+      return new EvalSums(loss, correct, count, extras);
     }
   }
 }

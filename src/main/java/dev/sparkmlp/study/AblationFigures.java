@@ -1,6 +1,6 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
-import dev.sparkmlp.cli.AblationPlan.Phase;
+import dev.sparkmlp.study.AblationPlan.Phase;
 import dev.sparkmlp.io.Fs;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -97,8 +97,8 @@ final class AblationFigures {
     List<Figure> out = new ArrayList<>();
     for (String init : plan.inits()) {
       for (double l : plan.lambdas()) {
-        String suffix = init + "-l" + AblationPlan.num(l);
-        String setting = initLabel(init) + ", λ = " + AblationPlan.num(l);
+        String suffix = init + "-l" + Fmt.num(l);
+        String setting = initLabel(init) + ", λ = " + Fmt.num(l);
         XYChart cost =
             chart(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
         XYChart acc = chart(name + ": training accuracy, " + setting, "epoch", "training accuracy");
@@ -181,13 +181,13 @@ final class AblationFigures {
         any = true;
         line(
             lines,
-            optimizerLabel(o) + " λ=" + AblationPlan.num(l),
+            optimizerLabel(o) + " λ=" + Fmt.num(l),
             scale(g.curve(e -> e.train().acc() - e.val().acc()), 100),
             COLORS.get(o),
             k > 0);
       }
       if (any) {
-        bars.addSeries("λ = " + AblationPlan.num(l), x, y, err)
+        bars.addSeries("λ = " + Fmt.num(l), x, y, err)
             .setFillColor(PALETTE[k % PALETTE.length]);
       }
       k++;
@@ -209,8 +209,8 @@ final class AblationFigures {
         "Train − CV accuracy gap per epoch, "
             + initLabel(init)
             + "; solid λ = "
-            + AblationPlan.num(ls.get(0))
-            + (ls.size() > 1 ? ", dashed λ = " + AblationPlan.num(ls.get(1)) : ""),
+            + Fmt.num(ls.get(0))
+            + (ls.size() > 1 ? ", dashed λ = " + Fmt.num(ls.get(1)) : ""),
         out);
   }
 
@@ -233,7 +233,7 @@ final class AblationFigures {
     init.getStyler().setXAxisDecimalPattern("0");
     XYChart epochs =
         chart(
-            name + ": gradient norm of layer 1 per epoch, λ = " + AblationPlan.num(l0),
+            name + ": gradient norm of layer 1 per epoch, λ = " + Fmt.num(l0),
             "epoch",
             "mean ‖gradient‖₂ of layer 1 over the epoch's steps");
     epochs.getStyler().setYAxisLogarithmic(true);
@@ -277,7 +277,7 @@ final class AblationFigures {
         "grad-norms-epochs.png",
         epochs,
         "Mean gradient norm of the first layer per epoch, λ = "
-            + AblationPlan.num(l0)
+            + Fmt.num(l0)
             + "; dashed: U[-1,1], solid: He uniform; a run that diverged ends early",
         out);
   }
@@ -391,8 +391,8 @@ final class AblationFigures {
   }
 
   static String variant(AblationGroup g) {
-    if (g.dropout() > 0) return "dropout " + AblationPlan.num(g.dropout());
-    return "λ = " + AblationPlan.num(g.lambda());
+    if (g.dropout() > 0) return "dropout " + Fmt.num(g.dropout());
+    return "λ = " + Fmt.num(g.lambda());
   }
 
   private static XYChart chart(String title, String x, String y) {
@@ -473,7 +473,7 @@ final class AblationFigures {
   }
 
   private static String join(List<Double> ls) {
-    return String.join(" and ", ls.stream().map(AblationPlan::num).toList());
+    return String.join(" and ", ls.stream().map(Fmt::num).toList());
   }
 
   /** Renders and writes a chart that has data, and lists it. */

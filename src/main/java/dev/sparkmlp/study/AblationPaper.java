@@ -1,4 +1,4 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

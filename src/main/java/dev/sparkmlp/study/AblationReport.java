@@ -1,7 +1,7 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
-import dev.sparkmlp.cli.AblationGroup.Stat;
-import dev.sparkmlp.cli.AblationPlan.Phase;
+import dev.sparkmlp.study.AblationGroup.Stat;
+import dev.sparkmlp.study.AblationPlan.Phase;
 import dev.sparkmlp.io.Fs;
 import dev.sparkmlp.io.Json;
 import java.util.ArrayList;
@@ -282,7 +282,7 @@ final class AblationReport {
         sb.append("### ")
             .append(AblationFigures.initLabel(i))
             .append(", λ = ")
-            .append(AblationPlan.num(l))
+            .append(Fmt.num(l))
             .append("\n\n");
         boolean withPaper = !paper.isEmpty() && i.equals("he_uniform") && l == 0;
         sb.append(
@@ -415,7 +415,7 @@ final class AblationReport {
         .append(String.join(" vs ", plan.inits().stream().map(AblationFigures::initLabel).toList()))
         .append(" (He uniform: U[−√(6/fan_in), √(6/fan_in)]).\n");
     sb.append("- L2: cost + (λ/(2n))·Σw² over the weights, n = the batch size, λ ∈ {")
-        .append(String.join(", ", plan.lambdas().stream().map(AblationPlan::num).toList()))
+        .append(String.join(", ", plan.lambdas().stream().map(Fmt::num).toList()))
         .append("}.\n");
     sb.append("- Seeds: ")
         .append(String.join(", ", plan.seeds().stream().map(String::valueOf).toList()))
@@ -424,7 +424,7 @@ final class AblationReport {
     sb.append("- Learning rates: ");
     List<String> rs = new ArrayList<>();
     for (String o : plan.optimizers()) {
-      rs.add(AblationFigures.optimizerLabel(o) + " " + AblationPlan.num(ctx.rates().get(o)));
+      rs.add(AblationFigures.optimizerLabel(o) + " " + Fmt.num(ctx.rates().get(o)));
     }
     sb.append(String.join(", ", rs))
         .append(
@@ -628,7 +628,7 @@ final class AblationReport {
         sb.append("| ")
             .append(AblationFigures.optimizerLabel(o))
             .append(" | ")
-            .append(AblationPlan.num(l))
+            .append(Fmt.num(l))
             .append(" | ")
             .append(g.learned())
             .append('/')
@@ -689,7 +689,7 @@ final class AblationReport {
                 : "; for information only: the grid uses the rates of the config")
         .append(".\n\n");
     sb.append("| Optimizer |");
-    for (double r : plan.sweepRates()) sb.append(' ').append(AblationPlan.num(r)).append(" |");
+    for (double r : plan.sweepRates()) sb.append(' ').append(Fmt.num(r)).append(" |");
     sb.append("\n|---|");
     for (int i = 0; i < plan.sweepRates().size(); i++) sb.append("---:|");
     sb.append('\n');
@@ -723,7 +723,7 @@ final class AblationReport {
           sb.append("| ")
               .append(AblationFigures.initLabel(i))
               .append(" | ")
-              .append(AblationPlan.num(l))
+              .append(Fmt.num(l))
               .append(" | ")
               .append(AblationFigures.optimizerLabel(o))
               .append(" | ")
@@ -756,7 +756,7 @@ final class AblationReport {
             ctx.testRows(),
             epochs(f.epochs()),
             AblationFigures.initLabel(f.init()),
-            AblationPlan.num(f.lambda())));
+            Fmt.num(f.lambda())));
     sb.append(
         "| Optimizer | Learning rate | Train accuracy | Test accuracy | Test CCE | Runs |\n"
             + "|---|---:|---:|---:|---:|---|\n");
@@ -764,7 +764,7 @@ final class AblationReport {
       sb.append("| ")
           .append(AblationFigures.optimizerLabel(g.optimizer()))
           .append(" | ")
-          .append(AblationPlan.num(g.lr()))
+          .append(Fmt.num(g.lr()))
           .append(" | ")
           .append(finalOrDiverged(g, e -> e.train().acc()))
           .append(" | ")
@@ -804,7 +804,7 @@ final class AblationReport {
             s.epochs(),
             AblationFigures.optimizerLabel(s.optimizer()),
             AblationFigures.initLabel(s.init()),
-            AblationPlan.num(ctx.rates().get(s.optimizer())),
+            Fmt.num(ctx.rates().get(s.optimizer())),
             ctx.cvRows()));
     sb.append(
         "| Regularizer | Train accuracy | CV accuracy | Train − CV | CV CCE | Runs |\n"
@@ -1031,7 +1031,7 @@ final class AblationReport {
         learned.add(
             AblationFigures.optimizerLabel(g.optimizer())
                 + " λ="
-                + AblationPlan.num(g.lambda())
+                + Fmt.num(g.lambda())
                 + " ("
                 + g.learned()
                 + "/"
@@ -1196,8 +1196,8 @@ final class AblationReport {
                 Locale.ROOT,
                 "λ = %s → %s, final train − CV gap and CV accuracy (a change of ≥ %.0f point"
                     + " counts as visible): ",
-                AblationPlan.num(lo),
-                AblationPlan.num(hi),
+                Fmt.num(lo),
+                Fmt.num(hi),
                 100 * VISIBLE)
             + String.join("; ", ev));
   }

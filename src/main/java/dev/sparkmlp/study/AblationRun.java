@@ -1,4 +1,4 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import com.typesafe.config.ConfigFactory;
 import dev.sparkmlp.data.Block;

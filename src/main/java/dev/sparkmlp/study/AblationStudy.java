@@ -1,10 +1,10 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
-import dev.sparkmlp.cli.AblationPlan.Cell;
-import dev.sparkmlp.cli.AblationPlan.Phase;
+import dev.sparkmlp.study.AblationPlan.Cell;
+import dev.sparkmlp.study.AblationPlan.Phase;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.io.Fs;
 import dev.sparkmlp.nn.Network;
@@ -102,7 +102,7 @@ final class AblationStudy {
       Map<String, Double> rates = chooseRates(plan, sweepResults);
       if (plan.sweepSelect()) {
         List<String> chosen = new ArrayList<>();
-        for (String o : plan.optimizers()) chosen.add(o + " " + AblationPlan.num(rates.get(o)));
+        for (String o : plan.optimizers()) chosen.add(o + " " + Fmt.num(rates.get(o)));
         out.println(
             "sparkmlp ablation: learning rates from the sweep: " + String.join(", ", chosen));
       }
@@ -246,10 +246,10 @@ final class AblationStudy {
             "%-12s %-8s lr %-6s %-10s λ=%-3s%s seed %d",
             c.phase().label,
             c.optimizer(),
-            AblationPlan.num(c.lr()),
+            Fmt.num(c.lr()),
             c.init(),
-            AblationPlan.num(c.lambda()),
-            c.dropout() > 0 ? " dropout " + AblationPlan.num(c.dropout()) : "",
+            Fmt.num(c.lambda()),
+            c.dropout() > 0 ? " dropout " + Fmt.num(c.dropout()) : "",
             c.seed());
     String val = c.phase() == Phase.FULL ? "test" : "CV";
     String outcome =

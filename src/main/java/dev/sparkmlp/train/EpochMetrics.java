@@ -9,7 +9,8 @@ import java.util.Map;
  * @param trainLoss the mean training cost of the epoch, regularization included
  * @param train the training-set metrics: the running mean over the epoch's mini-batches (weights
  *     moving, dropout on), or a full inference pass when the trainer is given a train evaluator
- * @param validation null without a validation set
+ * @param validation null without a validation set; the extras of train and validation are written
+ *     as train_NAME and val_NAME
  * @param gradNorms per parameter layer, the mean over the epoch's steps of the L2 norm of the mean
  *     gradient (regularization included, before clipping)
  */
@@ -34,13 +35,11 @@ public record EpochMetrics(
     m.put("step", step);
     m.put("train_loss", trainLoss);
     m.put("train_accuracy", train.accuracy());
-    m.put("train_bce", train.bce());
-    m.put("train_half_mse", train.halfMse());
+    train.extras().forEach((k, v) -> m.put("train_" + k, v));
     if (validation != null) {
       m.put("val_loss", validation.loss());
       m.put("val_accuracy", validation.accuracy());
-      m.put("val_bce", validation.bce());
-      m.put("val_half_mse", validation.halfMse());
+      validation.extras().forEach((k, v) -> m.put("val_" + k, v));
     }
     m.put("lr", lr);
     m.put("seconds", seconds);
