@@ -58,28 +58,6 @@ final class AblationFigures {
 
   private AblationFigures() {}
 
-  static String optimizerLabel(String o) {
-    return switch (o) {
-      case "sgd" -> "SGD";
-      case "momentum" -> "Momentum";
-      case "rmsprop" -> "RMSProp";
-      case "adam" -> "Adam";
-      case "adamw" -> "AdamW";
-      default -> o;
-    };
-  }
-
-  static String initLabel(String i) {
-    return switch (i) {
-      case "uniform" -> "U[-1,1]";
-      case "he_uniform" -> "He uniform";
-      case "he_normal" -> "He normal";
-      case "xavier_uniform" -> "Xavier uniform";
-      case "xavier_normal" -> "Xavier normal";
-      default -> i;
-    };
-  }
-
   /** The initialisation the gap and curve comparisons use: He uniform when it is in the grid. */
   static String workingInit(AblationPlan plan) {
     return plan.inits().contains("he_uniform")
@@ -98,7 +76,7 @@ final class AblationFigures {
     for (String init : plan.inits()) {
       for (double l : plan.lambdas()) {
         String suffix = init + "-l" + Fmt.num(l);
-        String setting = initLabel(init) + ", λ = " + Fmt.num(l);
+        String setting = Labels.init(init) + ", λ = " + Fmt.num(l);
         XYChart cost =
             chart(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
         XYChart acc = chart(name + ": training accuracy, " + setting, "epoch", "training accuracy");
@@ -106,14 +84,14 @@ final class AblationFigures {
         for (String o : plan.optimizers()) {
           AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
           if (g == null) continue;
-          if (g.curve(e -> e.train().acc()).length == 0) missing.add(optimizerLabel(o));
+          if (g.curve(e -> e.train().acc()).length == 0) missing.add(Labels.optimizer(o));
           line(
               cost,
-              optimizerLabel(o),
+              Labels.optimizer(o),
               g.curve(AblationResult.Epoch::trainCost),
               COLORS.get(o),
               false);
-          line(acc, optimizerLabel(o), g.curve(e -> e.train().acc()), COLORS.get(o), false);
+          line(acc, Labels.optimizer(o), g.curve(e -> e.train().acc()), COLORS.get(o), false);
         }
         logIfWide(cost);
         String note =
@@ -151,7 +129,7 @@ final class AblationFigures {
         new CategoryChartBuilder()
             .width(WIDTH)
             .height(HEIGHT)
-            .title(name + ": final train − CV accuracy gap, " + initLabel(init))
+            .title(name + ": final train − CV accuracy gap, " + Labels.init(init))
             .xAxisTitle("optimizer")
             .yAxisTitle("train − CV accuracy (percentage points)")
             .build();
@@ -160,7 +138,7 @@ final class AblationFigures {
     bars.getStyler().setErrorBarsColor(Color.DARK_GRAY);
     XYChart lines =
         chart(
-            name + ": train − CV accuracy gap per epoch, " + initLabel(init),
+            name + ": train − CV accuracy gap per epoch, " + Labels.init(init),
             "epoch",
             "train − CV accuracy (percentage points)");
     int k = 0;
@@ -173,15 +151,15 @@ final class AblationFigures {
         AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
         // Every series needs every category: XChart fails on bar series of unequal length, so a
         // setting without finished runs (or that diverged) is drawn as 0.
-        AblationGroup.Stat s = g == null ? AblationGroup.Stat.of(List.of()) : g.gap();
-        x.add(optimizerLabel(o));
+        Stat s = g == null ? Stat.of(List.of()) : g.gap();
+        x.add(Labels.optimizer(o));
         y.add(s.isNaN() ? 0 : 100 * s.mean());
         err.add(s.isNaN() ? 0 : 100 * s.sd());
         if (g == null) continue;
         any = true;
         line(
             lines,
-            optimizerLabel(o) + " λ=" + Fmt.num(l),
+            Labels.optimizer(o) + " λ=" + Fmt.num(l),
             scale(g.curve(e -> e.train().acc() - e.val().acc()), 100),
             COLORS.get(o),
             k > 0);
@@ -197,7 +175,7 @@ final class AblationFigures {
         "gap.png",
         bars,
         "Final train − CV accuracy gap per optimizer, "
-            + initLabel(init)
+            + Labels.init(init)
             + ", for λ = "
             + join(ls)
             + " (mean ± sd over seeds; a diverged setting is drawn at 0)",
@@ -207,7 +185,7 @@ final class AblationFigures {
         "gap-epochs.png",
         lines,
         "Train − CV accuracy gap per epoch, "
-            + initLabel(init)
+            + Labels.init(init)
             + "; solid λ = "
             + Fmt.num(ls.get(0))
             + (ls.size() > 1 ? ", dashed λ = " + Fmt.num(ls.get(1)) : ""),
@@ -250,16 +228,16 @@ final class AblationFigures {
         x[li] = li + 1;
         List<Double> v = new ArrayList<>();
         for (AblationResult r : runs) v.add(r.initial().gradNorms()[li]);
-        y[li] = AblationGroup.Stat.of(v).mean();
+        y[li] = Stat.of(v).mean();
       }
-      XYSeries s = points(init, initLabel(i), x, y, PALETTE[k++ % PALETTE.length], false);
+      XYSeries s = points(init, Labels.init(i), x, y, PALETTE[k++ % PALETTE.length], false);
       if (s != null) s.setMarker(SeriesMarkers.CIRCLE);
       for (String o : plan.optimizers()) {
         AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, i, l0, 0);
         if (g == null) continue;
         line(
             epochs,
-            optimizerLabel(o) + ", " + initLabel(i),
+            Labels.optimizer(o) + ", " + Labels.init(i),
             g.curve(e -> e.gradNorms()[0]),
             COLORS.get(o),
             i.equals("uniform"));
@@ -297,13 +275,13 @@ final class AblationFigures {
       for (AblationGroup g : groups) {
         if (g.phase() != Phase.SWEEP || !g.optimizer().equals(o)) continue;
         x.add(g.lr());
-        AblationGroup.Stat s = g.last(e -> e.val().acc());
+        Stat s = g.last(e -> e.val().acc());
         y.add(s.isNaN() ? 0.0 : s.mean());
       }
       XYSeries s =
           points(
               c,
-              optimizerLabel(o),
+              Labels.optimizer(o),
               x.stream().mapToDouble(Double::doubleValue).toArray(),
               y.stream().mapToDouble(Double::doubleValue).toArray(),
               COLORS.get(o),
@@ -328,7 +306,7 @@ final class AblationFigures {
       if (g.phase() != Phase.FULL) continue;
       line(
           c,
-          optimizerLabel(g.optimizer()),
+          Labels.optimizer(g.optimizer()),
           g.curve(e -> e.val().acc()),
           COLORS.get(g.optimizer()),
           false);
@@ -376,7 +354,7 @@ final class AblationFigures {
     for (AblationGroup g : groups) {
       if (g.phase() != phase) continue;
       Color col = PALETTE[k++ % PALETTE.length];
-      String v = variant(g);
+      String v = Labels.variant(g);
       line(c, v + " train", g.curve(e -> e.train().acc()), col, true);
       line(c, v + " CV", g.curve(e -> e.val().acc()), col, false);
     }
@@ -388,11 +366,6 @@ final class AblationFigures {
             + ": training (dashed) and CV (solid) accuracy per epoch for each regularizer (mean"
             + " over seeds)",
         out);
-  }
-
-  static String variant(AblationGroup g) {
-    if (g.dropout() > 0) return "dropout " + Fmt.num(g.dropout());
-    return "λ = " + Fmt.num(g.lambda());
   }
 
   private static XYChart chart(String title, String x, String y) {

@@ -17,6 +17,9 @@ final class AblationPaper {
       "G. Okoma, \"Derivation and Analysis of Backpropagation: An Ablation"
           + " Study on Optimization, Regularization, and Weight Initialization in MLPs\" (2025)";
 
+  /** The paper's training rows per dataset (it scores on as many CV rows). */
+  static final int TRAIN_ROWS = 10_000;
+
   /** He uniform, lambda 0, after the paper's epochs. */
   record Row(double trainCost, double trainAcc, double cvAcc) {}
 

@@ -1,21 +1,15 @@
 package dev.sparkmlp.study;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
-import dev.sparkmlp.study.AblationPlan.Cell;
-import dev.sparkmlp.study.AblationPlan.Phase;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.io.Fs;
-import dev.sparkmlp.nn.Network;
-import dev.sparkmlp.train.Evaluator;
-import dev.sparkmlp.train.GradientSource;
+import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.study.AblationPlan.Cell;
+import dev.sparkmlp.study.AblationPlan.Phase;
+import dev.sparkmlp.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,13 +21,15 @@ import java.util.Map;
  *
  * <p>Each run's {@code result.json} carries a key of everything that determines it; a later
  * invocation with the same output reuses results whose key matches, so an interrupted study
- * continues where it stopped and a changed setting retrains only the runs it affects.
+ * continues where it stopped and a changed setting retrains only the runs it affects. With {@link
+ * #from}, the results come from a published report's CSV files instead and nothing is trained.
  */
-final class AblationStudy {
+public final class AblationStudy {
   /** Evaluation rows cost about a third of a training row (forward pass only). */
   private static final double EVAL_WEIGHT = 1.0 / 3;
 
-  private final Settings s;
+  private final Config c;
+  private final StudyHost host;
   private final AblationPlan plan;
   private final String output;
   private final String configName;
@@ -41,7 +37,7 @@ final class AblationStudy {
   private final PrintStream out;
   private final String name;
 
-  private Engine shared;
+  private PublishedResults published;
   private AblationData data;
   private int done;
   private int total;
@@ -50,10 +46,18 @@ final class AblationStudy {
   private double trainedSeconds;
   private double remainingUnits;
 
-  AblationStudy(Settings s, AblationPlan plan, String configName, boolean fresh, PrintStream out) {
-    this.s = s;
-    this.plan = plan;
-    this.output = s.output();
+  /**
+   * @param c the loaded configuration: the usual data, model and train sections plus ablation
+   * @param configName the config file, as the report names it in its command line
+   * @param fresh retrain every run, even those with a matching result.json
+   * @throws IllegalArgumentException naming the key, for a bad ablation setting
+   */
+  public AblationStudy(
+      Config c, StudyHost host, String configName, boolean fresh, PrintStream out) {
+    this.c = c;
+    this.host = host;
+    this.plan = AblationPlan.of(c, host);
+    this.output = c.getString("output");
     this.configName = configName;
     this.fresh = fresh;
     this.out = out;
@@ -61,25 +65,36 @@ final class AblationStudy {
   }
 
   /**
-   * Trains what is missing (nothing with reportOnly), then writes the report to the output
-   * directory and, when publish is not null, to publish as well. Returns the report's findings.
+   * Takes every result from the published report in dir ({@code results.csv}, {@code
+   * history.csv}) instead of the output's runs, and trains nothing: the way to rewrite a committed
+   * report after a change to the report's code.
    */
-  List<AblationReport.Finding> run(boolean reportOnly, String publish) {
+  public AblationStudy from(String dir) {
+    this.published = PublishedResults.read(dir);
+    return this;
+  }
+
+  /**
+   * Trains what is missing (nothing with reportOnly or {@link #from}), then writes the report to
+   * the output directory and, when publish is not null, to publish as well. Returns the findings.
+   */
+  public List<Finding> run(boolean reportOnly, String publish) {
     long t0 = System.nanoTime();
-    AblationData.checkFilesExist(s.data(), plan, configName);
-    data = AblationData.load(s.data(), plan);
+    boolean trainNothing = reportOnly || published != null;
+    AblationData.checkFilesExist(host.data(c), plan, configName);
+    data = AblationData.load(host.data(c), plan);
     List<Cell> sweep = plan.sweepCells();
-    Map<String, Double> placeholder = new LinkedHashMap<>(plan.lr());
-    total =
-        sweep.size()
-            + plan.gridCells(placeholder).size()
-            + plan.fullCells(placeholder).size()
-            + plan.smallCells(placeholder).size();
-    for (Cell c : sweep) remainingUnits += units(c);
-    for (Cell c : plan.gridCells(placeholder)) remainingUnits += units(c);
-    for (Cell c : plan.fullCells(placeholder)) remainingUnits += units(c);
-    for (Cell c : plan.smallCells(placeholder)) remainingUnits += units(c);
-    String engine = engineName();
+    Map<String, Double> configured = new LinkedHashMap<>(plan.lr());
+    List<List<Cell>> phases =
+        List.of(
+            sweep,
+            plan.gridCells(configured),
+            plan.fullCells(configured),
+            plan.smallCells(configured));
+    for (List<Cell> phase : phases) {
+      total += phase.size();
+      for (Cell cell : phase) remainingUnits += units(cell);
+    }
     out.printf(
         "sparkmlp ablation: %s, %,d training and %,d CV rows, %d runs (sweep %d, grid %d, full data"
             + " %d, small sample %d); %s -> %s%n",
@@ -88,62 +103,62 @@ final class AblationStudy {
         data.cv().rows,
         total,
         sweep.size(),
-        plan.gridCells(placeholder).size(),
-        plan.fullCells(placeholder).size(),
-        plan.smallCells(placeholder).size(),
-        engine,
+        phases.get(1).size(),
+        phases.get(2).size(),
+        phases.get(3).size(),
+        published != null ? "from the published results" : host.describe(),
         output);
 
     List<AblationResult> results = new ArrayList<>();
-    try {
-      if (s.engine().equals("spark") && !reportOnly) shared = SparkEngineFactory.create(s);
-      List<AblationResult> sweepResults = runAll(sweep, reportOnly);
-      results.addAll(sweepResults);
-      Map<String, Double> rates = chooseRates(plan, sweepResults);
-      if (plan.sweepSelect()) {
-        List<String> chosen = new ArrayList<>();
-        for (String o : plan.optimizers()) chosen.add(o + " " + Fmt.num(rates.get(o)));
-        out.println(
-            "sparkmlp ablation: learning rates from the sweep: " + String.join(", ", chosen));
-      }
-      results.addAll(runAll(plan.gridCells(rates), reportOnly));
-      results.addAll(runAll(plan.fullCells(rates), reportOnly));
-      results.addAll(runAll(plan.smallCells(rates), reportOnly));
-
-      double wall = (System.nanoTime() - t0) / 1e9;
-      AblationReport.Context ctx =
-          new AblationReport.Context(
-              name,
-              configName,
-              command(),
-              shared != null ? shared.describe() : engine,
-              rates,
-              plan.sweepSelect(),
-              data.train().rows,
-              data.cv().rows,
-              plan.full().epochs() > 0 ? data.fullTrain().rows : 0,
-              plan.full().epochs() > 0 ? data.test().rows : 0,
-              network(),
-              wall,
-              reused);
-      List<AblationReport.Finding> findings = writeReport(output, results, ctx);
-      if (publish != null) writeReport(publish, results, ctx);
-      for (AblationReport.Finding f : findings) {
-        out.printf("  [%s] %s%n", f.verdict(), f.claim());
-      }
-      out.printf(
-          "sparkmlp ablation: %d runs in %s; report: %s%s%n",
-          results.size(),
-          AblationReport.duration(wall),
-          Fs.resolve(output, "REPORT.md"),
-          publish == null ? "" : " and " + Fs.resolve(publish, "REPORT.md"));
-      return findings;
-    } finally {
-      if (shared != null) shared.close();
+    List<AblationResult> sweepResults = runAll(sweep, trainNothing);
+    results.addAll(sweepResults);
+    Map<String, Double> rates = chooseRates(plan, sweepResults);
+    if (plan.sweepSelect()) {
+      List<String> chosen = new ArrayList<>();
+      for (String o : plan.optimizers()) chosen.add(o + " " + Fmt.num(rates.get(o)));
+      out.println("sparkmlp ablation: learning rates from the sweep: " + String.join(", ", chosen));
     }
+    results.addAll(runAll(plan.gridCells(rates), trainNothing));
+    results.addAll(runAll(plan.fullCells(rates), trainNothing));
+    results.addAll(runAll(plan.smallCells(rates), trainNothing));
+
+    double wall = (System.nanoTime() - t0) / 1e9;
+    AblationReport.Context ctx = context(rates, wall, results.size() - reused);
+    List<Finding> findings = writeReport(output, results, ctx);
+    if (publish != null) writeReport(publish, results, ctx);
+    for (Finding f : findings) out.printf("  [%s] %s%n", f.verdict(), f.claim());
+    out.printf(
+        "sparkmlp ablation: %d runs in %s; report: %s%s%n",
+        results.size(),
+        Fmt.duration(wall),
+        Fs.resolve(output, "REPORT.md"),
+        publish == null ? "" : " and " + Fs.resolve(publish, "REPORT.md"));
+    return findings;
   }
 
-  private List<AblationReport.Finding> writeReport(
+  private AblationReport.Context context(Map<String, Double> rates, double wall, int trained) {
+    NetworkSpec spec = host.network(c, data.train().features, data.train().targetWidth);
+    TrainConfig cfg = host.train(c, 1);
+    return new AblationReport.Context(
+        name,
+        configName,
+        "scripts/sparkmlp ablation --config " + configName,
+        host.describe(),
+        rates,
+        plan.sweepSelect(),
+        data.train().rows,
+        data.cv().rows,
+        plan.full().epochs() > 0 ? data.fullTrain().rows : 0,
+        plan.full().epochs() > 0 ? data.test().rows : 0,
+        NetworkText.of(c, spec),
+        cfg.optimizer(),
+        cfg.regularization().perDataset(),
+        wall,
+        trained,
+        published != null);
+  }
+
+  private List<Finding> writeReport(
       String dir, List<AblationResult> results, AblationReport.Context ctx) {
     List<AblationGroup> groups = AblationGroup.of(results);
     List<List<AblationFigures.Figure>> figures = new ArrayList<>();
@@ -193,12 +208,16 @@ final class AblationStudy {
 
   private AblationResult runOne(Cell cell, boolean reportOnly) {
     String dir = Fs.resolve(Fs.resolve(output, "cells"), cell.id());
-    String key = key(cell);
+    String key = RunKey.of(AblationRun.config(c, cell), cell, host.shards());
     String resultPath = Fs.resolve(dir, "result.json");
     double units = units(cell);
     AblationResult r = null;
     boolean wasReused = false;
-    if (!fresh && Fs.exists(resultPath)) {
+    if (published != null) {
+      r = published.result(cell);
+      wasReused = r != null;
+      if (wasReused) reused++;
+    } else if (!fresh && Fs.exists(resultPath)) {
       String json = new String(Fs.readAllBytes(resultPath), StandardCharsets.UTF_8);
       if (key.equals(AblationResult.keyOf(json))) {
         r = AblationResult.parse(cell, json);
@@ -209,7 +228,11 @@ final class AblationStudy {
     if (r == null && reportOnly) {
       remainingUnits -= units;
       done++;
-      out.printf("[%s] %-28s not trained yet (--report-only)%n", counter(), cell.id());
+      out.printf(
+          "[%s] %-28s %s%n",
+          counter(),
+          cell.id(),
+          published != null ? "not in the published results" : "not trained yet (--report-only)");
       return null;
     }
     if (r == null) {
@@ -222,9 +245,7 @@ final class AblationStudy {
             default -> data.train();
           };
       Block val = full ? data.test() : data.cv();
-      try (Engine engine = cellEngine()) {
-        r = AblationRun.train(s, cell, key, train, val, full ? "test set" : "CV set", engine, dir);
-      }
+      r = AblationRun.train(c, host, cell, key, train, val, full ? "test set" : "CV set", dir);
       // A diverged run stops early; counting it would make the rate, and so the ETA, too
       // optimistic.
       if (!r.isDiverged()) {
@@ -259,14 +280,14 @@ final class AblationStudy {
                 Locale.ROOT, "%s acc %.4f  train acc %.4f", val, r.valAcc(), r.trainAcc());
     String eta =
         trainedSeconds > 0
-            ? AblationReport.duration(remainingUnits * trainedSeconds / trainedUnits)
+            ? Fmt.duration(remainingUnits * trainedSeconds / trainedUnits)
             : "?";
     out.printf(
         "[%s] %s  %s  %s  ETA %s%n",
         counter(),
         what,
         outcome,
-        wasReused ? "(reused)" : AblationReport.duration(r.seconds()),
+        wasReused ? "(reused)" : Fmt.duration(r.seconds()),
         remainingUnits <= 0 ? "0s" : eta);
   }
 
@@ -285,118 +306,5 @@ final class AblationStudy {
         };
     double valRows = c.phase() == Phase.FULL ? data.test().rows : data.cv().rows;
     return c.epochs() * (trainRows + EVAL_WEIGHT * (trainRows + valRows));
-  }
-
-  /** A fresh local engine per run (its worker threads end with it); one Spark session for all. */
-  private Engine cellEngine() {
-    if (shared == null) return new LocalEngine(s.partitions(), s.threads());
-    Engine e = shared;
-    return new Engine() {
-      @Override
-      public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
-        return e.gradients(net, train, batch, seed, epochs);
-      }
-
-      @Override
-      public Evaluator evaluator(Network net, Block d, String what) {
-        return e.evaluator(net, d, what);
-      }
-
-      @Override
-      public String describe() {
-        return e.describe();
-      }
-
-      @Override
-      public void close() {
-        // The run closes its own sources; the session stays for the next run.
-      }
-    };
-  }
-
-  private String engineName() {
-    return s.engine().equals("spark")
-        ? "spark " + s.str("train.master")
-        : "local ("
-            + s.partitions()
-            + " shards, "
-            + Math.min(s.threads(), s.partitions())
-            + " threads)";
-  }
-
-  private String command() {
-    return "scripts/sparkmlp ablation --config " + configName;
-  }
-
-  private String network() {
-    Config c = s.config();
-    String mlp = TrainRun.describe(s.network(data.train().features, data.train().targetWidth));
-    String loss = c.getString("model.loss");
-    String output = c.getString("model.output");
-    String head =
-        output.equalsIgnoreCase("auto") && loss.equalsIgnoreCase("cce")
-            ? "softmax output with CCE"
-            : output + " output with " + loss;
-    return mlp
-        + ", "
-        + c.getString("model.activation")
-        + " (α = "
-        + c.getDouble("model.alpha")
-        + ") hidden"
-        + " activations, "
-        + head;
-  }
-
-  /**
-   * SHA-256 of everything that determines a run: the cell's settings, the model and training
-   * sections (less where it runs), the data files and rows it reads, and the resolved shard count.
-   */
-  private String key(Cell cell) {
-    Config c = AblationRun.settings(s, cell).config();
-    Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("phase", cell.phase().label);
-    extra.put("shards", s.partitions());
-    Config k =
-        c.withOnlyPath("model")
-            .withFallback(
-                c.withOnlyPath("train")
-                    .withoutPath("train.engine")
-                    .withoutPath("train.master")
-                    .withoutPath("train.threads")
-                    .withoutPath("train.partitions")
-                    .withoutPath("train.evaluate-train")
-                    .withoutPath("train.checkpoint-every")
-                    .withoutPath("train.resume"))
-            .withFallback(
-                c.withOnlyPath("data")
-                    .withoutPath("data.test")
-                    .withoutPath("data.test-labels")
-                    .withoutPath("data.validation-split"))
-            .withFallback(c.withOnlyPath("ablation.cv-offset"))
-            .withFallback(c.withOnlyPath("ablation.cv-rows"))
-            .withFallback(ConfigFactory.parseMap(extra));
-    if (cell.phase() == Phase.FULL) {
-      k =
-          k.withFallback(c.withOnlyPath("data.test"))
-              .withFallback(c.withOnlyPath("data.test-labels"))
-              .withFallback(c.withOnlyPath("ablation.full-data.train-rows"))
-              .withFallback(c.withOnlyPath("ablation.full-data.extra-train"));
-    }
-    if (cell.phase() == Phase.SMALL || cell.phase() == Phase.RANDOM) {
-      // Whether the rows' labels are permuted (and by which seed) decides what is trained.
-      Map<String, Object> labels = new LinkedHashMap<>();
-      labels.put("ablation.small-sample.random-labels", cell.phase() == Phase.RANDOM);
-      k =
-          k.withFallback(c.withOnlyPath("ablation.small-sample.rows"))
-              .withFallback(ConfigFactory.parseMap(labels))
-              .withFallback(c.withOnlyPath("ablation.seeds"));
-    }
-    String text = k.root().render(ConfigRenderOptions.concise());
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 }

@@ -36,6 +36,14 @@ final class Fmt {
     return String.format(Locale.ROOT, "%.3g", v);
   }
 
+  /** Two significant digits, without trailing zeros: 16, 6.5, 3, 3.3. */
+  static String sig2(double v) {
+    return new java.math.BigDecimal(v)
+        .round(new java.math.MathContext(2))
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
   /** Four decimals; "—" for NaN. */
   static String fixed4(double v) {
     return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4f", v);

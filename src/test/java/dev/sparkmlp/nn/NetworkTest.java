@@ -202,32 +202,64 @@ class NetworkTest {
     Block block = Block.classification(4, 2, randomX(4, 2, 1), labels, 3);
     Workspace ws = net.newWorkspace(3);
     ws.reset();
-    net.evaluate(p, new float[0], block, 0, 4, ws);
+    OutputMetric[] metrics = {HALF_SE, TRUE_CLASS_PROBABILITY};
+    double[] sums = {0.25, 0};
+    net.evaluate(p, new float[0], block, 0, 4, ws, metrics, sums);
     double e = Math.E;
     double[] yhat = {1 / (1 + 2 * e), e / (1 + 2 * e), e / (1 + 2 * e)};
     assertEquals(4, ws.count());
     assertEquals(2, ws.correct());
     double loss = 0;
-    double bce = 0;
     double halfMse = 0;
+    double trueP = 0;
     for (int label : labels) {
       loss -= Math.log(yhat[label]);
-      double rowBce = 0;
+      trueP += yhat[label];
       for (int j = 0; j < 3; j++) {
         double y = j == label ? 1 : 0;
-        rowBce -= y * Math.log(yhat[j]) + (1 - y) * Math.log(1 - yhat[j]);
         halfMse += 0.5 * (y - yhat[j]) * (y - yhat[j]);
       }
-      bce += rowBce / 3;
     }
     assertEquals(loss, ws.lossSum(), 1e-6);
-    assertEquals(bce, ws.bceSum(), 1e-6);
-    assertEquals(halfMse, ws.halfMseSum(), 1e-6);
+    // Both chunks (3 rows, then 1) are added to what the sums held.
+    assertEquals(0.25 + halfMse, sums[0], 1e-6);
+    assertEquals(trueP, sums[1], 1e-6);
     ws.reset();
     net.accumulate(p, new float[0], block, new int[] {3, 2, 1}, 0, 3, 0, ws);
     assertEquals(1, ws.correct());
-    assertEquals(0.0, ws.bceSum(), "aux sums are evaluation only");
+    assertThrows(IllegalArgumentException.class,
+        () -> net.evaluate(p, new float[0], block, 0, 4, ws, metrics, new double[1]));
   }
+
+  /** Test metric: 1/2 sum_j (y_j - yhat_j)^2 per row. */
+  private static final OutputMetric HALF_SE = new OutputMetric() {
+    @Override
+    public String name() {
+      return "half_se";
+    }
+
+    @Override
+    public double sum(float[] yhat, float[] y, int rows, int k) {
+      double s = 0;
+      for (int i = 0; i < rows * k; i++) s += 0.5 * (y[i] - yhat[i]) * (y[i] - yhat[i]);
+      return s;
+    }
+  };
+
+  /** Test metric: the output of the target's class (one-hot targets). */
+  private static final OutputMetric TRUE_CLASS_PROBABILITY = new OutputMetric() {
+    @Override
+    public String name() {
+      return "p_true";
+    }
+
+    @Override
+    public double sum(float[] yhat, float[] y, int rows, int k) {
+      double s = 0;
+      for (int i = 0; i < rows * k; i++) s += y[i] * yhat[i];
+      return s;
+    }
+  };
 
   @Test
   void singleOutputIsClassOneFromOneHalf() {
@@ -243,12 +275,13 @@ class NetworkTest {
     float[] p = randomParams(net, 1);
     Block block = Block.regression(4, 3, randomX(4, 3, 1), 2, randomX(4, 2, 2));
     Workspace ws = net.newWorkspace(4);
-    net.evaluate(p, new float[0], block, 0, 4, ws);
+    double[] sums = new double[1];
+    net.evaluate(p, new float[0], block, 0, 4, ws, new OutputMetric[] {HALF_SE}, sums);
     net.accumulate(p, new float[0], block, identity(4), 0, 4, 0, ws);
     assertEquals(8, ws.count());
     assertEquals(0, ws.correct());
-    assertEquals(0.0, ws.bceSum());
-    assertEquals(0.0, ws.halfMseSum());
+    // With the MSE loss, the half squared error metric of the outputs is the evaluation's loss.
+    assertEquals(ws.lossSum() / 2, sums[0], 1e-6 * sums[0]);
     assertTrue(ws.lossSum() > 0);
   }
 

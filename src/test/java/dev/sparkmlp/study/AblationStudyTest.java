@@ -1,10 +1,14 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkmlp.cli.Main;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code sparkmlp ablation} end to end on a tiny version of conf/ablation-mnist.conf: 1,000
- * training rows, 2 epochs, SGD and Adam, one seed, both initialisations, lambda 0 and 3, plus a
- * two-rate sweep, one full-data run and the small-sample runs.
+ * The study end to end through {@code sparkmlp ablation} on a tiny version of
+ * conf/ablation-mnist.conf: 1,000 training rows, 2 epochs, SGD and Adam, one seed, both
+ * initialisations, lambda 0 and 3, plus a two-rate sweep, one full-data run and the small-sample
+ * runs; then the same report rewritten from the published CSV files.
  */
-class AblationCommandTest {
+class AblationStudyTest {
   @TempDir Path dir;
 
   static final List<String> TINY =
@@ -55,25 +60,36 @@ class AblationCommandTest {
           "--set",
           "ablation.small-sample.epochs=2");
 
-  static void assumeMnist() {
-    Assumptions.assumeTrue(
-        Files.exists(Path.of("data/mnist/train-images-idx3-ubyte.gz")),
-        "data/mnist is missing: copy the MNIST IDX files there (see data/README.md)");
-  }
+  record Run(int code, String out, String err) {}
 
-  private CliTest.Run ablation(Path out, String... more) {
+  private static Run ablation(Path out, String... more) {
     List<String> args = new ArrayList<>(List.of("ablation"));
     args.addAll(TINY);
     args.addAll(List.of("--output", out.toString()));
     args.addAll(List.of(more));
-    return CliTest.run(args.toArray(new String[0]));
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(args.toArray(new String[0]));
+      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
   }
 
   @Test
-  void tinyGridWritesTablesFiguresAndReport() throws Exception {
-    assumeMnist();
+  void tinyGridWritesTablesFiguresAndReportAndRewritesItFromThePublishedFiles()
+      throws Exception {
+    Assumptions.assumeTrue(
+        Files.exists(Path.of("data/mnist/train-images-idx3-ubyte.gz")),
+        "data/mnist is missing: copy the MNIST IDX files there (see data/README.md)");
     Path out = dir.resolve("abl");
-    CliTest.Run r = ablation(out, "--publish", dir.resolve("pub").toString());
+    Run r = ablation(out, "--publish", dir.resolve("pub").toString());
     assertEquals(0, r.code(), r.err() + r.out());
     // One progress line per run, each with an ETA.
     assertEquals(
@@ -84,23 +100,27 @@ class AblationCommandTest {
     assertTrue(csv.get(0).startsWith("phase,id,optimizer,lr,init,lambda"), csv.get(0));
     // sweep 2 x 2, grid 2 x 2 x 2, full data 1, small sample 3 on true and 3 on random labels
     assertEquals(1 + 4 + 8 + 1 + 3 + 3, csv.size(), String.join("\n", csv));
+    int columns = csv.get(0).split(",", -1).length;
+    for (String line : csv) assertEquals(columns, line.split(",", -1).length, line);
     for (String o : List.of("sgd", "adam")) {
       for (String i : List.of("uniform", "he_uniform")) {
         for (String l : List.of("0", "3")) {
           String id = "grid-" + o + "-" + i + "-l" + l + "-s1";
           assertTrue(
               csv.stream().anyMatch(line -> line.startsWith("grid," + id + "," + o + ",")), id);
-          Path metrics = out.resolve("cells").resolve(id).resolve("metrics.jsonl");
-          assertTrue(Files.exists(metrics), metrics.toString());
+          assertTrue(Files.exists(out.resolve("cells").resolve(id).resolve("metrics.jsonl")), id);
           assertTrue(Files.exists(out.resolve("cells").resolve(id).resolve("result.json")), id);
         }
       }
     }
-    // A He-uniform run trains both epochs and logs each, with per-layer gradient norms.
+    // A He-uniform run logs both epochs with the study's metrics and per-layer gradient norms.
     List<String> lines =
         Files.readAllLines(out.resolve("cells/grid-adam-he_uniform-l0-s1/metrics.jsonl"));
     assertEquals(2, lines.size());
-    assertTrue(lines.get(1).contains("\"grad_norm\":{\"dense1\":"), lines.get(1));
+    for (String key :
+        List.of("\"train_bce\":", "\"val_half_mse\":", "\"grad_norm\":{\"dense1\":")) {
+      assertTrue(lines.get(1).contains(key), key + " in " + lines.get(1));
+    }
     assertTrue(
         csv.stream()
             .anyMatch(
@@ -160,20 +180,19 @@ class AblationCommandTest {
             "≥ 97.5% test accuracy",
             "With U[-1,1] most runs stay near chance",
             "λ makes no visible difference to generalization",
-            "The best optimizer on CV (He uniform, λ = 0) is RMSProp")) {
+            "The best optimizer on CV (He uniform, λ = 0) is RMSProp",
+            // Computed from the network and the config, not written into the code:
+            "about 16 for the 784 inputs and 6.5 for 128 units",
+            "After five layers",
+            "(ln 10 = 2.30 is a uniform guess)",
+            "averaged over the 10 outputs",
+            "- Optimizers: SGD, Adam (Adam β₁ = 0.9, β₂ = 0.999).",
+            "a factor-10 margin",
+            "n = the batch size")) {
       assertTrue(report.contains(s), s);
     }
     // Each finding has a verdict, and every linked figure exists.
-    assertTrue(
-        report
-                .lines()
-                .filter(
-                    l ->
-                        l.matches(
-                            "\\| \\d+ \\|.*\\| \\*\\*(holds|does not hold|partly)\\*\\* \\|.*"))
-                .count()
-            >= 6,
-        report);
+    assertTrue(verdicts(report).size() >= 6, report);
     Matcher m = Pattern.compile("\\]\\((figures/[^)]+\\.png)\\)").matcher(report);
     int links = 0;
     while (m.find()) {
@@ -189,94 +208,32 @@ class AblationCommandTest {
     assertTrue(Files.notExists(pub.resolve("cells")));
 
     // A second invocation trains nothing: every run's result is reused.
-    CliTest.Run again = ablation(out, "--report-only");
+    Run again = ablation(out, "--report-only");
     assertEquals(0, again.code(), again.err());
     assertEquals(19, count(again.out(), "(reused)"), again.out());
+
+    // --from: the report rewritten from the published CSV files alone.
+    Path rewritten = dir.resolve("rewritten");
+    Run from = ablation(dir.resolve("none"), "--from", pub.toString(), "--publish",
+        rewritten.toString());
+    assertEquals(0, from.code(), from.err() + from.out());
+    assertEquals(19, count(from.out(), "(reused)"), from.out());
+    assertTrue(Files.notExists(dir.resolve("none").resolve("cells")));
+    for (String f : List.of("results.csv", "history.csv")) {
+      assertEquals(Files.readString(pub.resolve(f)), Files.readString(rewritten.resolve(f)), f);
+    }
+    String again2 = Files.readString(rewritten.resolve("REPORT.md"));
+    assertEquals(verdicts(report), verdicts(again2));
+    assertTrue(again2.contains("rewritten from the published `results.csv` and `history.csv`"));
+    for (String f : figures) assertTrue(Files.exists(rewritten.resolve("figures").resolve(f)), f);
   }
 
-  @Test
-  void missingDataFilesAreNamedBeforeAnythingRuns() {
-    Path missing = dir.resolve("cifar/data_batch_1.bin");
-    CliTest.Run r =
-        CliTest.run(
-            "ablation",
-            "--config",
-            "conf/ablation-cifar.conf",
-            "--output",
-            dir.toString(),
-            "--set",
-            "data.train=" + missing,
-            "--set",
-            "data.validation=" + dir.resolve("cifar/data_batch_2.bin"));
-    assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("the data files of this ablation are missing"), r.err());
-    assertTrue(r.err().contains(missing.toString()), r.err());
-    assertTrue(r.err().contains("conf/ablation-cifar.conf"), r.err());
-  }
-
-  @Test
-  void overlappingCvRowsAreRejected() {
-    CliTest.Run r =
-        CliTest.run(
-            "ablation",
-            "--config",
-            "conf/ablation-mnist.conf",
-            "--output",
-            dir.toString(),
-            "--set",
-            "ablation.cv-offset=5000");
-    assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("ablation.cv-offset") && r.err().contains("overlap"), r.err());
-  }
-
-  @Test
-  void unknownAblationKeySuggestsTheRightOne() {
-    CliTest.Run r =
-        CliTest.run(
-            "ablation",
-            "--config",
-            "conf/ablation-mnist.conf",
-            "--output",
-            dir.toString(),
-            "--set",
-            "ablation.lamdas=[0]");
-    assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("did you mean 'ablation.lambdas'"), r.err());
-  }
-
-  @Test
-  void sweepChoiceKeepsAStabilityMarginBelowTheLargestRate() {
-    Settings settings =
-        new Settings(
-            ConfigLoader.load(
-                new java.io.File("conf/ablation-mnist.conf"),
-                List.of("ablation.optimizers=[sgd]", "ablation.lr-sweep.rates=[0.01,0.1,0.3]"),
-                java.util.Map.of()));
-    AblationPlan plan = AblationPlan.of(settings);
-    // The largest rate scores best but has no larger rate to vouch for it: the next one is chosen.
-    List<AblationResult> stable =
-        List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false), sweep(0.3, 0.95, false));
-    assertEquals(0.1, AblationStudy.chooseRates(plan, stable).get("sgd"));
-    // A rate whose next larger rate diverged is not eligible either.
-    List<AblationResult> diverging =
-        List.of(sweep(0.01, 0.80, false), sweep(0.1, 0.90, false), sweep(0.3, Double.NaN, true));
-    assertEquals(0.01, AblationStudy.chooseRates(plan, diverging).get("sgd"));
-  }
-
-  private static AblationResult sweep(double lr, double acc, boolean diverged) {
-    AblationPlan.Cell cell =
-        new AblationPlan.Cell(
-            "sweep-sgd-lr" + lr, AblationPlan.Phase.SWEEP, "sgd", lr, "he_uniform", 0, 0, 1, 3);
-    AblationResult.Snapshot snap = new AblationResult.Snapshot(0.5, acc, 0.05, 0.1);
-    AblationResult.Epoch e = new AblationResult.Epoch(1, 0.5, snap, snap, new double[] {1});
-    return new AblationResult(
-        cell,
-        "key",
-        new String[] {"dense1"},
-        e,
-        diverged ? List.of() : List.of(e),
-        diverged ? "diverged" : null,
-        1);
+  private static List<String> verdicts(String report) {
+    return report
+        .lines()
+        .filter(l -> l.matches("\\| \\d+ \\|.*\\| \\*\\*(holds|does not hold|partly)\\*\\* \\|.*"))
+        .map(l -> l.replaceAll(".*\\| \\*\\*([a-z ]+)\\*\\* \\|.*", "$1"))
+        .toList();
   }
 
   private static int count(String text, String part) {
