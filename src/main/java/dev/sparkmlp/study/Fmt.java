@@ -17,11 +17,15 @@ final class Fmt {
     return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
-  /** Six significant digits for CSV, empty for NaN. */
+  /**
+   * Six significant digits for CSV, empty for NaN. Whole numbers below 10^6 are written without a
+   * decimal point; larger numbers keep the exponent form, so that what is read back is written
+   * again the same way.
+   */
   static String csv(double v) {
     if (Double.isNaN(v)) return "";
     if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-    if (v == Math.rint(v) && Math.abs(v) < 1e9) return String.valueOf((long) v);
+    if (v == Math.rint(v) && Math.abs(v) < 1e6) return String.valueOf((long) v);
     return String.format(Locale.ROOT, "%.6g", v)
         .replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
         .replace(".e", "e")

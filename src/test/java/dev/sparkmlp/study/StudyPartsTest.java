@@ -81,7 +81,7 @@ class StudyPartsTest {
     assertEquals("0.123457", Fmt.csv(0.1234567));
     assertEquals("1.5e-05", Fmt.csv(1.5e-5));
     assertEquals("", Fmt.csv(Double.NaN));
-    for (double v : new double[] {0.1234567, 1.5e-5, 2962.05, Double.POSITIVE_INFINITY}) {
+    for (double v : new double[] {0.1234567, 1.5e-5, 2962.05, 1287490.3, 3.0, Double.POSITIVE_INFINITY}) {
       String s = Fmt.csv(v);
       assertEquals(s, Fmt.csv(PublishedResults.number(s)), s);
     }
