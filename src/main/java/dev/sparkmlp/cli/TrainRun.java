@@ -9,6 +9,7 @@ import dev.sparkmlp.io.ModelIO;
 import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.plot.Curves;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Evaluator;
@@ -80,6 +81,7 @@ final class TrainRun {
         if (console == Console.NORMAL) out.println(m.line());
         metricLines.add(Json.line(m.toMap()));
         Json.writeFileAtomically(metricsPath, String.join("\n", metricLines) + "\n");
+        Curves.writeRun(output);
         if (checkpointEvery > 0 && (m.epoch() % checkpointEvery == 0 || m.epoch() == m.epochs())) {
           saveCheckpoint(Fs.resolve(output, "checkpoint"), spec, data, t, seed, metricLines);
         }
