@@ -19,18 +19,18 @@ class PackageRulesTest {
   private static final Path MAIN = Path.of("src/main/java/dev/sparkmlp");
 
   /** Which of our packages each package may import. */
-  private static final Map<String, List<String>> ALLOWED = Map.of(
-      "math", List.of(),
-      "data", List.of("math"),
-      "nn", List.of("math", "data"),
-      "optim", List.of("math"),
-      "io", List.of("math", "data", "nn", "optim"),
-      "train", List.of("math", "data", "nn", "optim", "io"),
-      "spark", List.of("math", "data", "nn", "optim", "io", "train"),
-      "plot", List.of("math", "data", "nn", "optim", "io", "train"),
-      "ml", List.of("math", "data", "nn", "optim", "io", "train", "spark", "plot"),
-      "study", List.of("math", "data", "nn", "optim", "io", "train", "spark", "plot", "ml"),
-      "cli", List.of("math", "data", "nn", "optim", "io", "train", "spark", "plot", "ml", "study"));
+  private static final Map<String, List<String>> ALLOWED = Map.ofEntries(
+      Map.entry("math", List.of()),
+      Map.entry("data", List.of("math")),
+      Map.entry("nn", List.of("math", "data")),
+      Map.entry("optim", List.of("math")),
+      Map.entry("io", List.of("math", "data", "nn", "optim")),
+      Map.entry("train", List.of("math", "data", "nn", "optim", "io")),
+      Map.entry("spark", List.of("math", "data", "nn", "optim", "io", "train")),
+      Map.entry("plot", List.of("math", "data", "nn", "optim", "io", "train")),
+      Map.entry("ml", List.of("math", "data", "nn", "optim", "io", "train", "spark", "plot")),
+      Map.entry("study", List.of("math", "data", "nn", "optim", "io", "train", "spark", "plot", "ml")),
+      Map.entry("cli", List.of("math", "data", "nn", "optim", "io", "train", "spark", "plot", "ml", "study")));
 
   @Test
   void sparkIsImportedOnlyInSparkMlStudyAndCli() throws IOException {

@@ -74,21 +74,36 @@ final class AblationRun {
               AblationResult.Snapshot.of(valEval.evaluate(params, buffers)),
               initialGradNorms(net, source, params, buffers));
       Trainer trainer = new Trainer(net, cfg, params, buffers);
+      var layers = net.parameterLayers();
+      double[] norms = new double[layers.count()];
       try {
         trainer.fit(
             source,
             valEval,
             trainEval,
-            (m, tr) -> {
-              history.add(
-                  new AblationResult.Epoch(
-                      m.epoch(),
-                      m.trainLoss(),
-                      AblationResult.Snapshot.of(m.train()),
-                      AblationResult.Snapshot.of(m.validation()),
-                      m.gradNorms().clone()));
-              lines.add(Json.line(m.toMap()));
-              Json.writeFileAtomically(metricsPath, String.join("\n", lines) + "\n");
+            new Trainer.Listener() {
+              @Override
+              public void gradient(int epoch, int step, float[] g) {
+                for (int l = 0; l < norms.length; l++) {
+                  norms[l] += Clipping.norm(g, layers.offset(l), layers.length(l));
+                }
+              }
+
+              @Override
+              public void epochEnd(dev.sparkmlp.train.EpochMetrics m, Trainer tr) {
+                double[] mean = norms.clone();
+                for (int l = 0; l < mean.length; l++) mean[l] /= source.stepsPerEpoch();
+                java.util.Arrays.fill(norms, 0);
+                history.add(
+                    new AblationResult.Epoch(
+                        m.epoch(),
+                        m.trainLoss(),
+                        AblationResult.Snapshot.of(m.train()),
+                        AblationResult.Snapshot.of(m.validation()),
+                        mean));
+                lines.add(Json.line(m.toMap()));
+                Json.writeFileAtomically(metricsPath, String.join("\n", lines) + "\n");
+              }
             });
       } catch (TrainingDivergedException e) {
         diverged = e.getMessage();

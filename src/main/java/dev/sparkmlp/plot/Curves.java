@@ -2,6 +2,7 @@ package dev.sparkmlp.plot;
 
 import dev.sparkmlp.data.DataException;
 import dev.sparkmlp.io.Fs;
+import dev.sparkmlp.io.Json;
 import dev.sparkmlp.train.EpochMetrics;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -65,8 +66,8 @@ public final class Curves {
    * file. Blank lines are skipped.
    *
    * @throws DataException naming the file and, for a bad line, its 1-based line number: the file
-   *     is missing, a line is not a metrics line ({@link EpochMetrics#fromJson}), the epochs do not
-   *     increase, or there is no epoch at all
+   *     is missing, a line is not JSON or lacks a field {@link EpochMetrics#fromJson} needs, the
+   *     epochs do not increase, or there is no epoch at all
    */
   public static List<EpochMetrics> read(String run) {
     String file = Fs.isDirectory(run) ? Fs.resolve(run, METRICS) : run;
@@ -81,7 +82,7 @@ public final class Curves {
       if (lines[i].isBlank()) continue;
       EpochMetrics m;
       try {
-        m = EpochMetrics.fromJson(lines[i]);
+        m = EpochMetrics.fromJson(Json.parse(lines[i]));
       } catch (IllegalArgumentException e) {
         throw new DataException(file, "line " + (i + 1), e.getMessage().lines().findFirst().orElse(""), e);
       }
@@ -96,11 +97,12 @@ public final class Curves {
   }
 
   /**
-   * Draws {@code runDir/metrics.jsonl} to {@code runDir/curves.png}, titled with the run's name;
-   * the file is replaced atomically, so it can be refreshed after every epoch.
+   * Writes {@code runDir/curves.png} from {@code history}, titled with the run's name, atomically:
+   * {@code train} calls this after every epoch with the history it has just written to
+   * {@code runDir/metrics.jsonl}, so a viewer of the file sees the run so far.
    */
-  public static void writeRun(String runDir) {
-    Png.write(Fs.resolve(runDir, FILE), png(read(runDir), runName(runDir)));
+  public static void writeRun(String runDir, List<EpochMetrics> history) {
+    Png.write(Fs.resolve(runDir, FILE), png(history, runName(runDir)));
   }
 
   /**

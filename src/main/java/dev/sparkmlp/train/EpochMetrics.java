@@ -1,9 +1,6 @@
 package dev.sparkmlp.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sparkmlp.io.Json;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,8 +11,6 @@ import java.util.Map;
  * @param train the training-set metrics: the running mean over the epoch's mini-batches (weights
  *     moving, dropout on), or a full inference pass when the trainer is given a train evaluator
  * @param validation null without a validation set
- * @param gradNorms per parameter layer, the mean over the epoch's steps of the L2 norm of the mean
- *     gradient (regularization included, before clipping)
  */
 public record EpochMetrics(
     int epoch,
@@ -27,99 +22,70 @@ public record EpochMetrics(
     double lr,
     double seconds,
     double samplesPerSecond,
-    double etaSeconds,
-    String[] layerNames,
-    double[] gradNorms) {
+    double etaSeconds) {
 
-  /** The JSON object of one metrics.jsonl line. */
+  /**
+   * The JSON object of one metrics.jsonl line. It holds every field, so {@link #fromJson} reads
+   * back an equal record (a checkpoint keeps the history this way).
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("epoch", epoch);
+    m.put("epochs", epochs);
     m.put("step", step);
     m.put("train_loss", trainLoss);
     m.put("train_accuracy", train.accuracy());
+    m.put("train_data_loss", train.loss());
+    m.put("train_count", train.count());
     m.put("train_bce", train.bce());
     m.put("train_half_mse", train.halfMse());
     if (validation != null) {
       m.put("val_loss", validation.loss());
       m.put("val_accuracy", validation.accuracy());
+      m.put("val_count", validation.count());
       m.put("val_bce", validation.bce());
       m.put("val_half_mse", validation.halfMse());
     }
     m.put("lr", lr);
     m.put("seconds", seconds);
     m.put("samples_per_second", samplesPerSecond);
-    Map<String, Object> norms = new LinkedHashMap<>();
-    for (int i = 0; i < layerNames.length; i++) norms.put(layerNames[i], gradNorms[i]);
-    m.put("grad_norm", norms);
+    m.put("eta_seconds", etaSeconds);
     return m;
   }
 
   /**
-   * Reads one metrics.jsonl line back: the inverse of {@link #toMap} for the fields a line holds.
-   * JSON null, which is how {@code toMap}'s NaN is written, reads as NaN, and so does a missing
-   * field other than {@code epoch}, {@code train_loss} and {@code train_accuracy}. A line does not
-   * hold the planned number of epochs, the ETA, the row counts or the training batches' own mean
-   * loss, so {@code epochs} reads as {@code epoch}, {@code etaSeconds} and {@code train().loss()} as
-   * NaN and the counts as 0. Validation metrics are present when the line has {@code val_loss}.
+   * Reads one line written by {@link #toMap}. JSON null stands for NaN, as {@code io.Json}
+   * writes it.
    *
-   * @throws IllegalArgumentException with a one-line message naming the field, for example
-   *     {@code field train_loss: expected a number or null, found "abc"}
+   * @throws IllegalArgumentException naming the first missing or mistyped field
    */
-  public static EpochMetrics fromJson(String line) {
-    JsonNode n = Json.parse(line);
-    if (!n.isObject()) throw new IllegalArgumentException("expected a JSON object, found " + describe(n));
-    JsonNode e = n.get("epoch");
-    if (e == null) throw new IllegalArgumentException("field epoch: missing");
-    if (!e.isIntegralNumber() || !e.canConvertToInt() || e.intValue() < 1) {
-      throw new IllegalArgumentException("field epoch: expected a positive integer, found " + describe(e));
-    }
-    int epoch = e.intValue();
-    JsonNode st = n.get("step");
-    if (st != null && (!st.isIntegralNumber() || !st.canConvertToLong() || st.longValue() < 0)) {
-      throw new IllegalArgumentException("field step: expected a non-negative integer, found " + describe(st));
-    }
-    Metrics train = new Metrics(Double.NaN, number(n, "train_accuracy", true), 0, number(n, "train_bce", false),
-        number(n, "train_half_mse", false));
-    Metrics val = !n.has("val_loss") ? null : new Metrics(number(n, "val_loss", true),
-        number(n, "val_accuracy", false), 0, number(n, "val_bce", false), number(n, "val_half_mse", false));
-    JsonNode g = n.get("grad_norm");
-    if (g != null && !g.isObject()) {
-      throw new IllegalArgumentException("field grad_norm: expected an object, found " + describe(g));
-    }
-    String[] names = new String[g == null ? 0 : g.size()];
-    double[] norms = new double[names.length];
-    Iterator<String> it = g == null ? Collections.emptyIterator() : g.fieldNames();
-    for (int i = 0; it.hasNext(); i++) {
-      names[i] = it.next();
-      norms[i] = number(g, names[i], true, "grad_norm.");
-    }
-    return new EpochMetrics(epoch, epoch, st == null ? 0 : st.longValue(), number(n, "train_loss", true), train,
-        val, number(n, "lr", false), number(n, "seconds", false), number(n, "samples_per_second", false),
-        Double.NaN, names, norms);
+  public static EpochMetrics fromJson(JsonNode n) {
+    if (n == null || !n.isObject()) throw new IllegalArgumentException("expected a JSON object");
+    Metrics train = new Metrics(number(n, "train_data_loss"), number(n, "train_accuracy"),
+        longValue(n, "train_count"), number(n, "train_bce"), number(n, "train_half_mse"));
+    Metrics val = !n.has("val_loss") ? null : new Metrics(number(n, "val_loss"),
+        number(n, "val_accuracy"), longValue(n, "val_count"), number(n, "val_bce"),
+        number(n, "val_half_mse"));
+    return new EpochMetrics((int) longValue(n, "epoch"), (int) longValue(n, "epochs"),
+        longValue(n, "step"), number(n, "train_loss"), train, val, number(n, "lr"),
+        number(n, "seconds"), number(n, "samples_per_second"), number(n, "eta_seconds"));
   }
 
-  private static double number(JsonNode obj, String key, boolean required) {
-    return number(obj, key, required, "");
-  }
-
-  private static double number(JsonNode obj, String key, boolean required, String prefix) {
-    JsonNode v = obj.get(key);
-    if (v == null) {
-      if (required) throw new IllegalArgumentException("field " + prefix + key + ": missing");
-      return Double.NaN;
-    }
+  private static double number(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null) throw new IllegalArgumentException("field " + field + " is missing");
     if (v.isNull()) return Double.NaN;
-    if (!v.isNumber()) {
-      throw new IllegalArgumentException("field " + prefix + key + ": expected a number or null, found " + describe(v));
-    }
+    if (!v.isNumber()) throw new IllegalArgumentException("field " + field + ": expected a number, found " + v);
     return v.doubleValue();
   }
 
-  private static String describe(JsonNode v) {
-    if (v.isMissingNode()) return "nothing";
-    String s = v.toString();
-    return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+  private static long longValue(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null) throw new IllegalArgumentException("field " + field + " is missing");
+    if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+      throw new IllegalArgumentException("field " + field + ": expected an integer, found " + v);
+    }
+    return v.longValue();
   }
 
   /** The console line: epoch, losses, accuracies, throughput and ETA. */
