@@ -7,7 +7,7 @@ import dev.sparkmlp.io.ModelIO;
 import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
-import dev.sparkmlp.plot.Curves;
+import dev.sparkmlp.plot.CurvesListener;
 import dev.sparkmlp.train.Checkpointer;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
@@ -83,14 +83,13 @@ final class TrainRun {
         StringBuilder lines = new StringBuilder();
         for (EpochMetrics e : t.history()) lines.append(Json.line(e.toMap())).append('\n');
         Json.writeFileAtomically(metricsPath, lines.toString());
-        Curves.writeRun(output, t.history());
       };
       Trainer.Listener checkpoints = checkpointEvery <= 0 ? null
           : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery,
               savedModel(spec, params, buffers, data, train, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
       TrainResult result = trainer.fit(source, validation, trainEval,
-          Trainer.Listener.all(progress, checkpoints));
+          Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
 
       Metrics test = null;
       if (data.test() != null) {

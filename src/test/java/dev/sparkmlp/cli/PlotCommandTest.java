@@ -84,6 +84,19 @@ class PlotCommandTest {
   }
 
   @Test
+  void trainGoesOnWithOneWarningWhenCurvesCannotBeDrawn() throws Exception {
+    Path out = dir.resolve("blocked");
+    Files.createDirectories(out.resolve("curves.png"));
+    CliTest.Run r = run("train", "--train", csv.toString(), "--format", "csv", "--label-column", "label",
+        "--layers", "8", "--epochs", "3", "--batch-size", "30", "--quiet", "--output", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(1, r.err().lines().filter(l -> l.startsWith("sparkmlp: warning: cannot draw " + out.resolve("curves.png")))
+        .count(), r.err());
+    assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "the training ran to the end");
+    assertTrue(Files.isDirectory(out.resolve("curves.png")));
+  }
+
+  @Test
   void badRunDirectoriesAreOneLineErrorsNamingThem() throws Exception {
     Path good = train("good", "0.05", 2);
     Path missing = dir.resolve("missing");
