@@ -84,6 +84,24 @@ class PlotCommandTest {
   }
 
   @Test
+  void aResumedRunDrawsItsWholeHistory() throws Exception {
+    Path first = dir.resolve("first");
+    CliTest.Run a = run("train", "--train", csv.toString(), "--format", "csv", "--label-column", "label",
+        "--layers", "8", "--epochs", "2", "--batch-size", "30", "--quiet", "--output", first.toString(),
+        "--set", "train.checkpoint-every=1");
+    assertEquals(0, a.code(), a.err());
+    Path resumed = dir.resolve("resumed");
+    CliTest.Run b = run("train", "--train", csv.toString(), "--format", "csv", "--label-column", "label",
+        "--layers", "8", "--epochs", "4", "--batch-size", "30", "--quiet", "--output", resumed.toString(),
+        "--set", "train.resume=" + first.resolve("checkpoint"));
+    assertEquals(0, b.code(), b.err());
+    List<EpochMetrics> history = Curves.read(resumed.toString());
+    assertEquals(List.of(1, 2, 3, 4), history.stream().map(EpochMetrics::epoch).toList());
+    assertArrayEquals(Curves.png(history, "resumed"), Files.readAllBytes(resumed.resolve("curves.png")),
+        "curves.png shows the epochs before the resume too");
+  }
+
+  @Test
   void trainGoesOnWithOneWarningWhenCurvesCannotBeDrawn() throws Exception {
     Path out = dir.resolve("blocked");
     Files.createDirectories(out.resolve("curves.png"));
