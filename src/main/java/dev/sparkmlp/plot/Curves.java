@@ -19,9 +19,9 @@ import java.util.Map;
  *
  * <p>One run ({@link #png}) draws train and validation in two colours. Several runs
  * ({@link #overlay}) give each run a colour: its training curve is solid and named in the legend,
- * its validation curve is dashed in the same colour. The loss axis is logarithmic when the
- * positive losses span more than a factor of {@value #LOG_SPAN} (a run whose loss falls by decades,
- * or one that blows up beside runs that do not).
+ * its validation curve is dashed in the same colour. The loss axis is logarithmic when all losses
+ * are positive and span more than a factor of 100 (a run whose loss falls by decades, or one that
+ * blows up beside runs that do not).
  *
  * <p>The training loss is the epoch's mean training cost with regularization, the validation
  * loss the data loss alone, as in {@code metrics.jsonl} ({@link EpochMetrics#toMap}).
