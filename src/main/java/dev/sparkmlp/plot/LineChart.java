@@ -145,7 +145,8 @@ public final class LineChart {
     Png.write(path, png());
   }
 
-  private XYChart chart() {
+  /** The XChart chart, built afresh; package-private for tests. */
+  XYChart chart() {
     XYChart c = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel)
         .build();
     XYStyler s = c.getStyler();
@@ -156,7 +157,10 @@ public final class LineChart {
     s.setMarkerSize(5);
     s.setYAxisLogarithmic(logY);
     s.setAntiAlias(true);
-    s.setyAxisTickLabelsFormattingFunction(LineChart::tick);
+    // XChart labels an axis with a formatting function by a linear tick calculator, whatever the
+    // scale: on a log axis the labels would then not match the positions. Its own log ticks are
+    // decades, which need no shortening.
+    if (!logY) s.setyAxisTickLabelsFormattingFunction(LineChart::tick);
     int inLegend = 0;
     for (Series v : series) {
       if (addPoints(c, v) && v.style.inLegend()) inLegend++;

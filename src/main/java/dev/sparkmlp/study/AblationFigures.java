@@ -1,11 +1,11 @@
 package dev.sparkmlp.study;
 
-import dev.sparkmlp.study.AblationPlan.Phase;
 import dev.sparkmlp.io.Fs;
+import dev.sparkmlp.plot.LineChart;
+import dev.sparkmlp.plot.Png;
+import dev.sparkmlp.study.AblationPlan.Phase;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,37 +21,22 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The report's PNG figures (XChart), each 800x500, for {@code <output>/figures/}. Curves are means
- * over seeds; an optimizer keeps its colour in every figure, and U[-1,1] is drawn dashed where both
- * initialisations share a chart.
+ * The report's PNG figures, each {@link LineChart#WIDTH} x {@link LineChart#HEIGHT}, for {@code
+ * <output>/figures/}. Curves are means over seeds, drawn with the shared {@link LineChart}; an
+ * optimizer keeps its colour in every figure, and U[-1,1] is drawn dashed where both
+ * initialisations share a chart. Two figures need what a line chart does not offer and use XChart
+ * directly: the gap bars (error bars) and the learning-rate sweep (a logarithmic x axis).
  */
 final class AblationFigures {
-  static final int WIDTH = 800;
-  static final int HEIGHT = 500;
+  static final int WIDTH = LineChart.WIDTH;
+  static final int HEIGHT = LineChart.HEIGHT;
   private static final Map<String, Color> COLORS =
       Map.of(
-          "sgd",
-          new Color(0x1f77b4),
-          "momentum",
-          new Color(0xff7f0e),
-          "rmsprop",
-          new Color(0x2ca02c),
-          "adam",
-          new Color(0xd62728),
-          "adamw",
-          new Color(0x9467bd));
-  private static final Color[] PALETTE = {
-    new Color(0x1f77b4),
-    new Color(0xd62728),
-    new Color(0x2ca02c),
-    new Color(0xff7f0e),
-    new Color(0x9467bd),
-    new Color(0x8c564b)
-  };
-  private static final BasicStroke DASHED =
-      new BasicStroke(
-          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f);
-  private static final BasicStroke SOLID = new BasicStroke(2f);
+          "sgd", LineChart.color(0),
+          "momentum", LineChart.color(1),
+          "rmsprop", LineChart.color(2),
+          "adam", LineChart.color(3),
+          "adamw", LineChart.color(4));
 
   /** A written figure: its file name under figures/ and what it shows. */
   record Figure(String file, String caption) {}
@@ -65,64 +50,59 @@ final class AblationFigures {
         : plan.inits().get(plan.inits().size() - 1);
   }
 
+  /** The smallest and the largest lambda of the grid (the paper's 0 and 3). */
+  static List<Double> gapLambdas(AblationPlan plan) {
+    double lo = plan.lambdas().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double hi = plan.lambdas().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    return lo == hi ? List.of(lo) : List.of(lo, hi);
+  }
+
   /**
    * Writes every figure the results support into {@code dir} and returns them in report order,
    * named as the report links them (figures/...). The caller publishes dir atomically.
    */
-  static List<Figure> write(
-      String dir, String name, AblationPlan plan, List<AblationGroup> groups) {
+  static List<Figure> write(String dir, String name, AblationPlan plan, List<AblationGroup> groups) {
     System.setProperty("java.awt.headless", "true");
-    List<Figure> out = new ArrayList<>();
+    Writer w = new Writer(dir);
     for (String init : plan.inits()) {
-      for (double l : plan.lambdas()) {
-        String suffix = init + "-l" + Fmt.num(l);
-        String setting = Labels.init(init) + ", λ = " + Fmt.num(l);
-        XYChart cost =
-            chart(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
-        XYChart acc = chart(name + ": training accuracy, " + setting, "epoch", "training accuracy");
-        List<String> missing = new ArrayList<>();
-        for (String o : plan.optimizers()) {
-          AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
-          if (g == null) continue;
-          if (g.curve(e -> e.train().acc()).length == 0) missing.add(Labels.optimizer(o));
-          line(
-              cost,
-              Labels.optimizer(o),
-              g.curve(AblationResult.Epoch::trainCost),
-              COLORS.get(o),
-              false);
-          line(acc, Labels.optimizer(o), g.curve(e -> e.train().acc()), COLORS.get(o), false);
-        }
-        logIfWide(cost);
-        String note =
-            missing.isEmpty()
-                ? ""
-                : "; not drawn: " + String.join(", ", missing) + " (diverged in the first epoch)";
-        save(
-            dir,
-            "train-cost-" + suffix + ".png",
-            cost,
-            "Training cost per epoch, " + setting + " (mean over seeds" + note + ")",
-            out);
-        save(
-            dir,
-            "train-accuracy-" + suffix + ".png",
-            acc,
-            "Training accuracy per epoch, " + setting + " (mean over seeds" + note + ")",
-            out);
-      }
+      for (double l : plan.lambdas()) trainingCurves(w, name, plan, groups, init, l);
     }
-    gapFigures(dir, name, plan, groups, out);
-    gradNormFigures(dir, name, plan, groups, out);
-    sweepFigure(dir, name, plan, groups, out);
-    fullFigure(dir, name, plan, groups, out);
-    smallFigure(dir, name, plan, groups, Phase.SMALL, out);
-    smallFigure(dir, name, plan, groups, Phase.RANDOM, out);
-    return out;
+    gapFigures(w, name, plan, groups);
+    gradNormFigures(w, name, plan, groups);
+    sweepFigure(w, name, plan, groups);
+    fullFigure(w, name, plan, groups);
+    smallFigure(w, name, plan, groups, Phase.SMALL);
+    smallFigure(w, name, plan, groups, Phase.RANDOM);
+    return w.out;
+  }
+
+  private static void trainingCurves(
+      Writer w, String name, AblationPlan plan, List<AblationGroup> groups, String init, double l) {
+    String suffix = init + "-l" + Fmt.num(l);
+    String setting = Labels.init(init) + ", λ = " + Fmt.num(l);
+    Lines cost = new Lines(name + ": training cost, " + setting, "epoch", "training cost (CCE + L2)");
+    Lines acc = new Lines(name + ": training accuracy, " + setting, "epoch", "training accuracy");
+    List<String> missing = new ArrayList<>();
+    for (String o : plan.optimizers()) {
+      AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, init, l, 0);
+      if (g == null) continue;
+      if (g.curve(e -> e.train().acc()).length == 0) missing.add(Labels.optimizer(o));
+      cost.curve(Labels.optimizer(o), g.curve(AblationResult.Epoch::trainCost), COLORS.get(o), false);
+      acc.curve(Labels.optimizer(o), g.curve(e -> e.train().acc()), COLORS.get(o), false);
+    }
+    cost.logY = cost.spansDecades(2);
+    String note =
+        missing.isEmpty()
+            ? ""
+            : "; not drawn: " + String.join(", ", missing) + " (diverged in the first epoch)";
+    w.save("train-cost-" + suffix + ".png", cost,
+        "Training cost per epoch, " + setting + " (mean over seeds" + note + ")");
+    w.save("train-accuracy-" + suffix + ".png", acc,
+        "Training accuracy per epoch, " + setting + " (mean over seeds" + note + ")");
   }
 
   private static void gapFigures(
-      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
+      Writer w, String name, AblationPlan plan, List<AblationGroup> groups) {
     String init = workingInit(plan);
     List<Double> ls = gapLambdas(plan);
     CategoryChart bars =
@@ -136,8 +116,8 @@ final class AblationFigures {
     style(bars.getStyler());
     bars.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     bars.getStyler().setErrorBarsColor(Color.DARK_GRAY);
-    XYChart lines =
-        chart(
+    Lines lines =
+        new Lines(
             name + ": train − CV accuracy gap per epoch, " + Labels.init(init),
             "epoch",
             "train − CV accuracy (percentage points)");
@@ -157,117 +137,104 @@ final class AblationFigures {
         err.add(s.isNaN() ? 0 : 100 * s.sd());
         if (g == null) continue;
         any = true;
-        line(
-            lines,
+        lines.curve(
             Labels.optimizer(o) + " λ=" + Fmt.num(l),
             scale(g.curve(e -> e.train().acc() - e.val().acc()), 100),
             COLORS.get(o),
             k > 0);
       }
-      if (any) {
-        bars.addSeries("λ = " + Fmt.num(l), x, y, err)
-            .setFillColor(PALETTE[k % PALETTE.length]);
-      }
+      if (any) bars.addSeries("λ = " + Fmt.num(l), x, y, err).setFillColor(LineChart.color(k));
       k++;
     }
-    save(
-        dir,
+    w.save(
         "gap.png",
         bars,
         "Final train − CV accuracy gap per optimizer, "
             + Labels.init(init)
             + ", for λ = "
-            + join(ls)
-            + " (mean ± sd over seeds; a diverged setting is drawn at 0)",
-        out);
-    save(
-        dir,
+            + Fmt.nums(ls, " and ")
+            + " (mean ± sd over seeds; a diverged setting is drawn at 0)");
+    w.save(
         "gap-epochs.png",
         lines,
         "Train − CV accuracy gap per epoch, "
             + Labels.init(init)
             + "; solid λ = "
             + Fmt.num(ls.get(0))
-            + (ls.size() > 1 ? ", dashed λ = " + Fmt.num(ls.get(1)) : ""),
-        out);
-  }
-
-  /** The smallest and the largest lambda of the grid (the paper's 0 and 3). */
-  static List<Double> gapLambdas(AblationPlan plan) {
-    double lo = plan.lambdas().stream().mapToDouble(Double::doubleValue).min().orElse(0);
-    double hi = plan.lambdas().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-    return lo == hi ? List.of(lo) : List.of(lo, hi);
+            + (ls.size() > 1 ? ", dashed λ = " + Fmt.num(ls.get(1)) : ""));
   }
 
   private static void gradNormFigures(
-      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
+      Writer w, String name, AblationPlan plan, List<AblationGroup> groups) {
     double l0 = gapLambdas(plan).get(0);
-    XYChart init =
-        chart(
+    Lines init =
+        new Lines(
             name + ": gradient norm per layer at initialisation",
             "layer (1 = input side)",
             "‖mean gradient‖₂ of the first mini-batch");
-    init.getStyler().setYAxisLogarithmic(true);
-    init.getStyler().setXAxisDecimalPattern("0");
-    XYChart epochs =
-        chart(
+    init.logY = true;
+    Lines epochs =
+        new Lines(
             name + ": gradient norm of layer 1 per epoch, λ = " + Fmt.num(l0),
             "epoch",
             "mean ‖gradient‖₂ of layer 1 over the epoch's steps");
-    epochs.getStyler().setYAxisLogarithmic(true);
+    epochs.logY = true;
     int k = 0;
     for (String i : plan.inits()) {
       List<AblationResult> runs = new ArrayList<>();
-      for (AblationGroup g : groups)
+      for (AblationGroup g : groups) {
         if (g.phase() == Phase.GRID && g.init().equals(i)) runs.addAll(g.runs());
+      }
       if (runs.isEmpty()) continue;
       int layers = runs.get(0).initial().gradNorms().length;
-      double[] x = new double[layers];
       double[] y = new double[layers];
       for (int li = 0; li < layers; li++) {
-        x[li] = li + 1;
-        List<Double> v = new ArrayList<>();
-        for (AblationResult r : runs) v.add(r.initial().gradNorms()[li]);
-        y[li] = Stat.of(v).mean();
+        int l = li;
+        y[li] = Stat.of(runs.stream().map(r -> r.initial().gradNorms()[l]).toList()).mean();
       }
-      XYSeries s = points(init, Labels.init(i), x, y, PALETTE[k++ % PALETTE.length], false);
-      if (s != null) s.setMarker(SeriesMarkers.CIRCLE);
+      init.curve(Labels.init(i), y, LineChart.color(k++), false);
       for (String o : plan.optimizers()) {
         AblationGroup g = AblationGroup.find(groups, Phase.GRID, o, i, l0, 0);
         if (g == null) continue;
-        line(
-            epochs,
+        epochs.curve(
             Labels.optimizer(o) + ", " + Labels.init(i),
             g.curve(e -> e.gradNorms()[0]),
             COLORS.get(o),
             i.equals("uniform"));
       }
     }
-    save(
-        dir,
+    w.save(
         "grad-norms-init.png",
         init,
         "Per-layer norm of the mean gradient of the first mini-batch at the initial weights (mean"
-            + " over runs)",
-        out);
-    save(
-        dir,
+            + " over runs)");
+    w.save(
         "grad-norms-epochs.png",
         epochs,
         "Mean gradient norm of the first layer per epoch, λ = "
             + Fmt.num(l0)
-            + "; dashed: U[-1,1], solid: He uniform; a run that diverged ends early",
-        out);
+            + "; dashed: U[-1,1], solid: "
+            + Labels.init(workingInit(plan))
+            + "; a run that diverged ends early");
   }
 
   private static void sweepFigure(
-      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
+      Writer w, String name, AblationPlan plan, List<AblationGroup> groups) {
     if (plan.sweepRates().isEmpty()) return;
     XYChart c =
-        chart(
-            name + ": learning-rate sweep (He uniform, λ = 0, " + plan.sweepEpochs() + " epochs)",
-            "learning rate",
-            "CV accuracy");
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(
+                name
+                    + ": learning-rate sweep (He uniform, λ = 0, "
+                    + Fmt.epochs(plan.sweepEpochs())
+                    + ")")
+            .xAxisTitle("learning rate")
+            .yAxisTitle("CV accuracy")
+            .build();
+    style(c.getStyler());
+    c.getStyler().setMarkerSize(5);
     c.getStyler().setXAxisLogarithmic(true);
     for (String o : plan.optimizers()) {
       List<Double> x = new ArrayList<>();
@@ -278,70 +245,54 @@ final class AblationFigures {
         Stat s = g.last(e -> e.val().acc());
         y.add(s.isNaN() ? 0.0 : s.mean());
       }
-      XYSeries s =
-          points(
-              c,
-              Labels.optimizer(o),
-              x.stream().mapToDouble(Double::doubleValue).toArray(),
-              y.stream().mapToDouble(Double::doubleValue).toArray(),
-              COLORS.get(o),
-              false);
-      if (s != null) s.setMarker(SeriesMarkers.CIRCLE);
+      if (x.isEmpty()) continue;
+      XYSeries s = c.addSeries(Labels.optimizer(o), x, y);
+      s.setLineColor(COLORS.get(o));
+      s.setMarkerColor(COLORS.get(o));
+      s.setLineStyle(new BasicStroke(2f));
+      s.setMarker(SeriesMarkers.CIRCLE);
     }
-    save(
-        dir,
+    w.save(
         "lr-sweep.png",
         c,
         "CV accuracy after "
-            + plan.sweepEpochs()
-            + " epochs per learning rate (a diverged run is drawn at 0)",
-        out);
+            + Fmt.epochs(plan.sweepEpochs())
+            + " per learning rate (a diverged run is drawn at 0)");
   }
 
   private static void fullFigure(
-      String dir, String name, AblationPlan plan, List<AblationGroup> groups, List<Figure> out) {
-    XYChart c =
-        chart(name + ": full training set, test accuracy per epoch", "epoch", "test accuracy");
+      Writer w, String name, AblationPlan plan, List<AblationGroup> groups) {
+    Lines c = new Lines(name + ": full training set, test accuracy per epoch", "epoch", "test accuracy");
     for (AblationGroup g : groups) {
       if (g.phase() != Phase.FULL) continue;
-      line(
-          c,
+      c.curve(
           Labels.optimizer(g.optimizer()),
           g.curve(e -> e.val().acc()),
           COLORS.get(g.optimizer()),
           false);
     }
-    if (c.getSeriesMap().isEmpty()) return;
-    if (plan.full().target() > 0) {
-      int n = plan.full().epochs();
-      XYSeries t =
-          c.addSeries(
-              "target " + String.format(Locale.ROOT, "%.1f%%", 100 * plan.full().target()),
-              new double[] {1, n},
-              new double[] {plan.full().target(), plan.full().target()});
-      t.setMarker(SeriesMarkers.NONE);
-      t.setLineColor(Color.GRAY);
-      t.setLineStyle(DASHED);
+    if (!c.hasPoint()) return;
+    double target = plan.full().target();
+    if (target > 0) {
+      c.series.add(
+          new Line(
+              "target " + String.format(Locale.ROOT, "%.1f%%", 100 * target),
+              new double[] {1, plan.full().epochs()},
+              new double[] {target, target},
+              new LineChart.Style(Color.GRAY, true, true)));
     }
-    save(
-        dir,
+    w.save(
         "full-data.png",
         c,
         "Test accuracy per epoch when training on the full training set"
-            + " (the test set is only monitored, never used for a choice)",
-        out);
+            + " (the test set is only monitored, never used for a choice)");
   }
 
   private static void smallFigure(
-      String dir,
-      String name,
-      AblationPlan plan,
-      List<AblationGroup> groups,
-      Phase phase,
-      List<Figure> out) {
+      Writer w, String name, AblationPlan plan, List<AblationGroup> groups, Phase phase) {
     boolean random = phase == Phase.RANDOM;
-    XYChart c =
-        chart(
+    Lines c =
+        new Lines(
             name
                 + ": "
                 + plan.small().rows()
@@ -353,33 +304,98 @@ final class AblationFigures {
     int k = 0;
     for (AblationGroup g : groups) {
       if (g.phase() != phase) continue;
-      Color col = PALETTE[k++ % PALETTE.length];
+      Color col = LineChart.color(k++);
       String v = Labels.variant(g);
-      line(c, v + " train", g.curve(e -> e.train().acc()), col, true);
-      line(c, v + " CV", g.curve(e -> e.val().acc()), col, false);
+      c.curve(v + " train", g.curve(e -> e.train().acc()), col, true);
+      c.curve(v + " CV", g.curve(e -> e.val().acc()), col, false);
     }
-    save(
-        dir,
+    w.save(
         random ? "random-labels.png" : "small-sample.png",
         c,
         (random ? "Small sample with random labels" : "Small sample")
             + ": training (dashed) and CV (solid) accuracy per epoch for each regularizer (mean"
-            + " over seeds)",
-        out);
+            + " over seeds)");
   }
 
-  private static XYChart chart(String title, String x, String y) {
-    XYChart c =
-        new XYChartBuilder()
-            .width(WIDTH)
-            .height(HEIGHT)
-            .title(title)
-            .xAxisTitle(x)
-            .yAxisTitle(y)
-            .build();
-    style(c.getStyler());
-    c.getStyler().setMarkerSize(5);
-    return c;
+  /** One series of a line figure. */
+  private record Line(String name, double[] x, double[] y, LineChart.Style style) {}
+
+  /**
+   * The series of a line figure, collected first so that the y axis can be chosen from the data
+   * (logarithmic when the costs span decades) before the {@link LineChart} is built.
+   */
+  private static final class Lines {
+    final String title;
+    final String xLabel;
+    final String yLabel;
+    final List<Line> series = new ArrayList<>();
+    boolean logY;
+
+    Lines(String title, String xLabel, String yLabel) {
+      this.title = title;
+      this.xLabel = xLabel;
+      this.yLabel = yLabel;
+    }
+
+    /** A curve over x = 1..n (epochs, or layers). */
+    void curve(String name, double[] y, Color color, boolean dashed) {
+      double[] x = new double[y.length];
+      for (int i = 0; i < x.length; i++) x[i] = i + 1;
+      series.add(new Line(name, x, y, new LineChart.Style(color, dashed, true)));
+    }
+
+    /** Whether any series has a point the chart would draw. */
+    boolean hasPoint() {
+      for (Line l : series) {
+        for (int i = 0; i < l.y.length; i++) {
+          if (Double.isFinite(l.y[i]) && (!logY || l.y[i] > 0)) return true;
+        }
+      }
+      return false;
+    }
+
+    /** True when every finite value is positive and the largest is 10^decades times the least. */
+    boolean spansDecades(int decades) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = 0;
+      for (Line l : series) {
+        for (double v : l.y) {
+          if (!Double.isFinite(v)) continue;
+          if (v <= 0) return false;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+      return hi > 0 && hi / lo > Math.pow(10, decades);
+    }
+
+    LineChart chart() {
+      LineChart c = new LineChart(title, xLabel, yLabel).logY(logY).integerX(true);
+      for (Line l : series) c.add(l.name, l.x, l.y, l.style);
+      return c;
+    }
+  }
+
+  /** Writes the figures into a directory and lists them, skipping a figure with nothing to draw. */
+  private static final class Writer {
+    final String dir;
+    final List<Figure> out = new ArrayList<>();
+
+    Writer(String dir) {
+      this.dir = dir;
+    }
+
+    void save(String file, Lines lines, String caption) {
+      if (!lines.hasPoint()) return;
+      lines.chart().write(Fs.resolve(dir, file));
+      out.add(new Figure("figures/" + file, caption));
+    }
+
+    void save(String file, Chart<?, ?> chart, String caption) {
+      if (chart.getSeriesMap().isEmpty()) return;
+      Png.write(Fs.resolve(dir, file), Png.encode(BitmapEncoder.getBufferedImage(chart)));
+      out.add(new Figure("figures/" + file, caption));
+    }
   }
 
   private static void style(Styler s) {
@@ -391,80 +407,9 @@ final class AblationFigures {
     s.setPlotBorderVisible(true);
   }
 
-  /** A curve over epochs 1..n, NaN points left out. */
-  private static void line(XYChart c, String name, double[] y, Color color, boolean dashed) {
-    double[] x = new double[y.length];
-    for (int i = 0; i < x.length; i++) x[i] = i + 1;
-    XYSeries s = points(c, name, x, y, color, dashed);
-    if (s != null) s.setMarker(y.length <= 3 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
-  }
-
-  /** Adds the finite points (positive ones on a log axis) as a series; null if none are left. */
-  private static XYSeries points(
-      XYChart c, String name, double[] x, double[] y, Color color, boolean dashed) {
-    boolean logY = c.getStyler().isYAxisLogarithmic();
-    boolean logX = c.getStyler().isXAxisLogarithmic();
-    List<Double> xs = new ArrayList<>();
-    List<Double> ys = new ArrayList<>();
-    for (int i = 0; i < y.length; i++) {
-      if (!Double.isFinite(y[i])
-          || !Double.isFinite(x[i])
-          || (logY && y[i] <= 0)
-          || (logX && x[i] <= 0)) continue;
-      xs.add(x[i]);
-      ys.add(y[i]);
-    }
-    if (xs.isEmpty() || c.getSeriesMap().containsKey(name)) return null;
-    XYSeries s = c.addSeries(name, xs, ys);
-    s.setLineColor(color);
-    s.setMarkerColor(color);
-    s.setLineStyle(dashed ? DASHED : SOLID);
-    return s;
-  }
-
-  /** A log y axis when the positive values span more than two decades (U[-1,1] costs do). */
-  private static void logIfWide(XYChart c) {
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = 0;
-    for (XYSeries s : c.getSeriesMap().values()) {
-      for (double v : s.getYData()) {
-        if (v > 0) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        } else {
-          return;
-        }
-      }
-    }
-    if (hi > 0 && hi / lo > 100) c.getStyler().setYAxisLogarithmic(true);
-  }
-
   private static double[] scale(double[] v, double f) {
     double[] o = new double[v.length];
     for (int i = 0; i < v.length; i++) o[i] = v[i] * f;
     return o;
-  }
-
-  private static String join(List<Double> ls) {
-    return String.join(" and ", ls.stream().map(Fmt::num).toList());
-  }
-
-  /** Renders and writes a chart that has data, and lists it. */
-  private static void save(
-      String dir, String file, Chart<?, ?> chart, String caption, List<Figure> out) {
-    if (chart.getSeriesMap().isEmpty()) return;
-    if (chart.getSeriesMap().size() > 5) {
-      // A long legend below the plot runs off the image; a column beside it fits.
-      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-      chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
-    }
-    byte[] png;
-    try {
-      png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot render " + file + ": " + e.getMessage(), e);
-    }
-    Fs.write(Fs.resolve(dir, file), o -> o.write(png));
-    out.add(new Figure("figures/" + file, caption));
   }
 }

@@ -16,6 +16,11 @@ public record Metrics(double loss, double accuracy, long count, Map<String, Doub
     extras = Collections.unmodifiableMap(new LinkedHashMap<>(extras));
   }
 
+  /** Loss, accuracy and count without extras. */
+  public Metrics(double loss, double accuracy, long count) {
+    this(loss, accuracy, count, Map.of());
+  }
+
   /** Means of the sums of a pass; NaN for every mean when count is 0. */
   public static Metrics of(double lossSum, long correct, long count) {
     return of(lossSum, correct, count, new OutputMetric[0], new double[0]);

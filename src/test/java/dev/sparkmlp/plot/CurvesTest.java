@@ -31,9 +31,9 @@ class CurvesTest {
     List<EpochMetrics> h = new ArrayList<>();
     for (int e = 1; e <= epochs; e++) {
       double loss = 2.3 * Math.exp(-rate * e) + 0.05;
-      Metrics train = new Metrics(loss, accuracy ? 1 - loss / 2.5 : Double.NaN, 100, Double.NaN, Double.NaN);
+      Metrics train = new Metrics(loss, accuracy ? 1 - loss / 2.5 : Double.NaN, 100);
       Metrics val = !validation ? null
-          : new Metrics(1.1 * loss + 0.02 * e, accuracy ? 0.98 - loss / 2.5 : Double.NaN, 50, Double.NaN, Double.NaN);
+          : new Metrics(1.1 * loss + 0.02 * e, accuracy ? 0.98 - loss / 2.5 : Double.NaN, 50);
       h.add(new EpochMetrics(e, epochs, 10L * e, loss, train, val, 1e-3, 0.5, 2000, 0.5 * (epochs - e)));
     }
     return h;
@@ -66,7 +66,7 @@ class CurvesTest {
     List<EpochMetrics> h = history(8, 0.4, true, true);
     BufferedImage base = image(Curves.png(h, "run"));
     List<EpochMetrics> otherAcc = map(h, m -> new EpochMetrics(m.epoch(), m.epochs(), m.step(), m.trainLoss(),
-        m.train(), new Metrics(m.validation().loss(), m.validation().accuracy() - 0.05, 50, Double.NaN, Double.NaN),
+        m.train(), new Metrics(m.validation().loss(), m.validation().accuracy() - 0.05, 50),
         m.lr(), m.seconds(), m.samplesPerSecond(), m.etaSeconds()));
     BufferedImage acc = image(Curves.png(otherAcc, "run"));
     assertArrayEquals(pixels(base, 0, half), pixels(acc, 0, half), "validation accuracy is not in the loss panel");

@@ -1,6 +1,8 @@
 package dev.sparkmlp.plot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,6 +50,18 @@ class LineChartTest {
     assertFalse(java.util.Arrays.equals(pixels(a), pixels(b)));
     BufferedImage log = chart().logY(true).add("a", x, new double[] {4, 3, 2, 1}).image();
     assertFalse(java.util.Arrays.equals(pixels(a), pixels(log)), "a log axis changes the drawing");
+  }
+
+  /**
+   * A log axis keeps XChart's own decade ticks: a tick formatting function switches XChart to a
+   * linear tick calculator, whose labels would not match the log positions (a 1.5 labelled 150).
+   */
+  @Test
+  void logAxisKeepsDecadeTicks() {
+    double[] x = {1, 2, 3};
+    double[] y = {400, 1.5, 0.02};
+    assertNull(chart().logY(true).add("a", x, y).chart().getStyler().getyAxisTickLabelsFormattingFunction());
+    assertNotNull(chart().add("a", x, y).chart().getStyler().getyAxisTickLabelsFormattingFunction());
   }
 
   @Test
