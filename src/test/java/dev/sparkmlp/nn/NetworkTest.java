@@ -202,7 +202,7 @@ class NetworkTest {
     Block block = Block.classification(4, 2, randomX(4, 2, 1), labels, 3);
     Workspace ws = net.newWorkspace(3);
     ws.reset();
-    OutputMetric[] metrics = {HALF_SE, TRUE_CLASS_PROBABILITY};
+    OutputMetric[] metrics = {HALF_SE, new TrueClassOutput()};
     double[] sums = {0.25, 0};
     net.evaluate(p, new float[0], block, 0, 4, ws, metrics, sums);
     double e = Math.E;
@@ -242,21 +242,6 @@ class NetworkTest {
     public double sum(float[] yhat, float[] y, int rows, int k) {
       double s = 0;
       for (int i = 0; i < rows * k; i++) s += 0.5 * (y[i] - yhat[i]) * (y[i] - yhat[i]);
-      return s;
-    }
-  };
-
-  /** Test metric: the output of the target's class (one-hot targets). */
-  private static final OutputMetric TRUE_CLASS_PROBABILITY = new OutputMetric() {
-    @Override
-    public String name() {
-      return "p_true";
-    }
-
-    @Override
-    public double sum(float[] yhat, float[] y, int rows, int k) {
-      double s = 0;
-      for (int i = 0; i < rows * k; i++) s += y[i] * yhat[i];
       return s;
     }
   };

@@ -12,6 +12,7 @@ import dev.sparkmlp.data.DataException;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.nn.TrueClassOutput;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalEvaluator;
@@ -254,23 +255,6 @@ class SparkGradientsTest {
       assertTrue(p > 0 && p < 1, "mean output of the true class: " + p);
       assertEquals(p, m.extra("p_true"), 1e-9 * p);
       assertEquals(List.of("p_true"), List.copyOf(m.extras().keySet()));
-    }
-  }
-
-  /** A metric the executors must receive with the task: the output of the target's class. */
-  static final class TrueClassOutput implements OutputMetric {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public String name() {
-      return "p_true";
-    }
-
-    @Override
-    public double sum(float[] yhat, float[] y, int rows, int k) {
-      double s = 0;
-      for (int i = 0; i < rows * k; i++) s += y[i] * yhat[i];
-      return s;
     }
   }
 
