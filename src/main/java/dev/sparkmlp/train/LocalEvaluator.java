@@ -20,7 +20,7 @@ public final class LocalEvaluator implements Evaluator {
   private float[] buffers;
 
   public LocalEvaluator(Network net, Block data, int threads, String what) {
-    LocalGradients.checkShape(net, data, what);
+    net.checkData(data, what);
     this.net = net;
     this.data = data;
     int t = Math.max(1, Math.min(threads, data.rows / CHUNK + 1));

@@ -41,7 +41,7 @@ public final class LocalGradients implements GradientSource {
    */
   public LocalGradients(Network net, Block data, int batch, int shardCount, int threads, long seed) {
     if (data.rows == 0) throw new IllegalArgumentException("the training set is empty");
-    checkShape(net, data, "training data");
+    net.checkData(data, "training data");
     this.net = net;
     this.data = data;
     this.batch = batch;
@@ -59,17 +59,6 @@ public final class LocalGradients implements GradientSource {
     }
     result.grad = new float[net.paramCount()];
     result.batchStats = new float[net.bufferCount()];
-  }
-
-  static void checkShape(Network net, Block data, String what) {
-    if (data.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs() + " inputs but the "
-          + what + " has " + data.features + " features");
-    }
-    if (data.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs() + " outputs but the "
-          + what + " has " + data.targetWidth + " target columns");
-    }
   }
 
   @Override
