@@ -103,57 +103,61 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
 
     /** Writes a nullable float[]: its length + 1 (0 for null), then the floats. */
     void writeFloats(Output out, float[] a) {
-      if (a == null) {
-        out.writeVarInt(0, true);
-        return;
-      }
-      out.writeVarInt(a.length + 1, true);
-      for (int i = 0; i < a.length; i += SCRATCH / 4) {
-        int n = Math.min(SCRATCH / 4, a.length - i);
-        buf.clear();
-        buf.asFloatBuffer().put(a, i, n);
-        out.writeBytes(scratch, 0, n * 4);
-      }
+      write(out, a, a == null ? 0 : a.length);
     }
 
     float[] readFloats(Input in) {
       int len = in.readVarInt(true) - 1;
       if (len < 0) return null;
       float[] a = new float[len];
-      for (int i = 0; i < len; i += SCRATCH / 4) {
-        int n = Math.min(SCRATCH / 4, len - i);
-        in.readBytes(scratch, 0, n * 4);
-        buf.clear();
-        buf.asFloatBuffer().get(a, i, n);
-      }
+      read(in, a, len);
       return a;
     }
 
+    /** Writes a nullable int[] as {@link #writeFloats} does a float[]. */
     void writeInts(Output out, int[] a) {
-      if (a == null) {
-        out.writeVarInt(0, true);
-        return;
-      }
-      out.writeVarInt(a.length + 1, true);
-      for (int i = 0; i < a.length; i += SCRATCH / 4) {
-        int n = Math.min(SCRATCH / 4, a.length - i);
-        buf.clear();
-        buf.asIntBuffer().put(a, i, n);
-        out.writeBytes(scratch, 0, n * 4);
-      }
+      write(out, a, a == null ? 0 : a.length);
     }
 
     int[] readInts(Input in) {
       int len = in.readVarInt(true) - 1;
       if (len < 0) return null;
       int[] a = new int[len];
+      read(in, a, len);
+      return a;
+    }
+
+    /** a is a float[] or an int[] (4 bytes an element) of length len, or null. */
+    private void write(Output out, Object a, int len) {
+      if (a == null) {
+        out.writeVarInt(0, true);
+        return;
+      }
+      out.writeVarInt(len + 1, true);
+      for (int i = 0; i < len; i += SCRATCH / 4) {
+        int n = Math.min(SCRATCH / 4, len - i);
+        buf.clear();
+        if (a instanceof float[] f) {
+          buf.asFloatBuffer().put(f, i, n);
+        } else {
+          buf.asIntBuffer().put((int[]) a, i, n);
+        }
+        out.writeBytes(scratch, 0, n * 4);
+      }
+    }
+
+    /** Fills a, a float[] or an int[] of length len, from what {@link #write} wrote. */
+    private void read(Input in, Object a, int len) {
       for (int i = 0; i < len; i += SCRATCH / 4) {
         int n = Math.min(SCRATCH / 4, len - i);
         in.readBytes(scratch, 0, n * 4);
         buf.clear();
-        buf.asIntBuffer().get(a, i, n);
+        if (a instanceof float[] f) {
+          buf.asFloatBuffer().get(f, i, n);
+        } else {
+          buf.asIntBuffer().get((int[]) a, i, n);
+        }
       }
-      return a;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.sparkmlp.train;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.Workspace;
 
@@ -142,8 +143,7 @@ public final class LocalGradients implements GradientSource {
     float[] first = grad ? ws[0].grad() : ws[0].batchStats();
     System.arraycopy(first, lo, out, lo, hi - lo);
     for (int p = 1; p < ws.length; p++) {
-      float[] g = grad ? ws[p].grad() : ws[p].batchStats();
-      for (int i = lo; i < hi; i++) out[i] += g[i];
+      Vec.add(hi - lo, grad ? ws[p].grad() : ws[p].batchStats(), lo, out, lo);
     }
   }
 
