@@ -4,6 +4,7 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
+import java.util.List;
 
 /** Where a run computes: threads in this JVM, or a Spark cluster. */
 interface Engine extends AutoCloseable {
@@ -15,4 +16,19 @@ interface Engine extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Closes what an engine opened, then forgets it. Best effort: stopping worker threads or
+   * unpersisting and destroying broadcasts cannot fail in a way the user can act on. Modified: open.
+   */
+  static void closeAll(List<AutoCloseable> open) {
+    for (AutoCloseable c : open) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // Best effort, as said above.
+      }
+    }
+    open.clear();
+  }
 }
