@@ -96,11 +96,12 @@ class AblationCommandTest {
         }
       }
     }
-    // A He-uniform run trains both epochs and logs each, with per-layer gradient norms.
-    List<String> lines =
-        Files.readAllLines(out.resolve("cells/grid-adam-he_uniform-l0-s1/metrics.jsonl"));
+    // A He-uniform run trains both epochs and logs each; its result has per-layer gradient norms.
+    Path cell = out.resolve("cells/grid-adam-he_uniform-l0-s1");
+    List<String> lines = Files.readAllLines(cell.resolve("metrics.jsonl"));
     assertEquals(2, lines.size());
-    assertTrue(lines.get(1).contains("\"grad_norm\":{\"dense1\":"), lines.get(1));
+    String result = Files.readString(cell.resolve("result.json"));
+    assertTrue(result.matches("(?s).*\"grad_norm\"\\s*:\\s*\\[\\s*[0-9.eE-]+\\s*,.*"), result);
     assertTrue(
         csv.stream()
             .anyMatch(
