@@ -23,4 +23,19 @@ interface Engine extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Closes what an engine opened, then forgets it. Best effort: stopping worker threads or
+   * unpersisting and destroying broadcasts cannot fail in a way the user can act on. Modified: open.
+   */
+  static void closeAll(List<AutoCloseable> open) {
+    for (AutoCloseable c : open) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // Best effort, as said above.
+      }
+    }
+    open.clear();
+  }
 }

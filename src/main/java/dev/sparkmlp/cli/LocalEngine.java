@@ -43,13 +43,6 @@ final class LocalEngine implements Engine {
 
   @Override
   public void close() {
-    for (AutoCloseable c : open) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // Closing worker threads cannot fail in a way the user can act on.
-      }
-    }
-    open.clear();
+    Engine.closeAll(open);
   }
 }

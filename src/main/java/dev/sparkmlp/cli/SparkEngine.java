@@ -134,14 +134,7 @@ final class SparkEngine implements Engine {
 
   @Override
   public void close() {
-    for (AutoCloseable c : open) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // Unpersisting and destroying broadcasts is best effort; stopping the session frees all.
-      }
-    }
-    open.clear();
+    Engine.closeAll(open);
     if (ownSession) spark.stop();
   }
 }

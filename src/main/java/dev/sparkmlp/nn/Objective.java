@@ -1,5 +1,7 @@
 package dev.sparkmlp.nn;
 
+import dev.sparkmlp.math.Vec;
+
 /**
  * The loss at the network's output, its delta, accuracy and the auxiliary evaluation sums. Every
  * method works on {@code rows} rows of {@code k} outputs, row-major, and returns a sum over rows.
@@ -120,18 +122,7 @@ final class Objective {
       }
       return c;
     }
-    for (int r = 0; r < rows; r++) {
-      int o = r * k;
-      int best = 0;
-      float max = yhat[o];
-      for (int j = 1; j < k; j++) {
-        if (yhat[o + j] > max) {
-          max = yhat[o + j];
-          best = j;
-        }
-      }
-      if (best == labels[r]) c++;
-    }
+    for (int r = 0; r < rows; r++) if (Vec.argmax(yhat, r * k, k) == labels[r]) c++;
     return c;
   }
 }

@@ -54,14 +54,7 @@ public final class SparkEvaluation implements Evaluator {
       String what, List<? extends OutputMetric> metrics) {
     checkPartitions(partitions);
     this.metrics = Metrics.checked(metrics);
-    if (data.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs()
-          + " inputs but the " + what + " has " + data.features + " features");
-    }
-    if (data.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs()
-          + " outputs but the " + what + " has " + data.targetWidth + " target columns");
-    }
+    net.checkData(data, what);
     this.jsc = jsc;
     this.net = net;
     this.what = what;

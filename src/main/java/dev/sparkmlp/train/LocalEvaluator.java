@@ -34,7 +34,7 @@ public final class LocalEvaluator implements Evaluator {
   /** @param metrics summed beside the loss; their means are the {@link Metrics#extras()} */
   public LocalEvaluator(Network net, Block data, int threads, String what,
       List<? extends OutputMetric> metrics) {
-    LocalGradients.checkShape(net, data, what);
+    net.checkData(data, what);
     this.net = net;
     this.data = data;
     this.metrics = Metrics.checked(metrics);

@@ -80,12 +80,39 @@ class NetworkTest {
     var e = assertThrows(IllegalArgumentException.class,
         () -> Network.build(new NetworkSpec(3, List.of(), Loss.MSE)));
     assertEquals("a network needs at least one layer", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Network.build(
-        new NetworkSpec(3, List.of(dense(2), new LayerSpec.BatchNorm(0.9f, 0f)), Loss.MSE)));
-    assertTrue(e.getMessage().startsWith("layer 1: batch norm eps"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Network.build(
-        new NetworkSpec(3, List.of(new LayerSpec.BatchNorm(1.5f, 1e-5f)), Loss.MSE)));
-    assertTrue(e.getMessage().startsWith("layer 0: batch norm momentum"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LayerSpec.BatchNorm(0.9f, 0f));
+    assertEquals("batch norm eps must be positive: 0.0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LayerSpec.LayerNorm(-1f));
+    assertEquals("layer norm eps must be positive: -1.0", e.getMessage());
+  }
+
+  /** The momentum range is [0, 1), checked by the record alone: 0 and just below 1 pass, 1 fails. */
+  @Test
+  void batchNormMomentumRangeIsHalfOpen() {
+    assertEquals(0f, new LayerSpec.BatchNorm(0f, 1e-5f).momentum());
+    float below = Math.nextDown(1f);
+    assertEquals(below, new LayerSpec.BatchNorm(below, 1e-5f).momentum());
+    for (float bad : new float[] {1f, -Float.MIN_VALUE, Float.NaN}) {
+      var e = assertThrows(IllegalArgumentException.class, () -> new LayerSpec.BatchNorm(bad, 1e-5f));
+      assertEquals("batch norm momentum must be in [0, 1): " + bad, e.getMessage());
+    }
+  }
+
+  /**
+   * momentum weights the old running value, 1 - momentum the batch: momentum 0 copies the batch
+   * statistics exactly, and with 0.75 the result is 3/4 old + 1/4 new (exact in float).
+   */
+  @Test
+  void batchNormMomentumWeightsTheOldRunningValue() {
+    for (float m : new float[] {0f, 0.75f}) {
+      Network net = Network.build(new NetworkSpec(2, List.of(new LayerSpec.BatchNorm(m, 1e-5f),
+          act(Activation.IDENTITY)), Loss.MSE));
+      float[] buffers = {8f, -4f, 2f, 6f};
+      float[] batch = {0f, 4f, 10f, 2f};
+      net.updateRunningStats(buffers, batch, 1);
+      float[] expected = m == 0f ? batch : new float[] {6f, -2f, 4f, 5f};
+      assertArrayEquals(expected, buffers, "momentum " + m);
+    }
   }
 
   @Test
@@ -97,17 +124,17 @@ class NetworkTest {
     Block fourFeatures = classes(4, 4, 3, 1);
     var e = assertThrows(IllegalArgumentException.class,
         () -> net.accumulate(p, new float[0], fourFeatures, identity(4), 0, 4, 0, ws));
-    assertEquals("network expects 5 inputs but the data has 4 features", e.getMessage());
+    assertEquals("the network expects 5 inputs but the data has 4 features", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> net.evaluate(p, new float[0], fourFeatures, 0, 4, ws));
-    assertEquals("network expects 5 inputs but the data has 4 features", e.getMessage());
+    assertEquals("the network expects 5 inputs but the data has 4 features", e.getMessage());
     Block twoClasses = classes(4, 5, 2, 1);
     e = assertThrows(IllegalArgumentException.class,
         () -> net.accumulate(p, new float[0], twoClasses, identity(4), 0, 4, 0, ws));
-    assertEquals("network has 3 outputs but the data has 2 target columns", e.getMessage());
+    assertEquals("the network has 3 outputs but the data has 2 target columns", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> net.evaluate(p, new float[0], twoClasses, 0, 4, ws));
-    assertEquals("network has 3 outputs but the data has 2 target columns", e.getMessage());
+    assertEquals("the network has 3 outputs but the data has 2 target columns", e.getMessage());
   }
 
   @Test
