@@ -19,8 +19,8 @@ public sealed interface LayerSpec extends Serializable {
   /** Activation; alpha is the negative slope of LEAKY_RELU and the scale of ELU, unused otherwise. */
   record Act(Activation fn, float alpha) implements LayerSpec {
     /**
-     * LeakyReLU's negative slope: 0.1, the slope of the network this project trains throughout (the
-     * ablation study's). PyTorch and Keras default to 0.01 and 0.3.
+     * LeakyReLU's negative slope: 0.1, the slope the shipped configurations train with. PyTorch
+     * and Keras default to 0.01 and 0.3.
      */
     public static final float DEFAULT_LEAKY_RELU_ALPHA = 0.1f;
     /** ELU's alpha, as in Clevert et al. (2016) and PyTorch. */
