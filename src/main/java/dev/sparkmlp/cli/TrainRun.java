@@ -7,6 +7,7 @@ import dev.sparkmlp.io.ModelIO;
 import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.plot.CurvesListener;
 import dev.sparkmlp.train.Checkpointer;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
@@ -88,7 +89,7 @@ final class TrainRun {
               savedModel(spec, params, buffers, data, train, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
       TrainResult result = trainer.fit(source, validation, trainEval,
-          Trainer.Listener.all(progress, checkpoints));
+          Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
 
       Metrics test = null;
       if (data.test() != null) {

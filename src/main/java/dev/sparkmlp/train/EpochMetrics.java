@@ -10,7 +10,8 @@ import java.util.Map;
  * @param trainLoss the mean training cost of the epoch, regularization included
  * @param train the training-set metrics: the running mean over the epoch's mini-batches (weights
  *     moving, dropout on), or a full inference pass when the trainer is given a train evaluator
- * @param validation null without a validation set
+ * @param validation null without a validation set; the extras of train and validation are written
+ *     as train_NAME and val_NAME
  */
 public record EpochMetrics(
     int epoch,
@@ -37,14 +38,12 @@ public record EpochMetrics(
     m.put("train_accuracy", train.accuracy());
     m.put("train_data_loss", train.loss());
     m.put("train_count", train.count());
-    m.put("train_bce", train.bce());
-    m.put("train_half_mse", train.halfMse());
+    train.extras().forEach((k, v) -> m.put("train_" + k, v));
     if (validation != null) {
       m.put("val_loss", validation.loss());
       m.put("val_accuracy", validation.accuracy());
       m.put("val_count", validation.count());
-      m.put("val_bce", validation.bce());
-      m.put("val_half_mse", validation.halfMse());
+      validation.extras().forEach((k, v) -> m.put("val_" + k, v));
     }
     m.put("lr", lr);
     m.put("seconds", seconds);
@@ -62,13 +61,26 @@ public record EpochMetrics(
   public static EpochMetrics fromJson(JsonNode n) {
     if (n == null || !n.isObject()) throw new IllegalArgumentException("expected a JSON object");
     Metrics train = new Metrics(number(n, "train_data_loss"), number(n, "train_accuracy"),
-        longValue(n, "train_count"), number(n, "train_bce"), number(n, "train_half_mse"));
+        longValue(n, "train_count"), extras(n, "train_", TRAIN_FIELDS));
     Metrics val = !n.has("val_loss") ? null : new Metrics(number(n, "val_loss"),
-        number(n, "val_accuracy"), longValue(n, "val_count"), number(n, "val_bce"),
-        number(n, "val_half_mse"));
+        number(n, "val_accuracy"), longValue(n, "val_count"), extras(n, "val_", VAL_FIELDS));
     return new EpochMetrics((int) longValue(n, "epoch"), (int) longValue(n, "epochs"),
         longValue(n, "step"), number(n, "train_loss"), train, val, number(n, "lr"),
         number(n, "seconds"), number(n, "samples_per_second"), number(n, "eta_seconds"));
+  }
+
+  private static final java.util.Set<String> TRAIN_FIELDS =
+      java.util.Set.of("train_loss", "train_accuracy", "train_data_loss", "train_count");
+  private static final java.util.Set<String> VAL_FIELDS =
+      java.util.Set.of("val_loss", "val_accuracy", "val_count");
+
+  /** The fields prefix + NAME that are not among {@code known}: the metrics' extras, in order. */
+  private static Map<String, Double> extras(JsonNode n, String prefix, java.util.Set<String> known) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    n.fieldNames().forEachRemaining(f -> {
+      if (f.startsWith(prefix) && !known.contains(f)) m.put(f.substring(prefix.length()), number(n, f));
+    });
+    return m;
   }
 
   private static double number(JsonNode n, String field) {

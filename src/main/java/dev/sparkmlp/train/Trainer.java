@@ -246,7 +246,7 @@ public final class Trainer {
 
       Metrics train = trainEval != null
           ? trainEval.evaluate(params, buffers)
-          : Metrics.of(lossSum, correct, count, Double.NaN, Double.NaN);
+          : Metrics.of(lossSum, correct, count);
       double trainLoss = trainEval != null
           ? train.loss() + (reg.isZero() ? 0 : reg.penalty(params, weights, cfg.batchSize(), source.rows()))
           : (lossSum + penaltySum * (double) count / steps) / count;
