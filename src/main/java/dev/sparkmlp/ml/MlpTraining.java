@@ -117,13 +117,17 @@ final class MlpTraining {
     SparkGradients source = null;
     SparkEvaluation validation = null;
     try {
+      spark.sparkContext().setJobDescription("sparkmlp: checking and caching the training rows");
       source = SparkGradients.fromDataFrame(df, featuresCol, labelCol, trainRows, task, net,
           batch, partitions, seed, epochs, treeDepth);
       if (indicator != null) {
+        spark.sparkContext().setJobDescription(
+            "sparkmlp: checking and caching the validation rows");
         validation = SparkEvaluation.fromDataFrame(df, featuresCol, labelCol,
             DataFrameBlocks.Selection.where(indicator, true), task, net, partitions,
             "validation rows");
       }
+      spark.sparkContext().setJobDescription(null);
       // The blocks are cached now: the rows are no longer needed.
       if (persisted) df.unpersist(false);
       TrainConfig cfg = config(p, source.stepsPerEpoch());
@@ -135,6 +139,7 @@ final class MlpTraining {
       TrainResult result = trainer.fit(source, validation, null, checkpoints);
       return new Fitted(spec, params, buffers, task == Task.CLASSIFICATION ? outputs : 0, result);
     } finally {
+      spark.sparkContext().setJobDescription(null);
       if (validation != null) validation.close();
       if (source != null) source.close();
     }

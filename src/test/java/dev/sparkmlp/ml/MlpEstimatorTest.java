@@ -385,6 +385,32 @@ class MlpEstimatorTest {
   }
 
   @Test
+  void sparkJobsNameTheirEpochAndStep() throws InterruptedException {
+    List<String> names = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    org.apache.spark.scheduler.SparkListener l = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+        String d = e.properties().getProperty("spark.job.description");
+        if (d != null) names.add(d);
+      }
+    };
+    spark.sparkContext().addSparkListener(l);
+    try {
+      small().setMaxIter(2).fit(train);
+      // Listener events arrive asynchronously.
+      for (int i = 0; i < 100 && !names.contains("sparkmlp epoch 2/2 step 12/12"); i++) {
+        Thread.sleep(50);
+      }
+    } finally {
+      spark.sparkContext().removeSparkListener(l);
+    }
+    assertTrue(names.contains("sparkmlp epoch 1/2 step 1/12"), names.toString());
+    assertTrue(names.contains("sparkmlp epoch 2/2 step 12/12"), names.toString());
+    assertTrue(names.contains("sparkmlp: checking and caching the training rows"),
+        names.toString());
+  }
+
+  @Test
   void estimatorsAndModelsAreRegisteredForSparkConnect() {
     List<Class<?>> estimators = ServiceLoader.load(Estimator.class).stream()
         .map(ServiceLoader.Provider::type).collect(Collectors.toList());
