@@ -16,8 +16,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A trained {@link MlpClassifier}. {@code transform} adds rawPrediction (the logits z of the last
- * Dense layer), probability (softmax(z)) and prediction (the most probable class, or per
- * {@code thresholds}). Saved with {@link #write()} as Spark metadata plus the sparkmlp model
+ * Dense layer, shifted to mean 0), probability (softmax(z)) and prediction (the most probable
+ * class, or per {@code thresholds}). With two classes rawPrediction[1] = (z1 - z0) / 2, a score
+ * that ranks rows by P(class 1), as BinaryClassificationEvaluator expects. Saved with {@link #write()} as Spark metadata plus the sparkmlp model
  * format in {@code PATH/model}, which {@code scripts/sparkmlp evaluate --model PATH/model} reads.
  */
 public final class MlpClassificationModel
@@ -71,7 +72,7 @@ public final class MlpClassificationModel
     return data().inputs();
   }
 
-  /** The logits z for one features vector. */
+  /** The logits z - mean(z) for one features vector. */
   @Override
   public Vector predictRaw(Vector features) {
     return Vectors.dense(data().forward(features));

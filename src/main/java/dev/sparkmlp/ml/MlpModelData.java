@@ -20,7 +20,9 @@ import org.apache.spark.ml.linalg.Vector;
  * {@code transform}; each thread there keeps one single-row workspace.
  *
  * <p>For a classifier the "raw" network is the trained one without its final softmax, so a
- * forward pass gives the logits z (rawPrediction); probability = softmax(z), computed in double.
+ * forward pass gives the logits z. rawPrediction is z - mean(z): softmax ignores the shift, and
+ * with two classes rawPrediction[1] = (z1 - z0) / 2 then ranks rows by P(class 1), which is what
+ * BinaryClassificationEvaluator reads. probability = softmax(z), computed in double.
  */
 final class MlpModelData implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -62,8 +64,8 @@ final class MlpModelData implements Serializable {
   }
 
   /**
-   * The raw outputs for one features vector: logits for a classifier, the prediction for a
-   * regressor. Not modified: features.
+   * The raw outputs for one features vector: centred logits for a classifier, the prediction for
+   * a regressor. Not modified: features.
    */
   double[] forward(Vector features) {
     if (features.size() != spec.inputs()) {
@@ -86,7 +88,15 @@ final class MlpModelData implements Serializable {
     float[] out = raw().predict(params, buffers, x, 0, 1, r.ws());
     int k = raw().outputs();
     double[] z = new double[k];
-    for (int j = 0; j < k; j++) z[j] = out[j];
+    double mean = 0;
+    for (int j = 0; j < k; j++) {
+      z[j] = out[j];
+      mean += z[j];
+    }
+    if (classes > 0) {
+      mean /= k;
+      for (int j = 0; j < k; j++) z[j] -= mean;
+    }
     return z;
   }
 

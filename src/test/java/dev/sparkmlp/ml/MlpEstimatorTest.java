@@ -201,6 +201,7 @@ class MlpEstimatorTest {
     Vector raw = r.getAs("rawPrediction");
     Vector features = r.getAs("features");
     assertEquals(1.0, prob.toArray()[0] + prob.toArray()[1] + prob.toArray()[2], 1e-12);
+    assertEquals(0, raw.toArray()[0] + raw.toArray()[1] + raw.toArray()[2], 1e-9);
     assertEquals(raw, fitted.predictRaw(features));
     assertEquals((double) raw.argmax(), fitted.predict(features));
     assertEquals((double) prob.argmax(), (double) r.getAs("prediction"));
@@ -208,6 +209,21 @@ class MlpEstimatorTest {
     Metrics m = fitted.evaluate(test);
     assertEquals(300, m.count());
     assertEquals(acc, m.accuracy(), 1e-12);
+  }
+
+  @Test
+  void twoClassesScoreForBinaryClassificationEvaluator() {
+    Dataset<Row> binary = train.withColumn("label",
+        functions.when(functions.col("label").equalTo(0), 1.0).otherwise(0.0));
+    MlpClassificationModel m = small().fit(binary);
+    assertEquals(2, m.numClasses());
+    Dataset<Row> out = m.transform(test.withColumn("label",
+        functions.when(functions.col("label").equalTo(0), 1.0).otherwise(0.0)));
+    Vector raw = out.first().getAs("rawPrediction");
+    assertEquals(0, raw.apply(0) + raw.apply(1), 1e-12);
+    double auc = new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator()
+        .evaluate(out);
+    assertTrue(auc > 0.95, "area under ROC " + auc);
   }
 
   @Test
