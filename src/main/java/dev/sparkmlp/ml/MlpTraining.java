@@ -93,7 +93,7 @@ final class MlpTraining {
     Stats stats;
     int inputs;
     try {
-      stats = stats(df, labelCol, indicator, task);
+      stats = stats(df, labelCol, indicator);
       inputs = featureWidth(df, featuresCol);
     } finally {
       spark.sparkContext().setJobDescription(null);
@@ -160,7 +160,7 @@ final class MlpTraining {
   /** Training rows, validation rows and the largest finite label, from one aggregation. */
   record Stats(long trainRows, long validationRows, Double maxLabel) {}
 
-  private static Stats stats(Dataset<Row> df, String labelCol, String indicator, Task task) {
+  private static Stats stats(Dataset<Row> df, String labelCol, String indicator) {
     Column label = quoted(labelCol).cast("double");
     Column finite = functions.when(functions.not(functions.isnan(label)), label);
     Column isTrain = indicator == null ? functions.lit(true)
