@@ -17,8 +17,18 @@ import java.util.function.LongSupplier;
 
 /**
  * Single-threaded GEMM throughput on the shapes of a 784-128-...-128-10 MLP, at batch sizes
- * 100, 1000 and 4096: {@link Gemm#gemm}, the naive loop, and numpy's float32 matmul (OpenBLAS)
- * measured in the same run when a python3 with numpy is found.
+ * 100, 1000 and 4096: {@link Gemm#gemm}, the naive loop, and numpy's float32 matmul measured
+ * in the same run, interleaved shape by shape, when a python3 with numpy is found.
+ *
+ * <p>The peer is named by what it loaded: its BLAS library's path, and, only when the library
+ * answers {@code openblas_get_config}, its OpenBLAS build and the CPU kernel it chose
+ * ({@code openblas_get_corename}, as threadpoolctl reports it). Its figures are then
+ * {@code _openblas}, otherwise {@code _blas}, since a reference BLAS is no yardstick. The child
+ * runs one BLAS thread with {@code OPENBLAS_CORETYPE} and {@code OPENBLAS_L2_SIZE} removed from
+ * its environment, so OpenBLAS picks its best kernel for this CPU; the system property
+ * {@code bench.openblasCoretype=Haswell} forces one instead, e.g. to compare with the JVM held
+ * to AVX2 by {@code -XX:UseAVX=2}. Both are given as a percentage of {@link FmaPeak}, the
+ * measured FMA peak of one core at the JVM's vector width.
  *
  * <pre>
  * scripts/bench/kernel [--batches 100,1000,4096] [--no-naive] [--no-numpy] [--seconds 0.1]
@@ -91,13 +101,21 @@ public final class KernelBench {
     r.info("method", "single thread, best of 5 runs of >= " + seconds + " s "
         + (cpuTime ? "of thread CPU time" : "of wall-clock time") + ", after warm-up");
 
+    // The ceiling for both kernels: the same core's FMA throughput at the JVM's vector width.
+    double peak = Double.NaN;
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      peak = FmaPeak.measure(clock, 5, runNanos);
+      r.add("fma_peak", peak, "GFLOP/s", "register-only loop of " + FmaPeak.SPECIES.vectorBitSize()
+          + "-bit FMAs on one core: 2 x " + FmaPeak.SPECIES.length()
+          + " lanes x FMAs per cycle x clock; percentages of peak below are of this");
+    }
+
     NumpyServer np = numpy ? NumpyServer.start() : null;
+    String peer = np == null ? null : np.isOpenBlas ? "openblas" : "blas";
     if (np != null) {
-      r.info("numpy", np.version);
+      r.info("peer", np.describe());
     } else {
-      r.add("openblas_sgemm_reference", 175, "GFLOP/s",
-          "published reference from the issue (OpenBLAS sgemm, one AVX-512 core), not measured"
-              + " in this run" + (numpy ? "; no python3 with numpy found" : ""));
+      r.info("peer", numpy ? "none: no python3 with numpy found" : "none (--no-numpy)");
     }
 
     // Warm-up: every shape, so that C2 has compiled the kernel for every edge case first.
@@ -111,6 +129,7 @@ public final class KernelBench {
     double logOurs = 0;
     double logNumpy = 0;
     int numpyCount = 0;
+    StringBuilder table = new StringBuilder();
     for (Operands o : warm) {
       Shape s = o.shape;
       String base = "gemm_" + s.name + "_b" + s.batch;
@@ -120,7 +139,11 @@ public final class KernelBench {
       if (np != null) {
         try {
           double theirs = np.measure(s, seconds, cpuTime);
-          r.add(base + "_numpy", theirs, "GFLOP/s");
+          r.add(base + "_" + peer, theirs, "GFLOP/s");
+          r.add(base + "_ratio", ours / theirs, "x");
+          table.append(String.format("# %-22s %7.1f %7.1f %6.2f %5.0f%% %5.0f%%%n",
+              s.name + "_b" + s.batch, ours, theirs, ours / theirs, 100 * ours / peak,
+              100 * theirs / peak));
           logNumpy += Math.log(theirs);
           numpyCount++;
         } catch (IOException | NumberFormatException e) {
@@ -134,10 +157,24 @@ public final class KernelBench {
         r.add(base + "_naive", best(o::naive, s.flops(), 2, runNanos / 2), "GFLOP/s");
       }
     }
-    r.add("gemm_geomean_ours", Math.exp(logOurs / warm.size()), "GFLOP/s");
+    double geoOurs = Math.exp(logOurs / warm.size());
+    r.add("gemm_geomean_ours", geoOurs, "GFLOP/s");
+    if (!Double.isNaN(peak)) r.add("gemm_geomean_ours_of_peak", 100 * geoOurs / peak, "%");
     if (np != null) {
       if (numpyCount == warm.size()) {
-        r.add("gemm_geomean_numpy", Math.exp(logNumpy / numpyCount), "GFLOP/s");
+        double geoTheirs = Math.exp(logNumpy / numpyCount);
+        r.add("gemm_geomean_" + peer, geoTheirs, "GFLOP/s");
+        r.add("gemm_geomean_ratio", geoOurs / geoTheirs, "x");
+        if (!Double.isNaN(peak)) {
+          r.add("gemm_geomean_" + peer + "_of_peak", 100 * geoTheirs / peak, "%");
+        }
+        System.out.printf("# %-22s %7s %7s %6s %6s %6s%n", "shape", "ours", peer, "ratio",
+            "ours", peer);
+        System.out.printf("# %-22s %7s %7s %6s %6s %6s%n", "", "GFLOP/s", "GFLOP/s", "",
+            "%peak", "%peak");
+        System.out.print(table);
+        System.out.printf("# %-22s %7.1f %7.1f %6.2f %5.0f%% %5.0f%%%n", "geomean", geoOurs,
+            geoTheirs, geoOurs / geoTheirs, 100 * geoOurs / peak, 100 * geoTheirs / peak);
       }
       np.close();
     }
@@ -213,7 +250,7 @@ public final class KernelBench {
    */
   private static final class NumpyServer implements AutoCloseable {
     private static final String SCRIPT = """
-        import os, sys, time
+        import ctypes, os, sys, time
         import numpy as np
         np.ones((64, 64), dtype=np.float32) @ np.ones((64, 64), dtype=np.float32)
         # The BLAS library numpy actually loaded: a bundled OpenBLAS, or Debian's libblas.so.3
@@ -225,8 +262,25 @@ public final class KernelBench {
                 name = os.path.basename(path).lower()
                 if "blas" in name or "mkl" in name:
                     blas.add(os.path.realpath(path))
-        print("ready numpy " + np.__version__ + " BLAS " + (",".join(sorted(blas)) or "unknown"),
-              flush=True)
+        # OpenBLAS names its build and the CPU kernel it chose at run time (what threadpoolctl
+        # reports); a reference BLAS has neither function.
+        config, core = "none", "none"
+        for path in sorted(blas):
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            for prefix in ("scipy_openblas", "openblas"):
+                for suffix in ("64_", ""):
+                    try:
+                        get_config = getattr(lib, prefix + "_get_config" + suffix)
+                        get_core = getattr(lib, prefix + "_get_corename" + suffix)
+                    except AttributeError:
+                        continue
+                    get_config.restype = get_core.restype = ctypes.c_char_p
+                    config, core = get_config().decode(), get_core().decode()
+        print("ready\t" + np.__version__ + "\t" + (",".join(sorted(blas)) or "unknown") + "\t"
+              + " ".join(config.split()) + "\t" + core, flush=True)
         rng = np.random.default_rng(1)
         for line in sys.stdin:
             m, n, k, ta, tb, secs, cpu = line.split()
@@ -254,16 +308,45 @@ public final class KernelBench {
             print(best, flush=True)
         """;
 
-    final String version;
+    private final String python;
+    private final String numpyVersion;
+    /** Paths of the BLAS libraries mapped into the child. */
+    private final String libraries;
+    /** openblas_get_config(), or "none" when the library has no such function. */
+    private final String config;
+    /** openblas_get_corename(): the CPU kernel OpenBLAS chose, e.g. SkylakeX or Haswell. */
+    private final String core;
+    /** Only a library that answers openblas_get_config is called OpenBLAS. */
+    final boolean isOpenBlas;
+    private final String coretype;
     private final Process process;
     private final BufferedReader out;
     private final PrintWriter in;
 
-    private NumpyServer(String version, Process process, BufferedReader out, PrintWriter in) {
-      this.version = version;
+    private NumpyServer(String python, String[] ready, String coretype, Process process,
+        BufferedReader out, PrintWriter in) {
+      this.python = python;
+      this.numpyVersion = ready[1];
+      this.libraries = ready[2];
+      this.config = ready[3];
+      this.core = ready[4];
+      this.isOpenBlas = config.startsWith("OpenBLAS");
+      this.coretype = coretype;
       this.process = process;
       this.out = out;
       this.in = in;
+    }
+
+    /** The library, its build and the kernel it runs, for the report. */
+    String describe() {
+      String env = coretype == null ? "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset"
+          : "OPENBLAS_CORETYPE=" + coretype + " (forced by -Dbench.openblasCoretype)";
+      if (isOpenBlas) {
+        return config + ", " + core + " kernel, 1 thread, " + env + "; via " + python
+            + " numpy " + numpyVersion + " from " + libraries;
+      }
+      return "NOT OpenBLAS: numpy " + numpyVersion + " with " + libraries
+          + " (no openblas_get_config: a reference or other BLAS, not a yardstick); " + python;
     }
 
     /** Null when no candidate python has numpy. */
@@ -274,9 +357,12 @@ public final class KernelBench {
       for (String python : candidates) {
         try {
           ProcessBuilder pb = new ProcessBuilder(python, "-c", SCRIPT);
-          // One BLAS thread, like our kernel, and OpenBLAS's own choice of CPU kernel: the
-          // environment may pin it to an older core type.
+          // One BLAS thread, like our kernel, and OpenBLAS's own choice of CPU kernel and cache
+          // size: the environment may pin them to an older core type, which is slower.
+          String coretype = System.getProperty("bench.openblasCoretype");
           pb.environment().remove("OPENBLAS_CORETYPE");
+          pb.environment().remove("OPENBLAS_L2_SIZE");
+          if (coretype != null) pb.environment().put("OPENBLAS_CORETYPE", coretype);
           pb.environment().put("OPENBLAS_NUM_THREADS", "1");
           pb.environment().put("OMP_NUM_THREADS", "1");
           pb.environment().put("MKL_NUM_THREADS", "1");
@@ -287,8 +373,9 @@ public final class KernelBench {
           PrintWriter in = new PrintWriter(
               new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8), true);
           String first = out.readLine();
-          if (first != null && first.startsWith("ready numpy ")) {
-            return new NumpyServer(python + " numpy " + first.substring(12), p, out, in);
+          String[] ready = first == null ? new String[0] : first.split("\t");
+          if (ready.length == 5 && ready[0].equals("ready")) {
+            return new NumpyServer(python, ready, coretype, p, out, in);
           }
           p.destroy();
         } catch (IOException e) {
