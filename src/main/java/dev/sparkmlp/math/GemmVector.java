@@ -78,8 +78,11 @@ final class GemmVector {
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int mBlocks = (m + MC - 1) / MC;
     int mcMax = roundUp((m + mBlocks - 1) / mBlocks, mr);
+    // When one vector spans every column (the output layer's n = 10), panels one vector wide
+    // waste less of each FMA than two-vector panels: 10 of 16 lanes rather than 10 of 32.
+    int nr = n <= VL ? VL : NR;
     int nBlocks = (n + NC - 1) / NC;
-    int ncMax = roundUp((n + nBlocks - 1) / nBlocks, NR);
+    int ncMax = roundUp((n + nBlocks - 1) / nBlocks, nr);
     if (buf.packB.length < kcMax * ncMax) buf.packB = new float[kcMax * ncMax];
     if (buf.edge.length < kcMax * 8) buf.edge = new float[kcMax * 8];
     float[] pb = buf.packB;
@@ -88,16 +91,16 @@ final class GemmVector {
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
         if (transB) {
-          packBTrans(b, bOff + jc * ldb + pc, ldb, kc, nc, pb);
+          packBTrans(b, bOff + jc * ldb + pc, ldb, kc, nc, nr, pb);
         } else {
-          packB(b, bOff + pc * ldb + jc, ldb, kc, nc, pb);
+          packB(b, bOff + pc * ldb + jc, ldb, kc, nc, nr, pb);
         }
         // C is scaled by beta once, with the first K block; later blocks accumulate.
         float betaHere = pc == 0 ? beta : 1f;
         for (int ic = 0; ic < m; ic += mcMax) {
           int mc = Math.min(mcMax, m - ic);
           int a0 = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
-          macro(mr, transA, a, a0, lda, mc, nc, kc, pb, alpha, betaHere,
+          macro(mr, nr, transA, a, a0, lda, mc, nc, kc, pb, alpha, betaHere,
               c, cOff + ic * ldc + jc, ldc, buf);
         }
       }
@@ -112,7 +115,7 @@ final class GemmVector {
    * C[mc x nc] := alpha * op(A)[mc x kc] * Bpacked[kc x nc] + beta * C, where op(A) starts at
    * a[a0] (its element (i, p) is a[a0 + i * lda + p], or a[a0 + p * lda + i] when transA).
    */
-  private static void macro(int mr, boolean transA, float[] a, int a0, int lda, int mc, int nc,
+  private static void macro(int mr, int nr, boolean transA, float[] a, int a0, int lda, int mc, int nc,
       int kc, float[] pb, float alpha, float beta, float[] c, int cOff, int ldc, Buffers buf) {
     int full = mc - mc % mr;
     float[] edge = buf.edge;
@@ -120,11 +123,35 @@ final class GemmVector {
     if (full < mc) copyEdge(mr, transA, a, transA ? a0 + full : a0 + full * lda, lda,
         mc - full, kc, edge);
     // B panel outer: its kc x NR floats stay in L1 while the rows of A stream past from L2.
-    for (int j = 0; j < nc; j += NR) {
-      int cols = Math.min(NR, nc - j);
+    for (int j = 0; j < nc; j += nr) {
+      int cols = Math.min(nr, nc - j);
       int bo = j * kc;
       for (int i = 0; i < mc; i += mr) {
         int rows = Math.min(mr, mc - i);
+        if (nr == VL) {
+          // One-vector panels: A's rows as below, through the narrow kernels.
+          if (i == full) {
+            if (mr == 8) {
+              rows8n(kc, edge, 0, kc, pb, bo, tile);
+            } else {
+              rows4n(kc, edge, 0, kc, pb, bo, tile);
+            }
+          } else if (transA) {
+            if (mr == 8) {
+              cols8n(kc, a, a0 + i, lda, pb, bo, tile);
+            } else {
+              cols4n(kc, a, a0 + i, lda, pb, bo, tile);
+            }
+          } else {
+            if (mr == 8) {
+              rows8n(kc, a, a0 + i * lda, lda, pb, bo, tile);
+            } else {
+              rows4n(kc, a, a0 + i * lda, lda, pb, bo, tile);
+            }
+          }
+          updateNarrow(tile, rows, cols, alpha, beta, c, cOff + i * ldc + j, ldc);
+          continue;
+        }
         if (i == full) {
           if (mr == 8) {
             rows8(kc, edge, 0, kc, pb, bo, tile);
@@ -398,6 +425,142 @@ final class GemmVector {
     c71.intoArray(tile, 7 * NR + VL);
   }
 
+  /**
+   * tile[8 x VL] := A[8 x kc] * Bpanel[kc x VL], the one-vector panel of a product whose n fits
+   * in one vector; A as in {@link #rows4}. Row r of the tile is at tile[r * VL].
+   */
+  private static void rows8n(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int a4 = a3 + lda;
+    int a5 = a4 + lda;
+    int a6 = a5 + lda;
+    int a7 = a6 + lda;
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo + p * VL);
+      c0 = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(b0, c0);
+      c1 = FloatVector.broadcast(SPECIES, a[a1 + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b0, c3);
+      c4 = FloatVector.broadcast(SPECIES, a[a4 + p]).fma(b0, c4);
+      c5 = FloatVector.broadcast(SPECIES, a[a5 + p]).fma(b0, c5);
+      c6 = FloatVector.broadcast(SPECIES, a[a6 + p]).fma(b0, c6);
+      c7 = FloatVector.broadcast(SPECIES, a[a7 + p]).fma(b0, c7);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, VL);
+    c2.intoArray(tile, 2 * VL);
+    c3.intoArray(tile, 3 * VL);
+    c4.intoArray(tile, 4 * VL);
+    c5.intoArray(tile, 5 * VL);
+    c6.intoArray(tile, 6 * VL);
+    c7.intoArray(tile, 7 * VL);
+  }
+
+  /** As {@link #rows8n} for op(A) = A^T, A read as in {@link #cols4}. */
+  private static void cols8n(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    for (int p = 0; p < kc; p++) {
+      int ap = a0 + p * lda;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo + p * VL);
+      c0 = FloatVector.broadcast(SPECIES, a[ap]).fma(b0, c0);
+      c1 = FloatVector.broadcast(SPECIES, a[ap + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[ap + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[ap + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(SPECIES, a[ap + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(SPECIES, a[ap + 5]).fma(b0, c5);
+      c6 = FloatVector.broadcast(SPECIES, a[ap + 6]).fma(b0, c6);
+      c7 = FloatVector.broadcast(SPECIES, a[ap + 7]).fma(b0, c7);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, VL);
+    c2.intoArray(tile, 2 * VL);
+    c3.intoArray(tile, 3 * VL);
+    c4.intoArray(tile, 4 * VL);
+    c5.intoArray(tile, 5 * VL);
+    c6.intoArray(tile, 6 * VL);
+    c7.intoArray(tile, 7 * VL);
+  }
+
+  /** As {@link #rows8n} with 4 rows, for 16-register machines. */
+  private static void rows4n(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo + p * VL);
+      c0 = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(b0, c0);
+      c1 = FloatVector.broadcast(SPECIES, a[a1 + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b0, c3);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, VL);
+    c2.intoArray(tile, 2 * VL);
+    c3.intoArray(tile, 3 * VL);
+  }
+
+  /** As {@link #cols8n} with 4 rows, for 16-register machines. */
+  private static void cols4n(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    for (int p = 0; p < kc; p++) {
+      int ap = a0 + p * lda;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo + p * VL);
+      c0 = FloatVector.broadcast(SPECIES, a[ap]).fma(b0, c0);
+      c1 = FloatVector.broadcast(SPECIES, a[ap + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[ap + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[ap + 3]).fma(b0, c3);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, VL);
+    c2.intoArray(tile, 2 * VL);
+    c3.intoArray(tile, 3 * VL);
+  }
+
+  /**
+   * C[rows x cols] := alpha * tile + beta * C for a one-vector tile (row r at tile[r * VL]), with
+   * cols &lt;= VL; C is not read when beta is 0.
+   */
+  private static void updateNarrow(float[] tile, int rows, int cols, float alpha, float beta,
+      float[] c, int ci, int ldc) {
+    for (int r = 0; r < rows; r++) {
+      int t = r * VL;
+      int cr = ci + r * ldc;
+      if (beta == 0f) {
+        for (int j = 0; j < cols; j++) c[cr + j] = alpha * tile[t + j];
+      } else {
+        for (int j = 0; j < cols; j++) c[cr + j] = alpha * tile[t + j] + beta * c[cr + j];
+      }
+    }
+  }
+
   /** C[rows x NR] := alpha * tile + beta * C; C is not read when beta is 0. */
   private static void updateRows(float[] tile, int rows, float alpha, float beta, float[] c,
       int ci, int ldc) {
@@ -432,41 +595,44 @@ final class GemmVector {
   }
 
   /**
-   * op(B) = B, stored k x n from b0 = &amp;B[pc][jc]: panel element (p, col) at
-   * pb[j * kc + p * NR + col] = B[pc + p][jc + j + col]; columns past nc are zero.
+   * op(B) = B, stored k x n from b0 = &amp;B[pc][jc], into panels nr = NR or VL columns wide:
+   * panel element (p, col) at pb[j * kc + p * nr + col] = B[pc + p][jc + j + col]; columns past
+   * nc are zero.
    */
-  private static void packB(float[] b, int b0, int ldb, int kc, int nc, float[] pb) {
-    for (int j = 0; j < nc; j += NR) {
-      int cols = Math.min(NR, nc - j);
+  private static void packB(float[] b, int b0, int ldb, int kc, int nc, int nr, float[] pb) {
+    for (int j = 0; j < nc; j += nr) {
+      int cols = Math.min(nr, nc - j);
       int dst = j * kc;
       for (int p = 0; p < kc; p++) {
         int src = b0 + p * ldb + j;
-        int d = dst + p * NR;
+        int d = dst + p * nr;
         if (cols == NR) {
           FloatVector.fromArray(SPECIES, b, src).intoArray(pb, d);
           FloatVector.fromArray(SPECIES, b, src + VL).intoArray(pb, d + VL);
         } else {
           System.arraycopy(b, src, pb, d, cols);
-          Arrays.fill(pb, d + cols, d + NR, 0f);
+          Arrays.fill(pb, d + cols, d + nr, 0f);
         }
       }
     }
   }
 
   /**
-   * op(B) = B^T, B stored n x k from b0 = &amp;B[jc][pc]: panel element (p, col) at
-   * pb[j * kc + p * NR + col] = B[jc + j + col][pc + p]; columns past nc are zero.
+   * op(B) = B^T, B stored n x k from b0 = &amp;B[jc][pc], into panels nr columns wide: panel
+   * element (p, col) at pb[j * kc + p * nr + col] = B[jc + j + col][pc + p]; columns past nc are
+   * zero.
    */
-  private static void packBTrans(float[] b, int b0, int ldb, int kc, int nc, float[] pb) {
-    for (int j = 0; j < nc; j += NR) {
-      int cols = Math.min(NR, nc - j);
+  private static void packBTrans(float[] b, int b0, int ldb, int kc, int nc, int nr,
+      float[] pb) {
+    for (int j = 0; j < nc; j += nr) {
+      int cols = Math.min(nr, nc - j);
       int dst = j * kc;
       for (int col = 0; col < cols; col++) {
         int src = b0 + (j + col) * ldb;
-        for (int p = 0; p < kc; p++) pb[dst + p * NR + col] = b[src + p];
+        for (int p = 0; p < kc; p++) pb[dst + p * nr + col] = b[src + p];
       }
-      for (int col = cols; col < NR; col++) {
-        for (int p = 0; p < kc; p++) pb[dst + p * NR + col] = 0f;
+      for (int col = cols; col < nr; col++) {
+        for (int p = 0; p < kc; p++) pb[dst + p * nr + col] = 0f;
       }
     }
   }

@@ -131,6 +131,25 @@ class GemmTest {
     }
   }
 
+  /**
+   * Sizes on either side of the vector length (8 or 16 lanes), the panel widths (16, 32) and the
+   * row tiles (4, 8): n up to one vector takes the one-vector panels, wider n the two-vector ones,
+   * and m not a multiple of the tile rows the zero-padded edge; each in all four transpose cases.
+   */
+  @Test
+  void edgeSizesMatchNaiveOnEveryTilePath() {
+    int[] sizes = {1, 7, 15, 17, 63, 65, 257};
+    Random rnd = new Random(11);
+    for (int m : sizes) {
+      for (int n : sizes) {
+        int k = sizes[rnd.nextInt(sizes.length)];
+        for (int t = 0; t < 4; t++) {
+          check(impls(), (t & 1) != 0, (t & 2) != 0, m, n, k, (m + n + t) % 3, rnd);
+        }
+      }
+    }
+  }
+
   @Test
   void concurrentCallsFromSeveralThreadsAgreeWithNaive() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
