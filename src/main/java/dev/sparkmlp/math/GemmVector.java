@@ -50,6 +50,13 @@ final class GemmVector {
    * op(A) = A the forward product (1000 x 784)(784 x 128) runs about 5% slower at 128.
    */
   private static final int KC_TRANS_A = 128;
+  /**
+   * Row stride of the copy of op(A)'s block that the row kernels read: a constant, so that C2
+   * addresses the eight rows as one index plus eight displacements instead of spending an
+   * integer add per row per k step. 16 floats past KC, so that rows do not fall into the same L1
+   * sets.
+   */
+  private static final int SA = KC + 16;
   /** M block: the mc x kc part of A (at most 96 KiB) stays in L2 while every B panel passes. */
   private static final int MC = 96;
   /** N block: bounds the packed B block, kc x nc. */
@@ -61,7 +68,7 @@ final class GemmVector {
     /** Lane l holds l * ldbOfIndex: the rows of B that one gather reads in packBTrans. */
     final int[] rowIndex = new int[VL];
     int ldbOfIndex = -1;
-    float[] edge = new float[0];
+    float[] rowsA = new float[0];
     final float[] tile = new float[8 * NR];
   }
 
@@ -96,7 +103,8 @@ final class GemmVector {
     int nBlocks = (n + NC - 1) / NC;
     int ncMax = roundUp((n + nBlocks - 1) / nBlocks, nr);
     if (buf.packB.length < kcMax * ncMax) buf.packB = new float[kcMax * ncMax];
-    if (buf.edge.length < kcMax * 8) buf.edge = new float[kcMax * 8];
+    int rowsNeeded = transA ? 8 * SA : roundUp(mcMax, 8) * SA;
+    if (buf.rowsA.length < rowsNeeded) buf.rowsA = new float[rowsNeeded];
     float[] pb = buf.packB;
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
@@ -127,60 +135,51 @@ final class GemmVector {
    * C[mc x nc] := alpha * op(A)[mc x kc] * Bpacked[kc x nc] + beta * C, where op(A) starts at
    * a[a0] (its element (i, p) is a[a0 + i * lda + p], or a[a0 + p * lda + i] when transA).
    */
-  private static void macro(int mr, int nr, boolean transA, float[] a, int a0, int lda, int mc, int nc,
-      int kc, float[] pb, float alpha, float beta, float[] c, int cOff, int ldc, Buffers buf) {
-    int full = mc - mc % mr;
-    float[] edge = buf.edge;
+  private static void macro(int mr, int nr, boolean transA, float[] a, int a0, int lda, int mc,
+      int nc, int kc, float[] pb, float alpha, float beta, float[] c, int cOff, int ldc,
+      Buffers buf) {
+    float[] ra = buf.rowsA;
     float[] tile = buf.tile;
-    if (full < mc) copyEdge(mr, transA, a, transA ? a0 + full : a0 + full * lda, lda,
-        mc - full, kc, edge);
-    // B panel outer: its kc x NR floats stay in L1 while the rows of A stream past from L2.
+    // Rows read by the row kernels: all of op(A)'s block when op(A) = A, else only the last rows
+    // that do not fill a tile; zero-padded to a whole tile.
+    int full = transA ? mc - mc % mr : 0;
+    if (full < mc) copyRows(mr, transA, a, transA ? a0 + full : a0, lda, mc - full, kc, ra);
+    // B panel outer: its kc x nr floats stay in L1 while the rows of A stream past from L2.
     for (int j = 0; j < nc; j += nr) {
       int cols = Math.min(nr, nc - j);
       int bo = j * kc;
       for (int i = 0; i < mc; i += mr) {
         int rows = Math.min(mr, mc - i);
+        boolean fromRows = i >= full;
+        int ro = (i - full) * SA;
         if (nr == VL) {
-          // One-vector panels: A's rows as below, through the narrow kernels.
-          if (i == full) {
-            if (mr == 8) {
-              rows8n(kc, edge, 0, kc, pb, bo, tile);
+          if (mr == 8) {
+            if (fromRows) {
+              rows8n(kc, ra, ro, pb, bo, tile);
             } else {
-              rows4n(kc, edge, 0, kc, pb, bo, tile);
-            }
-          } else if (transA) {
-            if (mr == 8) {
               cols8n(kc, a, a0 + i, lda, pb, bo, tile);
-            } else {
-              cols4n(kc, a, a0 + i, lda, pb, bo, tile);
             }
           } else {
-            if (mr == 8) {
-              rows8n(kc, a, a0 + i * lda, lda, pb, bo, tile);
+            if (fromRows) {
+              rows4n(kc, ra, ro, pb, bo, tile);
             } else {
-              rows4n(kc, a, a0 + i * lda, lda, pb, bo, tile);
+              cols4n(kc, a, a0 + i, lda, pb, bo, tile);
             }
           }
           updateNarrow(tile, rows, cols, alpha, beta, c, cOff + i * ldc + j, ldc);
           continue;
         }
-        if (i == full) {
-          if (mr == 8) {
-            rows8(kc, edge, 0, kc, pb, bo, tile);
+        if (mr == 8) {
+          if (fromRows) {
+            rows8(kc, ra, ro, pb, bo, tile);
           } else {
-            rows4(kc, edge, 0, kc, pb, bo, tile);
-          }
-        } else if (transA) {
-          if (mr == 8) {
             cols8(kc, a, a0 + i, lda, pb, bo, tile);
-          } else {
-            cols4(kc, a, a0 + i, lda, pb, bo, tile);
           }
         } else {
-          if (mr == 8) {
-            rows8(kc, a, a0 + i * lda, lda, pb, bo, tile);
+          if (fromRows) {
+            rows4(kc, ra, ro, pb, bo, tile);
           } else {
-            rows4(kc, a, a0 + i * lda, lda, pb, bo, tile);
+            cols4(kc, a, a0 + i, lda, pb, bo, tile);
           }
         }
         int ci = cOff + i * ldc + j;
@@ -193,21 +192,24 @@ final class GemmVector {
     }
   }
 
+
   /**
-   * The last rows &lt; mr rows of op(A)'s block, starting at a[a0], as a row-major mr x kc
-   * matrix in edge: rows past them are zero.
+   * rows rows of op(A)'s block from a[a0] (row r at a[a0 + r * lda], or column r of the stored
+   * A, a[a0 + p * lda + r], when transA) into ra with row stride SA, then zero rows up to a
+   * multiple of mr: ra[r * SA + p] = op(A)[r][p] for p &lt; kc.
    */
-  private static void copyEdge(int mr, boolean transA, float[] a, int a0, int lda, int rows,
-      int kc, float[] edge) {
+  private static void copyRows(int mr, boolean transA, float[] a, int a0, int lda, int rows,
+      int kc, float[] ra) {
     for (int r = 0; r < rows; r++) {
       if (transA) {
-        for (int p = 0; p < kc; p++) edge[r * kc + p] = a[a0 + p * lda + r];
+        for (int p = 0; p < kc; p++) ra[r * SA + p] = a[a0 + p * lda + r];
       } else {
-        System.arraycopy(a, a0 + r * lda, edge, r * kc, kc);
+        System.arraycopy(a, a0 + r * lda, ra, r * SA, kc);
       }
     }
-    Arrays.fill(edge, rows * kc, mr * kc, 0f);
+    for (int r = rows; r < roundUp(rows, mr); r++) Arrays.fill(ra, r * SA, r * SA + kc, 0f);
   }
+
 
   /**
    * tile[4 x NR] := A[4 x kc] * Bpanel[kc x NR] with A read in place, row r of it at
@@ -215,11 +217,7 @@ final class GemmVector {
    * even when C2 issues all four broadcasts first (it does). Kept small and free of C access
    * so that C2 inlines every Vector API call.
    */
-  private static void rows4(int kc, float[] a, int a0, int lda, float[] pb, int bo,
-      float[] tile) {
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
+  private static void rows4(int kc, float[] a, int a0, float[] pb, int bo, float[] tile) {
     FloatVector c00 = FloatVector.zero(SPECIES);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -235,13 +233,13 @@ final class GemmVector {
       FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 1 * SA + p]);
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 2 * SA + p]);
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 3 * SA + p]);
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
     }
@@ -298,15 +296,7 @@ final class GemmVector {
   }
 
   /** As {@link #rows4} with 8 rows, for 32-register machines. */
-  private static void rows8(int kc, float[] a, int a0, int lda, float[] pb, int bo,
-      float[] tile) {
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
-    int a4 = a3 + lda;
-    int a5 = a4 + lda;
-    int a6 = a5 + lda;
-    int a7 = a6 + lda;
+  private static void rows8(int kc, float[] a, int a0, float[] pb, int bo, float[] tile) {
     FloatVector c00 = FloatVector.zero(SPECIES);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -330,25 +320,25 @@ final class GemmVector {
       FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
       c00 = av.fma(b0, c00);
       c01 = av.fma(b1, c01);
-      av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 1 * SA + p]);
       c10 = av.fma(b0, c10);
       c11 = av.fma(b1, c11);
-      av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 2 * SA + p]);
       c20 = av.fma(b0, c20);
       c21 = av.fma(b1, c21);
-      av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 3 * SA + p]);
       c30 = av.fma(b0, c30);
       c31 = av.fma(b1, c31);
-      av = FloatVector.broadcast(SPECIES, a[a4 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 4 * SA + p]);
       c40 = av.fma(b0, c40);
       c41 = av.fma(b1, c41);
-      av = FloatVector.broadcast(SPECIES, a[a5 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 5 * SA + p]);
       c50 = av.fma(b0, c50);
       c51 = av.fma(b1, c51);
-      av = FloatVector.broadcast(SPECIES, a[a6 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 6 * SA + p]);
       c60 = av.fma(b0, c60);
       c61 = av.fma(b1, c61);
-      av = FloatVector.broadcast(SPECIES, a[a7 + p]);
+      av = FloatVector.broadcast(SPECIES, a[a0 + 7 * SA + p]);
       c70 = av.fma(b0, c70);
       c71 = av.fma(b1, c71);
     }
@@ -441,15 +431,7 @@ final class GemmVector {
    * tile[8 x VL] := A[8 x kc] * Bpanel[kc x VL], the one-vector panel of a product whose n fits
    * in one vector; A as in {@link #rows4}. Row r of the tile is at tile[r * VL].
    */
-  private static void rows8n(int kc, float[] a, int a0, int lda, float[] pb, int bo,
-      float[] tile) {
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
-    int a4 = a3 + lda;
-    int a5 = a4 + lda;
-    int a6 = a5 + lda;
-    int a7 = a6 + lda;
+  private static void rows8n(int kc, float[] a, int a0, float[] pb, int bo, float[] tile) {
     FloatVector c0 = FloatVector.zero(SPECIES);
     FloatVector c1 = c0;
     FloatVector c2 = c0;
@@ -461,13 +443,13 @@ final class GemmVector {
     for (int p = 0; p < kc; p++) {
       FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo + p * VL);
       c0 = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(b0, c0);
-      c1 = FloatVector.broadcast(SPECIES, a[a1 + p]).fma(b0, c1);
-      c2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b0, c2);
-      c3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b0, c3);
-      c4 = FloatVector.broadcast(SPECIES, a[a4 + p]).fma(b0, c4);
-      c5 = FloatVector.broadcast(SPECIES, a[a5 + p]).fma(b0, c5);
-      c6 = FloatVector.broadcast(SPECIES, a[a6 + p]).fma(b0, c6);
-      c7 = FloatVector.broadcast(SPECIES, a[a7 + p]).fma(b0, c7);
+      c1 = FloatVector.broadcast(SPECIES, a[a0 + 1 * SA + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * SA + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * SA + p]).fma(b0, c3);
+      c4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * SA + p]).fma(b0, c4);
+      c5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * SA + p]).fma(b0, c5);
+      c6 = FloatVector.broadcast(SPECIES, a[a0 + 6 * SA + p]).fma(b0, c6);
+      c7 = FloatVector.broadcast(SPECIES, a[a0 + 7 * SA + p]).fma(b0, c7);
     }
     c0.intoArray(tile, 0);
     c1.intoArray(tile, VL);
@@ -513,11 +495,7 @@ final class GemmVector {
   }
 
   /** As {@link #rows8n} with 4 rows, for 16-register machines. */
-  private static void rows4n(int kc, float[] a, int a0, int lda, float[] pb, int bo,
-      float[] tile) {
-    int a1 = a0 + lda;
-    int a2 = a1 + lda;
-    int a3 = a2 + lda;
+  private static void rows4n(int kc, float[] a, int a0, float[] pb, int bo, float[] tile) {
     FloatVector c0 = FloatVector.zero(SPECIES);
     FloatVector c1 = c0;
     FloatVector c2 = c0;
@@ -525,9 +503,9 @@ final class GemmVector {
     for (int p = 0; p < kc; p++) {
       FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo + p * VL);
       c0 = FloatVector.broadcast(SPECIES, a[a0 + p]).fma(b0, c0);
-      c1 = FloatVector.broadcast(SPECIES, a[a1 + p]).fma(b0, c1);
-      c2 = FloatVector.broadcast(SPECIES, a[a2 + p]).fma(b0, c2);
-      c3 = FloatVector.broadcast(SPECIES, a[a3 + p]).fma(b0, c3);
+      c1 = FloatVector.broadcast(SPECIES, a[a0 + 1 * SA + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * SA + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * SA + p]).fma(b0, c3);
     }
     c0.intoArray(tile, 0);
     c1.intoArray(tile, VL);
