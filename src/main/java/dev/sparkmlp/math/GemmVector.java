@@ -141,9 +141,15 @@ final class GemmVector {
     float[] ra = buf.rowsA;
     float[] tile = buf.tile;
     // Rows read by the row kernels: all of op(A)'s block when op(A) = A, else only the last rows
-    // that do not fill a tile; zero-padded to a whole tile.
-    int full = transA ? mc - mc % mr : 0;
-    if (full < mc) copyRows(mr, transA, a, transA ? a0 + full : a0, lda, mc - full, kc, ra);
+    // that do not fill a tile; zero-padded to a whole tile. The 4-row two-vector tile (AVX2)
+    // reads op(A) = A in place instead: it spends half as many address adds per FMA as the
+    // 8-row one, and with -XX:UseAVX=2 the copy measured no faster on the wide shapes and 15-20%
+    // slower with a single B panel ((100 x 128)(128 x 10), where each A element is used once).
+    boolean inPlace = !transA && mr == 4 && nr == NR;
+    int full = transA || inPlace ? mc - mc % mr : 0;
+    if (full < mc) {
+      copyRows(mr, transA, a, transA ? a0 + full : a0 + full * lda, lda, mc - full, kc, ra);
+    }
     // B panel outer: its kc x nr floats stay in L1 while the rows of A stream past from L2.
     for (int j = 0; j < nc; j += nr) {
       int cols = Math.min(nr, nc - j);
@@ -178,6 +184,8 @@ final class GemmVector {
         } else {
           if (fromRows) {
             rows4(kc, ra, ro, pb, bo, tile);
+          } else if (inPlace) {
+            rows4InPlace(kc, a, a0 + i * lda, lda, pb, bo, tile);
           } else {
             cols4(kc, a, a0 + i, lda, pb, bo, tile);
           }
@@ -253,6 +261,51 @@ final class GemmVector {
     c31.intoArray(tile, 3 * NR + VL);
   }
 
+  /**
+   * As {@link #rows4} with A read in place, row r at a[a0 + r * lda + p]: the AVX2 tile for
+   * op(A) = A (see {@link #macro}). The 8 accumulators, 2 B vectors and 4 broadcasts fit in 16 registers
+   * even when C2 issues all four broadcasts first (it does). Kept small and free of C access
+   * so that C2 inlines every Vector API call.
+   */
+  private static void rows4InPlace(int kc, float[] a, int a0, int lda, float[] pb, int bo,
+      float[] tile) {
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    FloatVector c00 = FloatVector.zero(SPECIES);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bp = bo + p * NR;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp + VL);
+      FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, VL);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + VL);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + VL);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + VL);
+  }
   /**
    * As {@link #rows4} for op(A) = A^T: element (r, p) of the tile's A rows is a[a0 + p * lda + r],
    * four consecutive floats of a row of the stored A.
