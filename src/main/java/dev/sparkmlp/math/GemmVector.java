@@ -10,23 +10,36 @@ import jdk.incubator.vector.VectorSpecies;
  * module is present, so the JVM never links it otherwise.
  *
  * <pre>
+ * nr = VL (one vector) when n &lt;= VL, else NR = 2 VL
  * for each N block (nc columns of op(B)), for each K block (kc rows of op(B)):
- *   pack op(B)[kc x nc] into NR-column panels, zero-padded on the right
- *   for each M block (mc rows of op(A)), for each B panel, for each group of MR rows:
- *     tile[MR x NR] := op(A)[MR x kc] * B panel        (registers: MR x 2 vectors)
- *     C[MR x NR] := alpha * tile + beta' * C          (beta' = beta on the first K block, else 1)
+ *   pack op(B)[kc x nc] into nr-column panels, zero-padded on the right
+ *   for each M block (mc rows of op(A)):
+ *     copy the rows the row kernels read to a buffer of constant row stride SA
+ *     for each B panel, for each group of MR rows:
+ *       tile[MR x nr] := op(A)[MR x kc] * B panel      (registers: MR x nr / VL vectors)
+ *       C[MR x nr] := alpha * tile + beta' * C        (beta' = beta on the first K block, else 1)
  * </pre>
  *
- * A is read in place, not packed. Packing A (a transpose into MR-row panels) measured at 10-15%
- * of the time on the MLP's shapes, while a 4-row kernel that broadcasts straight from A's rows
- * (or, for op(A) = A^T, from 4 consecutive floats of a stored row) runs as fast as the packed
- * 6-row one: with 6 rows C2 issues all six broadcasts ahead of the FMAs, and 12 accumulators,
- * 2 B vectors and 6 broadcasts overflow AVX2's 16 registers into stack spills. With AVX-512's 32
- * registers the kernel takes 8 rows. Rows that do not fill a group are copied, zero-padded, into
- * a small buffer and go through the same kernel.
+ * A is not packed into panels. Packing A (a transpose into MR-row panels) measured at 10-15% of
+ * the time on the MLP's shapes (and, with AVX-512, 0.85x overall), while a kernel that
+ * broadcasts straight from A's rows, or, for op(A) = A^T, from MR consecutive floats of a stored
+ * row, runs as fast. With AVX2's 16 registers the tile has 4 rows: with 6, C2 issues all six
+ * broadcasts ahead of the FMAs, and 12 accumulators, 2 B vectors and 6 broadcasts spill. With
+ * AVX-512's 32 registers it has 8.
  *
- * B is packed so that the kernel reads it sequentially whatever transB was; it is 1-2% of the
- * time because each packed element serves mc rows.
+ * <p>What the 8-row kernel costs besides its FMAs is integer work: with rows at a run-time
+ * stride, C2 spends an add per row per k step on addresses, on the ports the FMAs use. So for
+ * op(A) = A the 8-row kernels read a copy of the block's rows at the constant stride SA (one
+ * System.arraycopy per row, reused by every B panel), and address all eight rows from one index.
+ * The 4-row tile reads op(A) = A in place. Rows that do not fill a tile come from the same
+ * zero-padded copy. For op(A) = A^T the MR floats of a step are consecutive already.
+ *
+ * <p>B is packed so that the kernel reads it sequentially whatever transB was, B^T by gathers.
+ * When n fits in one vector (the output layer's n = 10), panels are one vector wide: 10 of 16
+ * lanes of each FMA do work rather than 10 of 32.
+ *
+ * <p>Loop unrolling by hand does not pay: with the k loop unrolled 4 times, C2 loads every B
+ * vector of the four steps first and spills accumulators to the stack (measured 10-20% slower).
  */
 final class GemmVector {
   private GemmVector() {}
