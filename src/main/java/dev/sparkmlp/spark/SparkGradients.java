@@ -64,7 +64,9 @@ import scala.runtime.BoxedUnit;
  * over without an ASM scan (measured in local[2]: the step overhead beyond the tasks' compute time
  * fell from about 1.0 to 0.7 times the floor of an empty broadcast-and-aggregate job against
  * treeAggregate). Depth 2, the default above, is for many partitions: the driver receives about
- * sqrt(P) arrays instead of P, at the price of a shuffle of the P partition sums.
+ * sqrt(P) arrays instead of P, at the price of a shuffle of the P partition sums. In local[2] at
+ * 64 and 200 partitions that shuffle made a step about twice as slow as depth 1, and about as
+ * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
  *
  * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
  * allocates only the gradient array it returns.
