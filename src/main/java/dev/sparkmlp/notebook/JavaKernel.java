@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A Jupyter kernel for Java notebooks: jupyter-jvm-basekernel speaks the protocol, {@link Shell}
@@ -87,6 +88,9 @@ public final class JavaKernel extends BaseKernel {
   /** {@code args[0]}: the connection file Jupyter writes for the kernel. */
   public static void main(String[] args) throws Exception {
     if (args.length != 1) throw new IllegalArgumentException("usage: JavaKernel CONNECTION_FILE");
+    // The protocol library logs every message at INFO through java.util.logging, its channel loops
+    // on loggers named "Loop-N": warnings only, on the kernel's stderr (not a cell's).
+    Logger.getLogger("").setLevel(Level.WARNING);
     JupyterSocket.JUPYTER_LOGGER.setLevel(Level.WARNING);
     JupyterConnection connection =
         new JupyterConnection(KernelConnectionProperties.parse(Files.readString(Path.of(args[0]))));

@@ -18,7 +18,7 @@ import jdk.jshell.UnresolvedReferenceException;
  * this JVM's class path (sparkmlp, Spark) and reach {@link Display}.
  *
  * <p>A cell is split into JShell snippets and they run in order. The value of the last expression
- * is returned as text. The first snippet that does not compile, or that throws, stops the cell
+ * is returned as text. The first snippet that does not compile, throws or is stopped ends the cell
  * with a {@link CellException}; snippets before it have run.
  */
 public final class Shell implements AutoCloseable {
@@ -33,6 +33,8 @@ public final class Shell implements AutoCloseable {
 
   private final JShell shell;
   private final SourceCodeAnalysis analysis;
+  /** Set by {@link #stop}: JShell ends a stopped snippet without an exception, so this tells. */
+  private volatile boolean stopped;
 
   /**
    * A snippet that failed. The message names what failed ("compilation failed: ..." or the thrown
@@ -72,6 +74,7 @@ public final class Shell implements AutoCloseable {
    */
   public String eval(String cell) throws CellException {
     String value = null;
+    stopped = false;
     SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(cell);
     for (; info.completeness().isComplete(); info = analysis.analyzeCompletion(info.remaining())) {
       value = evalSnippet(info.source());
@@ -85,7 +88,11 @@ public final class Shell implements AutoCloseable {
 
   private String evalSnippet(String source) throws CellException {
     String value = null;
-    for (SnippetEvent e : shell.eval(source)) {
+    List<SnippetEvent> events = shell.eval(source);
+    if (stopped) {
+      throw new CellException("interrupted", List.of("Interrupted: " + firstLine(source.strip())), NO_FRAMES);
+    }
+    for (SnippetEvent e : events) {
       if (e.causeSnippet() != null) continue; // an update of an earlier snippet, not this one
       JShellException thrown = e.exception();
       if (thrown != null) throw thrown(thrown);
@@ -180,8 +187,9 @@ public final class Shell implements AutoCloseable {
         .map(SourceCodeAnalysis.Suggestion::continuation).distinct().toList();
   }
 
-  /** Stops the running snippet (it ends with an exception). */
+  /** Stops the running snippet; its cell ends with an "interrupted" error. */
   public void stop() {
+    stopped = true;
     shell.stop();
   }
 

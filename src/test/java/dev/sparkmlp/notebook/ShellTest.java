@@ -74,6 +74,26 @@ class ShellTest {
   }
 
   @Test
+  void stopEndsTheRunningCellWithAnInterruptedError() throws Exception {
+    Thread stopper = new Thread(() -> {
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        return;
+      }
+      shell.stop();
+    });
+    long t0 = System.nanoTime();
+    stopper.start();
+    Shell.CellException e = assertThrows(Shell.CellException.class, () -> shell.eval("Thread.sleep(60_000);\nint after = 1;"));
+    stopper.join();
+    assertEquals("interrupted", e.getMessage());
+    assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "stopped well before the sleep ended");
+    assertEquals("7", shell.eval("3 + 4"), "the next cell runs");
+    assertThrows(Shell.CellException.class, () -> shell.eval("after"), "the rest of the stopped cell did not run");
+  }
+
+  @Test
   void displayOfAPngFromACellSendsImagePng() throws Exception {
     BufferedImage img = new BufferedImage(7, 3, BufferedImage.TYPE_INT_RGB);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
