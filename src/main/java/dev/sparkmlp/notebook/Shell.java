@@ -18,7 +18,7 @@ import jdk.jshell.UnresolvedReferenceException;
  * this JVM's class path (sparkmlp, Spark) and reach {@link Display}.
  *
  * <p>A cell is split into JShell snippets and they run in order. The value of the last expression
- * is returned as text. The first snippet that does not compile, throws or is stopped ends the cell
+ * is returned as text, unless a semicolon closes it. The first snippet that does not compile, throws or is stopped ends the cell
  * with a {@link CellException}; snippets before it have run.
  */
 public final class Shell implements AutoCloseable {
@@ -68,7 +68,7 @@ public final class Shell implements AutoCloseable {
   /**
    * Runs every snippet of {@code cell}.
    *
-   * @return the value of the last snippet if it is an expression (a declaration shows nothing), as
+   * @return the value of the last snippet if it is an expression without a closing semicolon, as
    *     JShell prints it; otherwise null
    * @throws CellException at the first snippet that does not compile or that throws
    */
@@ -78,6 +78,8 @@ public final class Shell implements AutoCloseable {
     SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(cell);
     for (; info.completeness().isComplete(); info = analysis.analyzeCompletion(info.remaining())) {
       value = evalSnippet(info.source());
+      // "x * 2;" runs the same as "x * 2", but shows nothing (as in IPython).
+      if (info.source().strip().endsWith(";")) value = null;
     }
     if (info.completeness() != Completeness.EMPTY) {
       String rest = info.remaining().trim();

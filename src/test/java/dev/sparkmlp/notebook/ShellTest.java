@@ -40,7 +40,10 @@ class ShellTest {
     assertNull(shell.eval("int a = 20;\nint b = 22;"));
     assertEquals("42", shell.eval("int c = a + b;\nc"));
     assertEquals("[1, 2]", shell.eval("List.of(1, 2)")); // the startup imports java.util
-    assertNull(shell.eval("System.out.print(\"\");"));
+    assertNull(shell.eval("System.out.printf(\"\");"), "a closing semicolon hides the value (a PrintStream here)");
+    assertEquals("true", shell.eval("System.out.printf(\"\") instanceof java.io.PrintStream"));
+    assertEquals("\"text\"", shell.eval("\"text\"  "), "a string shows as JShell prints it, quoted");
+    assertNull(shell.eval("c;"));
   }
 
   @Test
