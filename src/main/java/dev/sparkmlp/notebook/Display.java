@@ -30,31 +30,28 @@ public final class Display {
    */
   public static void display(byte[] png) {
     if (png == null || png.length < 24 || !Arrays.equals(png, 0, 8, PNG_SIGNATURE, 0, 8)) {
-      throw new IllegalArgumentException("display: not a PNG image (expected the 8-byte PNG signature"
-          + (png == null ? ", got null)" : ", got " + png.length + " bytes)"));
+      throw new IllegalArgumentException("display: not a PNG image (expected the 8-byte PNG"
+          + " signature" + (png == null ? ", got null)" : ", got " + png.length + " bytes)"));
     }
     // IHDR is the first chunk: width and height are the big-endian ints at bytes 16 and 20.
     Map<String, String> data = new LinkedHashMap<>();
     data.put("image/png", Base64.getEncoder().encodeToString(png));
-    data.put("text/plain", "<PNG image " + bigEndianInt(png, 16) + "x" + bigEndianInt(png, 20) + ">");
-    send(data);
-  }
-
-  /** Shows an HTML fragment (a table, say); {@code text/plain} carries the same source. */
-  public static void displayHtml(String html) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put("text/html", html);
-    data.put("text/plain", html);
+    int width = bigEndianInt(png, 16);
+    int height = bigEndianInt(png, 20);
+    data.put("text/plain", "<PNG image " + width + "x" + height + ">");
     send(data);
   }
 
   private static void send(Map<String, String> data) {
     Consumer<Map<String, String>> target = sink;
-    if (target == null) throw new IllegalStateException("display: no notebook kernel is running in this JVM");
+    if (target == null) {
+      throw new IllegalStateException("display: no notebook kernel is running in this JVM");
+    }
     target.accept(data);
   }
 
   private static int bigEndianInt(byte[] b, int at) {
-    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+    return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8
+        | (b[at + 3] & 0xff);
   }
 }

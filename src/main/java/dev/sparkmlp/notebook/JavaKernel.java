@@ -29,8 +29,8 @@ public final class JavaKernel extends BaseKernel {
   JavaKernel(Shell shell) {
     this.shell = shell;
     this.language = new LanguageInfo.Builder("java").version(Runtime.version().toString())
-        .mimetype("text/x-java-source").fileExtension(".jshell").pygments("java").codemirror("text/x-java")
-        .build();
+        .mimetype("text/x-java-source").fileExtension(".jshell").pygments("java")
+        .codemirror("text/x-java").build();
     Display.sendTo(data -> {
       DisplayData d = new DisplayData();
       data.forEach(d::putData);

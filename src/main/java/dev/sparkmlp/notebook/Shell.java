@@ -3,6 +3,7 @@ package dev.sparkmlp.notebook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
@@ -18,8 +19,8 @@ import jdk.jshell.UnresolvedReferenceException;
  * this JVM's class path (sparkmlp, Spark) and reach {@link Display}.
  *
  * <p>A cell is split into JShell snippets and they run in order. The value of the last expression
- * is returned as text, unless a semicolon closes it. The first snippet that does not compile, throws or is stopped ends the cell
- * with a {@link CellException}; snippets before it have run.
+ * is returned as text, unless a semicolon closes it. The first snippet that does not compile,
+ * throws or is stopped ends the cell with a {@link CellException}; the snippets before it have run.
  */
 public final class Shell implements AutoCloseable {
   /** Run before the first cell: the imports every cell has. */
@@ -83,7 +84,8 @@ public final class Shell implements AutoCloseable {
     }
     if (info.completeness() != Completeness.EMPTY) {
       String rest = info.remaining().trim();
-      throw new CellException("incomplete input: " + firstLine(rest), List.of("Incomplete input:", rest), NO_FRAMES);
+      throw new CellException("incomplete input: " + firstLine(rest),
+          List.of("Incomplete input:", rest), NO_FRAMES);
     }
     return value;
   }
@@ -92,7 +94,8 @@ public final class Shell implements AutoCloseable {
     String value = null;
     List<SnippetEvent> events = shell.eval(source);
     if (stopped) {
-      throw new CellException("interrupted", List.of("Interrupted: " + firstLine(source.strip())), NO_FRAMES);
+      throw new CellException("interrupted",
+          List.of("Interrupted: " + firstLine(source.strip())), NO_FRAMES);
     }
     for (SnippetEvent e : events) {
       if (e.causeSnippet() != null) continue; // an update of an earlier snippet, not this one
@@ -118,7 +121,7 @@ public final class Shell implements AutoCloseable {
       lines.addAll(pointAt(s.source(), (int) d.getStartPosition()));
       lines.add((d.isError() ? "error: " : "warning: ") + msg);
     }
-    if (s instanceof jdk.jshell.DeclarationSnippet ds) {
+    if (s instanceof DeclarationSnippet ds) {
       List<String> missing = shell.unresolvedDependencies(ds).toList();
       if (!missing.isEmpty()) {
         lines.add("unresolved: " + String.join(", ", missing));
@@ -135,16 +138,21 @@ public final class Shell implements AutoCloseable {
     StackTraceElement[] top = null;
     String prefix = "";
     for (Throwable t = x; t != null; t = t.getCause(), prefix = "Caused by: ") {
-      String name = t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName();
+      String name =
+          t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName();
       String message = t.getMessage();
       if (t instanceof UnresolvedReferenceException ure) {
-        message = "unresolved: " + String.join(", ", shell.unresolvedDependencies(ure.getSnippet()).toList());
+        List<String> missing = shell.unresolvedDependencies(ure.getSnippet()).toList();
+        message = "unresolved: " + String.join(", ", missing);
       }
       lines.add(prefix + name + (message == null ? "" : ": " + message));
       List<StackTraceElement> frames = new ArrayList<>();
       for (StackTraceElement f : t.getStackTrace()) {
         String c = f.getClassName();
-        if (c.startsWith("jdk.jshell.") || c.startsWith("jdk.internal.reflect.") || c.startsWith("java.lang.reflect.")) continue;
+        if (c.startsWith("jdk.jshell.") || c.startsWith("jdk.internal.reflect.")
+            || c.startsWith("java.lang.reflect.")) {
+          continue;
+        }
         frames.add(f);
         lines.add("\tat " + f);
       }
@@ -183,7 +191,7 @@ public final class Shell implements AutoCloseable {
     };
   }
 
-  /** Completions of the identifier before {@code cursor}; {@code start[0]} receives where it starts. */
+  /** Completions of the identifier before {@code cursor}; {@code start[0]} gets where it starts. */
   public List<String> complete(String code, int cursor, int[] start) {
     return analysis.completionSuggestions(code, cursor, start).stream()
         .map(SourceCodeAnalysis.Suggestion::continuation).distinct().toList();
