@@ -2,6 +2,7 @@ package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
 import dev.sparkmlp.train.LocalEvaluator;
@@ -28,8 +29,9 @@ final class LocalEngine implements Engine {
   }
 
   @Override
-  public Evaluator evaluator(Network net, Block data, String what) {
-    LocalEvaluator e = new LocalEvaluator(net, data, threads, what);
+  public Evaluator evaluator(Network net, Block data, String what,
+      List<? extends OutputMetric> metrics) {
+    LocalEvaluator e = new LocalEvaluator(net, data, threads, what, metrics);
     open.add(e);
     return e;
   }
@@ -41,13 +43,6 @@ final class LocalEngine implements Engine {
 
   @Override
   public void close() {
-    for (AutoCloseable c : open) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // Closing worker threads cannot fail in a way the user can act on.
-      }
-    }
-    open.clear();
+    Engine.closeAll(open);
   }
 }

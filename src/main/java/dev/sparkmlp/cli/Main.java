@@ -6,11 +6,11 @@ import dev.sparkmlp.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code sparkmlp <command>}: train, evaluate, predict. */
+/** {@code sparkmlp <command>}: train, evaluate, predict, plot, ablation. */
 @Command(name = "sparkmlp", mixinStandardHelpOptions = true, version = "sparkmlp 0.1.0",
     description = "Data-parallel multi-layer perceptron trainer for Apache Spark.",
     subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-        AblationCommand.class, CommandLine.HelpCommand.class})
+        PlotCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

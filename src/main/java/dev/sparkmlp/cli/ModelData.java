@@ -19,10 +19,7 @@ record ModelData(SavedModel model, Network net, Block data) {
     Settings s = common.load();
     DataSpec spec = s.data();
     Block raw = Datasets.read(spec, dataPath, spec.trainLabels(), model.classes());
-    if (raw.features != net.inputs()) {
-      throw new IllegalArgumentException(dataPath + ": the model expects " + net.inputs()
-          + " features but the data has " + raw.features);
-    }
+    net.checkData(raw, "data in " + dataPath);
     Block data = model.scaler() == null ? raw : model.scaler().apply(raw);
     return new ModelData(model, net, data);
   }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Activation;
 import dev.sparkmlp.nn.Init;
+import dev.sparkmlp.nn.LayerSpec;
 import dev.sparkmlp.nn.Loss;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.optim.OptimizerSpec;
@@ -93,7 +94,12 @@ final class Settings {
           Init.parse(str("model.init")), outAct, loss, (float) dropout, c.getBoolean("model.batch-norm"),
           c.getBoolean("model.layer-norm"));
       float momentum = (float) c.getDouble("model.batch-norm-momentum");
-      if (!(momentum >= 0 && momentum < 1)) throw fail("model.batch-norm-momentum", "must be in [0, 1): " + momentum);
+      try {
+        // Checked even without batch norm: a wrong value in the config is wrong either way.
+        LayerSpec.BatchNorm.checkMomentum(momentum);
+      } catch (IllegalArgumentException e) {
+        throw fail("model.batch-norm-momentum", e.getMessage());
+      }
       return spec.withBatchNormMomentum(momentum);
     });
   }

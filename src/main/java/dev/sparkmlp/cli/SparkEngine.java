@@ -2,6 +2,7 @@ package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMaster;
@@ -119,8 +120,9 @@ final class SparkEngine implements Engine {
   }
 
   @Override
-  public Evaluator evaluator(Network net, Block data, String what) {
-    SparkEvaluation e = new SparkEvaluation(jsc, net, data, partitions, what);
+  public Evaluator evaluator(Network net, Block data, String what,
+      List<? extends OutputMetric> metrics) {
+    SparkEvaluation e = new SparkEvaluation(jsc, net, data, partitions, what, metrics);
     open.add(e);
     return e;
   }
@@ -132,14 +134,7 @@ final class SparkEngine implements Engine {
 
   @Override
   public void close() {
-    for (AutoCloseable c : open) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // Unpersisting and destroying broadcasts is best effort; stopping the session frees all.
-      }
-    }
-    open.clear();
+    Engine.closeAll(open);
     if (ownSession) spark.stop();
   }
 }

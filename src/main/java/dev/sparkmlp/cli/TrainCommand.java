@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** {@code sparkmlp train}: trains a network and writes metrics, a summary and the model. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a network; writes metrics.jsonl, summary.json and model/ to the output directory.")
+    description = "Train a network; writes metrics.jsonl, curves.png, summary.json and model/ to the output directory.")
 final class TrainCommand implements Callable<Integer> {
   @Mixin
   CommonOptions common;

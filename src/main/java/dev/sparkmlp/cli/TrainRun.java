@@ -1,14 +1,14 @@
 package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
-import dev.sparkmlp.io.Checkpoint;
-import dev.sparkmlp.io.CheckpointIO;
 import dev.sparkmlp.io.Fs;
 import dev.sparkmlp.io.Json;
 import dev.sparkmlp.io.ModelIO;
 import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.plot.CurvesListener;
+import dev.sparkmlp.train.Checkpointer;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Evaluator;
@@ -19,9 +19,7 @@ import dev.sparkmlp.train.TrainResult;
 import dev.sparkmlp.train.Trainer;
 import java.io.PrintStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,9 +61,13 @@ final class TrainRun {
       float[] buffers = new float[net.bufferCount()];
       net.initialize(params, buffers, seed);
       Trainer trainer = new Trainer(net, cfg, params, buffers);
-      List<String> metricLines = new ArrayList<>();
       String resume = s.str("train.resume");
-      if (!resume.isBlank()) metricLines.addAll(resumeFrom(resume, net, trainer, params, buffers, data));
+      if (!resume.isBlank()) {
+        Trainer.State resumed = Checkpointer.resume(resume, net, seed, trainer);
+        if (console == Console.NORMAL) {
+          out.printf("sparkmlp: resumed from %s after epoch %d%n", resume, resumed.epochsDone());
+        }
+      }
 
       if (console == Console.NORMAL) {
         out.printf("sparkmlp: %s, %,d parameters; %,d training rows%s%s%n", describe(spec), net.paramCount(),
@@ -76,14 +78,18 @@ final class TrainRun {
       }
       int checkpointEvery = s.integer("train.checkpoint-every");
       String metricsPath = Fs.resolve(output, "metrics.jsonl");
-      TrainResult result = trainer.fit(source, validation, trainEval, (m, t) -> {
+      Trainer.Listener progress = (m, t) -> {
         if (console == Console.NORMAL) out.println(m.line());
-        metricLines.add(Json.line(m.toMap()));
-        Json.writeFileAtomically(metricsPath, String.join("\n", metricLines) + "\n");
-        if (checkpointEvery > 0 && (m.epoch() % checkpointEvery == 0 || m.epoch() == m.epochs())) {
-          saveCheckpoint(Fs.resolve(output, "checkpoint"), spec, data, t, seed, metricLines);
-        }
-      });
+        StringBuilder lines = new StringBuilder();
+        for (EpochMetrics e : t.history()) lines.append(Json.line(e.toMap())).append('\n');
+        Json.writeFileAtomically(metricsPath, lines.toString());
+      };
+      Trainer.Listener checkpoints = checkpointEvery <= 0 ? null
+          : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery,
+              savedModel(spec, params, buffers, data, train, cfg), seed,
+              s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
+      TrainResult result = trainer.fit(source, validation, trainEval,
+          Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
 
       Metrics test = null;
       if (data.test() != null) {
@@ -138,34 +144,6 @@ final class TrainRun {
     return new SavedModel(spec, params.clone(), buffers.clone(), data.scaler(),
         classification ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
         classification ? train.classes() : 0, info);
-  }
-
-  private void saveCheckpoint(String dir, NetworkSpec spec, Datasets data, Trainer t, long seed, List<String> lines) {
-    SavedModel model = new SavedModel(spec, t.params().clone(), t.buffers().clone(), data.scaler(),
-        data.train().isClassification() ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
-        data.train().isClassification() ? data.train().classes() : 0, Map.of());
-    CheckpointIO.save(new Checkpoint(model, t.optimizerState(), t.epochsDone(), t.step(), seed,
-        s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()), List.copyOf(lines),
-        t.bestMetric(), t.bestEpoch(), t.badEpochs(), t.bestParams(), t.bestBuffers()), dir);
-  }
-
-  /** Loads a checkpoint into the trainer; returns its metrics lines so the history continues. */
-  private List<String> resumeFrom(String dir, Network net, Trainer trainer, float[] params, float[] buffers,
-      Datasets data) {
-    Checkpoint cp = CheckpointIO.load(dir);
-    if (!cp.model().spec().equals(net.spec())) {
-      throw new IllegalArgumentException(dir + ": the checkpoint's network differs from the configured one");
-    }
-    if (cp.seed() != s.seed()) {
-      throw new IllegalArgumentException(dir + ": the checkpoint was trained with seed " + cp.seed()
-          + ", the config says " + s.seed() + " (resuming would not continue the same trajectory)");
-    }
-    System.arraycopy(cp.model().params(), 0, params, 0, params.length);
-    System.arraycopy(cp.model().buffers(), 0, buffers, 0, buffers.length);
-    trainer.restore(cp.epoch(), cp.step(), cp.optimizer(), List.of(), cp.bestMetric(), cp.bestEpoch(),
-        cp.badEpochs(), cp.bestParams(), cp.bestBuffers());
-    if (console == Console.NORMAL) out.printf("sparkmlp: resumed from %s after epoch %d%n", dir, cp.epoch());
-    return cp.metricsHistory();
   }
 
   private static Map<String, Object> summary(TrainResult r, Metrics test, double seconds) {

@@ -41,4 +41,9 @@ public record SavedModel(NetworkSpec spec, float[] params, float[] buffers, Scal
     }
     info = Collections.unmodifiableMap(copy);
   }
+
+  /** The same model with other weights (not copied). */
+  public SavedModel withWeights(float[] params, float[] buffers) {
+    return new SavedModel(spec, params, buffers, scaler, task, classes, info);
+  }
 }

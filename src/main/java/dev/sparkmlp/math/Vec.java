@@ -4,25 +4,27 @@ package dev.sparkmlp.math;
 public final class Vec {
   private Vec() {}
 
-  /** y := alpha * x + y over [0, n). Modified: y. */
+  /** y[yOff..yOff+n) := alpha * x[xOff..xOff+n) + y[yOff..yOff+n). Modified: y. */
   public static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
   }
 
   /** y := x + y over the whole of x. Modified: y. */
   public static void add(float[] x, float[] y) {
-    for (int i = 0; i < x.length; i++) y[i] += x[i];
+    add(x.length, x, 0, y, 0);
+  }
+
+  /**
+   * y[yOff..yOff+n) := x[xOff..xOff+n) + y[yOff..yOff+n). Element by element, so sums built from it
+   * depend only on the order of the calls. Modified: y.
+   */
+  public static void add(int n, float[] x, int xOff, float[] y, int yOff) {
+    for (int i = 0; i < n; i++) y[yOff + i] += x[xOff + i];
   }
 
   /** x := alpha * x over [off, off+n). Modified: x. */
   public static void scale(float alpha, float[] x, int off, int n) {
     for (int i = off; i < off + n; i++) x[i] *= alpha;
-  }
-
-  public static double dot(int n, float[] x, int xOff, float[] y, int yOff) {
-    double s = 0;
-    for (int i = 0; i < n; i++) s += (double) x[xOff + i] * y[yOff + i];
-    return s;
   }
 
   /** Sum of squares over [off, off+n). */
@@ -50,11 +52,5 @@ public final class Vec {
       }
     }
     return best;
-  }
-
-  /** True when every element of x[off..off+n) is finite. */
-  public static boolean allFinite(float[] x, int off, int n) {
-    for (int i = off; i < off + n; i++) if (!Float.isFinite(x[i])) return false;
-    return true;
   }
 }

@@ -1,5 +1,7 @@
 package dev.sparkmlp.nn;
 
+import dev.sparkmlp.math.Vec;
+
 /**
  * Element-wise activation (softmax: row-wise). Backward uses whichever of x and y gives the
  * derivative most cheaply, and for GELU the exact derivative of the approximation forward computes.
@@ -91,8 +93,7 @@ final class ActivationLayer extends Layer {
       y[o + j] = e;
       s += e;
     }
-    float inv = (float) (1.0 / s);
-    for (int j = 0; j < w; j++) y[o + j] *= inv;
+    Vec.scale((float) (1.0 / s), y, o, w);
   }
 
   @Override

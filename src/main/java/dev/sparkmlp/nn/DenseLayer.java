@@ -1,6 +1,7 @@
 package dev.sparkmlp.nn;
 
 import dev.sparkmlp.math.Gemm;
+import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.math.Rng;
 import java.util.Arrays;
 
@@ -82,10 +83,7 @@ final class DenseLayer extends Layer {
     // Row by row into the gradient itself: a float sum over one batch, like the GEMM's, and a
     // loop over contiguous j that C2 vectorises.
     int b = biasOffset();
-    for (int r = 0; r < rows; r++) {
-      int o = r * out;
-      for (int j = 0; j < out; j++) grad[b + j] += dy[o + j];
-    }
+    for (int r = 0; r < rows; r++) Vec.add(out, dy, r * out, grad, b);
     if (dx != null) {
       Gemm.gemm(false, true, rows, in, out, 1f, dy, 0, out, params, paramOffset, out, 0f,
           dx, 0, in);

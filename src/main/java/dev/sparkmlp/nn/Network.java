@@ -31,6 +31,8 @@ import java.util.List;
  */
 public final class Network implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final OutputMetric[] NO_METRICS = {};
+  private static final double[] NO_SUMS = {};
 
   private final NetworkSpec spec;
   private final Layer[] layers;
@@ -84,21 +86,10 @@ public final class Network implements Serializable {
       } else if (s instanceof LayerSpec.Dropout d) {
         layer = new DropoutLayer(l, w, d.p());
       } else if (s instanceof LayerSpec.BatchNorm bn) {
-        if (!(bn.eps() > 0f)) {
-          throw new IllegalArgumentException(
-              "layer " + l + ": batch norm eps must be positive: " + bn.eps());
-        }
-        if (!(bn.momentum() >= 0f && bn.momentum() <= 1f)) {
-          throw new IllegalArgumentException(
-              "layer " + l + ": batch norm momentum must be in [0, 1]: " + bn.momentum());
-        }
+        // The record checked eps and momentum.
         layer = new BatchNormLayer(l, w, bn.momentum(), bn.eps(), p, b);
         names.add("batchnorm" + ++bnCount);
       } else if (s instanceof LayerSpec.LayerNorm ln) {
-        if (!(ln.eps() > 0f)) {
-          throw new IllegalArgumentException(
-              "layer " + l + ": layer norm eps must be positive: " + ln.eps());
-        }
         layer = new LayerNormLayer(l, w, ln.eps(), p);
         names.add("layernorm" + ++lnCount);
       } else {
@@ -287,15 +278,27 @@ public final class Network implements Serializable {
   /**
    * Inference pass over rows {@code [from, to)} of {@code block} (no dropout, running batch-norm
    * statistics), in chunks of the workspace size. Adds loss sum, row count and correct count to the
-   * workspace, and for classification the auxiliary sums {@link Workspace#bceSum()} and
-   * {@link Workspace#halfMseSum()} of the outputs.
+   * workspace.
    */
   public void evaluate(float[] params, float[] buffers, Block block, int from, int to,
       Workspace ws) {
+    evaluate(params, buffers, block, from, to, ws, NO_METRICS, NO_SUMS);
+  }
+
+  /**
+   * The pass above, also adding each chunk's {@code metrics[i].sum} of the outputs to
+   * {@code sums[i]}, chunk by chunk in row order. Modified: ws, sums.
+   */
+  public void evaluate(float[] params, float[] buffers, Block block, int from, int to,
+      Workspace ws, OutputMetric[] metrics, double[] sums) {
     checkCall(params, buffers, block, ws);
     if (from < 0 || to < from || to > block.rows) {
       throw new IllegalArgumentException(
           "row range [" + from + ", " + to + ") outside the block of " + block.rows + " rows");
+    }
+    if (sums.length != metrics.length) {
+      throw new IllegalArgumentException(
+          sums.length + " metric sums for " + metrics.length + " metrics");
     }
     int d = widths[0];
     int k = outputs();
@@ -311,9 +314,8 @@ public final class Network implements Serializable {
       if (block.labels != null) {
         System.arraycopy(block.labels, start, ws.labels, 0, rows);
         ws.correct += Objective.correct(yhat, ws.labels, rows, k);
-        ws.bceSum += Objective.bceMeanSum(yhat, ws.target, rows, k);
-        ws.halfMseSum += Objective.halfMseSum(yhat, ws.target, rows, k);
       }
+      for (int i = 0; i < metrics.length; i++) sums[i] += metrics[i].sum(yhat, ws.target, rows, k);
       ws.count += rows;
     }
   }
@@ -343,8 +345,9 @@ public final class Network implements Serializable {
   /**
    * Folds averaged batch statistics into the running ones:
    * {@code buffers = momentum * buffers + (1 - momentum) * statsSum / shards}, per BatchNorm layer
-   * with its own momentum. {@code statsSum} has the layout of buffers and is the sum over
-   * {@code shards} workspaces' {@link Workspace#batchStats()}. Modified: buffers.
+   * with its own momentum (the weight of the old value, see {@link LayerSpec.BatchNorm}).
+   * {@code statsSum} has the layout of buffers and is the sum over {@code shards} workspaces'
+   * {@link Workspace#batchStats()}. Modified: buffers.
    */
   public void updateRunningStats(float[] buffers, float[] statsSum, int shards) {
     checkLength("buffers", buffers, bufferCount);
@@ -353,9 +356,9 @@ public final class Network implements Serializable {
     for (Layer layer : layers) {
       if (!(layer instanceof BatchNormLayer bn)) continue;
       float m = bn.momentum;
-      float keep = 1f - m;
+      float batchWeight = 1f - m;
       for (int i = bn.bufferOffset; i < bn.bufferOffset + bn.bufferCount(); i++) {
-        buffers[i] = m * buffers[i] + keep * (statsSum[i] / shards);
+        buffers[i] = m * buffers[i] + batchWeight * (statsSum[i] / shards);
       }
     }
   }
@@ -367,16 +370,27 @@ public final class Network implements Serializable {
     }
   }
 
+  /**
+   * Checks that {@code data} fits this network: as many features as inputs and as many target
+   * columns as outputs. The one place this is checked; {@code what} names the data in the error,
+   * e.g. "training data" or "validation set".
+   *
+   * @throws IllegalArgumentException naming both widths
+   */
+  public void checkData(Block data, String what) {
+    if (data.features != inputs()) {
+      throw new IllegalArgumentException("the network expects " + inputs() + " inputs but the "
+          + what + " has " + data.features + " features");
+    }
+    if (data.targetWidth != outputs()) {
+      throw new IllegalArgumentException("the network has " + outputs() + " outputs but the "
+          + what + " has " + data.targetWidth + " target columns");
+    }
+  }
+
   private void checkCall(float[] params, float[] buffers, Block block, Workspace ws) {
     checkState(params, buffers, ws);
-    if (block.features != inputs()) {
-      throw new IllegalArgumentException("network expects " + inputs()
-          + " inputs but the data has " + block.features + " features");
-    }
-    if (block.targetWidth != outputs()) {
-      throw new IllegalArgumentException("network has " + outputs() + " outputs but the data has "
-          + block.targetWidth + " target columns");
-    }
+    checkData(block, "data");
   }
 
   private void checkState(float[] params, float[] buffers, Workspace ws) {

@@ -23,8 +23,11 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers, Loss loss) impleme
     var layers = new java.util.ArrayList<LayerSpec>();
     for (int h : hidden) {
       layers.add(new LayerSpec.Dense(h, init));
-      if (batchNorm) layers.add(new LayerSpec.BatchNorm(0.9f, 1e-5f));
-      if (layerNorm) layers.add(new LayerSpec.LayerNorm(1e-5f));
+      if (batchNorm) {
+        layers.add(new LayerSpec.BatchNorm(LayerSpec.BatchNorm.DEFAULT_MOMENTUM,
+            LayerSpec.BatchNorm.DEFAULT_EPS));
+      }
+      if (layerNorm) layers.add(new LayerSpec.LayerNorm(LayerSpec.LayerNorm.DEFAULT_EPS));
       layers.add(new LayerSpec.Act(hiddenAct, alpha));
       if (dropout > 0f) layers.add(new LayerSpec.Dropout(dropout));
     }

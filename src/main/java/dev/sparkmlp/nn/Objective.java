@@ -1,5 +1,7 @@
 package dev.sparkmlp.nn;
 
+import dev.sparkmlp.math.Vec;
+
 /**
  * The loss at the network's output, its delta, accuracy and the auxiliary evaluation sums. Every
  * method works on {@code rows} rows of {@code k} outputs, row-major, and returns a sum over rows.
@@ -120,45 +122,7 @@ final class Objective {
       }
       return c;
     }
-    for (int r = 0; r < rows; r++) {
-      int o = r * k;
-      int best = 0;
-      float max = yhat[o];
-      for (int j = 1; j < k; j++) {
-        if (yhat[o + j] > max) {
-          max = yhat[o + j];
-          best = j;
-        }
-      }
-      if (best == labels[r]) c++;
-    }
+    for (int r = 0; r < rows; r++) if (Vec.argmax(yhat, r * k, k) == labels[r]) c++;
     return c;
-  }
-
-  /** Sum over rows of 1/k sum_j BCE(yhat_j, y_j), with the clamp c of the unfused BCE. */
-  static double bceMeanSum(float[] yhat, float[] y, int rows, int k) {
-    double sum = 0;
-    for (int r = 0; r < rows; r++) {
-      int o = r * k;
-      double row = 0;
-      for (int j = 0; j < k; j++) {
-        double t = y[o + j];
-        row -= t * Math.log(Math.max(yhat[o + j], EPS))
-            + (1.0 - t) * Math.log(Math.max(1.0 - yhat[o + j], EPS));
-      }
-      sum += row / k;
-    }
-    return sum;
-  }
-
-  /** Sum over rows of 1/2 sum_j (y_j - yhat_j)^2. */
-  static double halfMseSum(float[] yhat, float[] y, int rows, int k) {
-    double sum = 0;
-    int n = rows * k;
-    for (int i = 0; i < n; i++) {
-      double d = (double) y[i] - yhat[i];
-      sum += 0.5 * d * d;
-    }
-    return sum;
   }
 }

@@ -30,8 +30,6 @@ public final class Workspace {
   double lossSum;
   long count;
   long correct;
-  double bceSum;
-  double halfMseSum;
 
   Workspace(int maxRows, int[] widths, int[] cacheSizes, int paramCount, int bufferCount) {
     if (maxRows <= 0) {
@@ -77,8 +75,6 @@ public final class Workspace {
     lossSum = 0;
     count = 0;
     correct = 0;
-    bceSum = 0;
-    halfMseSum = 0;
   }
 
   public int maxRows() {
@@ -109,15 +105,5 @@ public final class Workspace {
 
   public long correct() {
     return correct;
-  }
-
-  /** Evaluation only: sum over rows of the mean per-output binary cross-entropy of the outputs. */
-  public double bceSum() {
-    return bceSum;
-  }
-
-  /** Evaluation only: sum over rows of 1/2 * sum_j (y_j - yhat_j)^2 of the outputs. */
-  public double halfMseSum() {
-    return halfMseSum;
   }
 }

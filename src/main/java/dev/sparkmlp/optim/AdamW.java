@@ -1,6 +1,7 @@
 package dev.sparkmlp.optim;
 
 import dev.sparkmlp.math.Segments;
+import dev.sparkmlp.math.Vec;
 import java.util.Objects;
 
 /**
@@ -57,11 +58,7 @@ public final class AdamW extends Optimizer {
     }
     float keep = (float) (1 - (double) lr * weightDecay);
     if (keep != 1f) {
-      for (int s = 0; s < decayed.count(); s++) {
-        int off = decayed.offset(s);
-        int end = off + decayed.length(s);
-        for (int i = off; i < end; i++) w[i] *= keep;
-      }
+      for (int s = 0; s < decayed.count(); s++) Vec.scale(keep, w, decayed.offset(s), decayed.length(s));
     }
     Adam.adamStep(w, g, state[0], state[1], lr, t, beta1, beta2, eps);
   }

@@ -10,8 +10,9 @@ import java.util.Objects;
  * only its own fields: momentum (momentum, biasCorrection), rmsprop (rho, eps, biasCorrection),
  * adam (beta1, beta2, eps), adamw (beta1, beta2, eps, weightDecay); sgd none.
  *
- * <p>The defaults are the DEFAULT_ constants below and nowhere else; the no-argument optimizer
- * constructors read them too.
+ * <p>The defaults are the DEFAULT_ constants below; {@link #defaults} and the no-argument
+ * optimizer constructors read them. conf/reference.conf states the same values for the
+ * {@code train.optimizer} keys, and a test (cli.ReferenceDefaultsTest) fails when the two part.
  */
 public record OptimizerSpec(String name, double beta1, double beta2, double eps, double momentum,
     double rho, boolean biasCorrection, double weightDecay) {

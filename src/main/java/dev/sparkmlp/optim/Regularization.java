@@ -11,8 +11,8 @@ import dev.sparkmlp.math.Segments;
  *   gradient = (l2 / n) * w + (l1 / n) * sign(w)          sign(0) = 0
  * </pre>
  *
- * n is the batch size by default, as in the ablation study this project reproduces: with a fixed
- * lambda the penalty then weighs less for larger batches. With perDataset, n is the training-set
+ * n is the batch size by default, the textbook form of the per-batch cost: with a fixed lambda the
+ * penalty then weighs less for larger batches. With perDataset, n is the training-set
  * size instead, so that the per-step penalty sums to the full-data objective over an epoch and
  * does not change with the batch size. That is why each method takes both counts.
  */

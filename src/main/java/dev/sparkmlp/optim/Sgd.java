@@ -1,5 +1,7 @@
 package dev.sparkmlp.optim;
 
+import dev.sparkmlp.math.Vec;
+
 /**
  * Plain stochastic gradient descent.
  *
@@ -20,8 +22,8 @@ public final class Sgd extends Optimizer {
 
   @Override
   void update(float[] w, float[] g, float lr, long t, float[][] state) {
-    int n = w.length;
-    for (int i = 0; i < n; i++) w[i] -= lr * g[i];
+    // w + (-lr) * g is w - lr * g to the bit: negation is exact.
+    Vec.axpy(w.length, -lr, g, 0, w, 0);
   }
 
   @Override

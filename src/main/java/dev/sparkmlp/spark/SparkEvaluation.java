@@ -3,6 +3,7 @@ package dev.sparkmlp.spark;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.nn.Workspace;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.Metrics;
@@ -20,8 +21,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A distributed inference pass (no dropout, running batch-norm statistics) over a cached RDD of
  * blocks, one contiguous row range per partition. Each evaluation broadcasts the weights, sums
- * loss, correct, count and the auxiliary bce and halfMse per partition, and adds the partition
- * sums in partition order on the driver, so the result does not depend on task timing.
+ * loss, correct, count and each {@link OutputMetric} per partition, and adds the partition sums in
+ * partition order on the driver, so the result does not depend on task timing. The metrics travel
+ * to the executors inside the task closure.
  */
 public final class SparkEvaluation implements Evaluator {
   /** Rows per forward pass inside a task, as in {@code train.LocalEvaluator}. */
@@ -33,6 +35,7 @@ public final class SparkEvaluation implements Evaluator {
   private final JavaRDD<ShardBlock> blocks;
   private final Broadcast<Network> netBroadcast;
   private final long rows;
+  private final OutputMetric[] metrics;
   private final long runId = ThreadLocalRandom.current().nextLong();
   private boolean closed;
 
@@ -43,15 +46,15 @@ public final class SparkEvaluation implements Evaluator {
    */
   public SparkEvaluation(JavaSparkContext jsc, Network net, Block data, int partitions,
       String what) {
+    this(jsc, net, data, partitions, what, List.of());
+  }
+
+  /** @param metrics summed beside the loss; their means are the {@link Metrics#extras()} */
+  public SparkEvaluation(JavaSparkContext jsc, Network net, Block data, int partitions,
+      String what, List<? extends OutputMetric> metrics) {
     checkPartitions(partitions);
-    if (data.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs()
-          + " inputs but the " + what + " has " + data.features + " features");
-    }
-    if (data.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs()
-          + " outputs but the " + what + " has " + data.targetWidth + " target columns");
-    }
+    this.metrics = Metrics.checked(metrics);
+    net.checkData(data, what);
     this.jsc = jsc;
     this.net = net;
     this.what = what;
@@ -74,6 +77,7 @@ public final class SparkEvaluation implements Evaluator {
 
   private SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
       String what) {
+    this.metrics = new OutputMetric[0];
     this.jsc = jsc;
     this.net = net;
     this.what = what;
@@ -114,21 +118,21 @@ public final class SparkEvaluation implements Evaluator {
           + params.length + "/" + buffers.length + " vs " + net.paramCount() + "/"
           + net.bufferCount());
     }
-    if (blocks == null) return Metrics.of(0, 0, 0, 0, 0);
+    if (blocks == null) return Metrics.of(0, 0, 0, metrics, new double[metrics.length]);
     Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
     jsc.setJobDescription("sparkmlp evaluate " + what);
     List<EvalSums> parts;
     try {
-      parts = blocks.mapPartitions(new EvalOp(runId, netBroadcast, w)).collect();
+      parts = blocks.mapPartitions(new EvalOp(runId, netBroadcast, w, metrics)).collect();
     } catch (Exception e) {
       throw new IllegalStateException("evaluating the " + what + " failed: " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(null);
       w.destroy();
     }
-    EvalSums total = new EvalSums();
+    EvalSums total = new EvalSums(metrics.length);
     for (EvalSums s : parts) total.add(s);
-    return Metrics.of(total.loss, total.correct, total.count, total.bce, total.halfMse);
+    return Metrics.of(total.loss, total.correct, total.count, metrics, total.extras);
   }
 
   @Override
@@ -148,26 +152,30 @@ public final class SparkEvaluation implements Evaluator {
     private final long runId;
     private final Broadcast<Network> net;
     private final Broadcast<StepWeights> weights;
+    private final OutputMetric[] metrics;
 
-    EvalOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights) {
+    EvalOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights,
+        OutputMetric[] metrics) {
       this.runId = runId;
       this.net = net;
       this.weights = weights;
+      this.metrics = metrics;
     }
 
     @Override
     public Iterator<EvalSums> call(Iterator<ShardBlock> it) {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
       StepWeights w = weights.value();
-      EvalSums sums = new EvalSums();
+      EvalSums sums = new EvalSums(metrics.length);
+      double[] blockSums = new double[metrics.length];
       Workspace ws = run.acquire(CHUNK);
       try {
         while (it.hasNext()) {
           Block b = it.next().block;
           ws.reset();
-          run.net.evaluate(w.params, w.buffers, b, 0, b.rows, ws);
-          sums.add(new EvalSums(ws.lossSum(), ws.correct(), ws.count(), ws.bceSum(),
-              ws.halfMseSum()));
+          java.util.Arrays.fill(blockSums, 0);
+          run.net.evaluate(w.params, w.buffers, b, 0, b.rows, ws, metrics, blockSums);
+          sums.add(new EvalSums(ws.lossSum(), ws.correct(), ws.count(), blockSums));
         }
       } finally {
         run.release(ws);

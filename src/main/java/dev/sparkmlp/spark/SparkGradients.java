@@ -152,14 +152,7 @@ public final class SparkGradients implements GradientSource {
       int batch, int partitions, long seed, int totalEpochs, int treeDepth) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
     if (train.rows == 0) throw new IllegalArgumentException("the training set is empty");
-    if (train.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs()
-          + " inputs but the training data has " + train.features + " features");
-    }
-    if (train.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs()
-          + " outputs but the training data has " + train.targetWidth + " target columns");
-    }
+    net.checkData(train, "training data");
     Shards shards = Shards.assign(train.rows, partitions, seed);
     // Fails on a batch the shards cannot serve before anything is shipped.
     Shards.stepsPerEpoch(shards.sizes(), batch);

@@ -16,6 +16,7 @@ import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.train.Gradient;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.IntFunction;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoRegistrator;
 
@@ -103,66 +104,74 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
 
     /** Writes a nullable float[]: its length + 1 (0 for null), then the floats. */
     void writeFloats(Output out, float[] a) {
-      if (a == null) {
-        out.writeVarInt(0, true);
-        return;
-      }
-      out.writeVarInt(a.length + 1, true);
-      for (int i = 0; i < a.length; i += SCRATCH / 4) {
-        int n = Math.min(SCRATCH / 4, a.length - i);
-        buf.clear();
-        buf.asFloatBuffer().put(a, i, n);
-        out.writeBytes(scratch, 0, n * 4);
-      }
+      write(out, a, a == null ? 0 : a.length);
     }
 
     float[] readFloats(Input in) {
-      int len = in.readVarInt(true) - 1;
-      if (len < 0) return null;
-      float[] a = new float[len];
-      for (int i = 0; i < len; i += SCRATCH / 4) {
-        int n = Math.min(SCRATCH / 4, len - i);
-        in.readBytes(scratch, 0, n * 4);
-        buf.clear();
-        buf.asFloatBuffer().get(a, i, n);
-      }
-      return a;
+      return read(in, float[]::new);
     }
 
+    /** Writes a nullable int[] as {@link #writeFloats} does a float[]. */
     void writeInts(Output out, int[] a) {
+      write(out, a, a == null ? 0 : a.length);
+    }
+
+    int[] readInts(Input in) {
+      return read(in, int[]::new);
+    }
+
+    /** a is a float[] or an int[] (4 bytes an element) of length len, or null. */
+    private void write(Output out, Object a, int len) {
       if (a == null) {
         out.writeVarInt(0, true);
         return;
       }
-      out.writeVarInt(a.length + 1, true);
-      for (int i = 0; i < a.length; i += SCRATCH / 4) {
-        int n = Math.min(SCRATCH / 4, a.length - i);
+      out.writeVarInt(len + 1, true);
+      for (int i = 0; i < len; i += SCRATCH / 4) {
+        int n = Math.min(SCRATCH / 4, len - i);
         buf.clear();
-        buf.asIntBuffer().put(a, i, n);
+        if (a instanceof float[] f) {
+          buf.asFloatBuffer().put(f, i, n);
+        } else {
+          buf.asIntBuffer().put((int[]) a, i, n);
+        }
         out.writeBytes(scratch, 0, n * 4);
       }
     }
 
-    int[] readInts(Input in) {
+    /** Reads what {@link #write} wrote into a new array from {@code make} (float[] or int[]). */
+    private <A> A read(Input in, IntFunction<A> make) {
       int len = in.readVarInt(true) - 1;
       if (len < 0) return null;
-      int[] a = new int[len];
+      A a = make.apply(len);
       for (int i = 0; i < len; i += SCRATCH / 4) {
         int n = Math.min(SCRATCH / 4, len - i);
         in.readBytes(scratch, 0, n * 4);
         buf.clear();
-        buf.asIntBuffer().get(a, i, n);
+        if (a instanceof float[] f) {
+          buf.asFloatBuffer().get(f, i, n);
+        } else {
+          buf.asIntBuffer().get((int[]) a, i, n);
+        }
       }
       return a;
     }
   }
 
-  private static final class BlockSerializer extends Serializer<Block> {
-    private final Bulk bulk;
+  /** A serializer of a class with large arrays, which it writes through the shared {@link Bulk}. */
+  private abstract static class BulkSerializer<T> extends Serializer<T> {
+    final Bulk bulk;
 
-    BlockSerializer(Bulk bulk) {
-      super(false, true);
+    /** @param immutable Kryo may share instances instead of copying them */
+    BulkSerializer(Bulk bulk, boolean immutable) {
+      super(false, immutable);
       this.bulk = bulk;
+    }
+  }
+
+  private static final class BlockSerializer extends BulkSerializer<Block> {
+    BlockSerializer(Bulk bulk) {
+      super(bulk, true);
     }
 
     @Override
@@ -204,12 +213,9 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
     }
   }
 
-  private static final class ShardChunkSerializer extends Serializer<ShardChunk> {
-    private final Bulk bulk;
-
+  private static final class ShardChunkSerializer extends BulkSerializer<ShardChunk> {
     ShardChunkSerializer(Bulk bulk) {
-      super(false, true);
-      this.bulk = bulk;
+      super(bulk, true);
     }
 
     @Override
@@ -227,12 +233,9 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
     }
   }
 
-  private static final class StepWeightsSerializer extends Serializer<StepWeights> {
-    private final Bulk bulk;
-
+  private static final class StepWeightsSerializer extends BulkSerializer<StepWeights> {
     StepWeightsSerializer(Bulk bulk) {
-      super(false, true);
-      this.bulk = bulk;
+      super(bulk, true);
     }
 
     @Override
@@ -248,12 +251,9 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
   }
 
   /** The gradient keeps its emptiness: an empty zero value stays a few bytes. */
-  private static final class GradientSerializer extends Serializer<Gradient> {
-    private final Bulk bulk;
-
+  private static final class GradientSerializer extends BulkSerializer<Gradient> {
     GradientSerializer(Bulk bulk) {
-      super(false, false);
-      this.bulk = bulk;
+      super(bulk, false);
     }
 
     @Override
@@ -301,8 +301,8 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
       out.writeDouble(s.loss);
       out.writeVarLong(s.correct, true);
       out.writeVarLong(s.count, true);
-      out.writeDouble(s.bce);
-      out.writeDouble(s.halfMse);
+      out.writeVarInt(s.extras.length, true);
+      for (double v : s.extras) out.writeDouble(v);
     }
 
     @Override
@@ -310,7 +310,9 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
       double loss = in.readDouble();
       long correct = in.readVarLong(true);
       long count = in.readVarLong(true);
-      return new EvalSums(loss, correct, count, in.readDouble(), in.readDouble());
+      double[] extras = new double[in.readVarInt(true)];
+      for (int i = 0; i < extras.length; i++) extras[i] = in.readDouble();
+      return new EvalSums(loss, correct, count, extras);
     }
   }
 }

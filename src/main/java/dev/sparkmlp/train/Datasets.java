@@ -84,13 +84,8 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
           }
         }
         case "csv" -> {
-          CsvOptions o = (spec.task() == Task.REGRESSION ? CsvOptions.regression() : CsvOptions.classification())
-              .withHeader(spec.header().equalsIgnoreCase("auto") ? null : Boolean.valueOf(spec.header()))
-              .withLabelColumn(spec.labelColumn().isBlank() ? null : spec.labelColumn())
-              .withClasses(k)
-              .withDelimiter(spec.delimiter());
           try (InputStream in = open(path)) {
-            yield Csv.read(in, path, o);
+            yield Csv.read(in, path, csvOptions(spec, k));
           }
         }
         case "libsvm" -> {
@@ -105,6 +100,15 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
     } catch (IOException e) {
       throw new DataException(path, "file", e.getMessage());
     }
+  }
+
+  /** How {@code spec} reads a CSV file: "auto" header = null, blank label column = null (last). */
+  public static CsvOptions csvOptions(DataSpec spec, int classes) {
+    return (spec.task() == Task.REGRESSION ? CsvOptions.regression() : CsvOptions.classification())
+        .withHeader(spec.header().equalsIgnoreCase("auto") ? null : Boolean.valueOf(spec.header()))
+        .withLabelColumn(spec.labelColumn().isBlank() ? null : spec.labelColumn())
+        .withClasses(classes)
+        .withDelimiter(spec.delimiter());
   }
 
   private static InputStream open(String path) {

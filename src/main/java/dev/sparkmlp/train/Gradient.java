@@ -1,5 +1,6 @@
 package dev.sparkmlp.train;
 
+import dev.sparkmlp.math.Vec;
 import java.io.Serializable;
 
 /**
@@ -41,10 +42,8 @@ public final class Gradient implements Serializable {
       grad = new float[shardGrad.length];
       batchStats = new float[shardStats.length];
     }
-    float[] g = grad;
-    for (int i = 0; i < g.length; i++) g[i] += shardGrad[i];
-    float[] s = batchStats;
-    for (int i = 0; i < s.length; i++) s[i] += shardStats[i];
+    Vec.add(shardGrad, grad);
+    Vec.add(shardStats, batchStats);
     lossSum += loss;
     count += rows;
     correct += right;
@@ -56,12 +55,8 @@ public final class Gradient implements Serializable {
   public Gradient merge(Gradient other) {
     if (other.isEmpty()) return this;
     if (isEmpty()) return other;
-    float[] g = grad;
-    float[] o = other.grad;
-    for (int i = 0; i < g.length; i++) g[i] += o[i];
-    float[] s = batchStats;
-    float[] os = other.batchStats;
-    for (int i = 0; i < s.length; i++) s[i] += os[i];
+    Vec.add(other.grad, grad);
+    Vec.add(other.batchStats, batchStats);
     lossSum += other.lossSum;
     count += other.count;
     correct += other.correct;

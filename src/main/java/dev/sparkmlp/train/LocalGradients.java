@@ -1,6 +1,7 @@
 package dev.sparkmlp.train;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.Workspace;
 
@@ -41,7 +42,7 @@ public final class LocalGradients implements GradientSource {
    */
   public LocalGradients(Network net, Block data, int batch, int shardCount, int threads, long seed) {
     if (data.rows == 0) throw new IllegalArgumentException("the training set is empty");
-    checkShape(net, data, "training data");
+    net.checkData(data, "training data");
     this.net = net;
     this.data = data;
     this.batch = batch;
@@ -59,17 +60,6 @@ public final class LocalGradients implements GradientSource {
     }
     result.grad = new float[net.paramCount()];
     result.batchStats = new float[net.bufferCount()];
-  }
-
-  static void checkShape(Network net, Block data, String what) {
-    if (data.features != net.inputs()) {
-      throw new IllegalArgumentException("the network expects " + net.inputs() + " inputs but the "
-          + what + " has " + data.features + " features");
-    }
-    if (data.targetWidth != net.outputs()) {
-      throw new IllegalArgumentException("the network has " + net.outputs() + " outputs but the "
-          + what + " has " + data.targetWidth + " target columns");
-    }
   }
 
   @Override
@@ -153,8 +143,7 @@ public final class LocalGradients implements GradientSource {
     float[] first = grad ? ws[0].grad() : ws[0].batchStats();
     System.arraycopy(first, lo, out, lo, hi - lo);
     for (int p = 1; p < ws.length; p++) {
-      float[] g = grad ? ws[p].grad() : ws[p].batchStats();
-      for (int i = lo; i < hi; i++) out[i] += g[i];
+      Vec.add(hi - lo, grad ? ws[p].grad() : ws[p].batchStats(), lo, out, lo);
     }
   }
 

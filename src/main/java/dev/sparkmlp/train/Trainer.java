@@ -1,6 +1,7 @@
 package dev.sparkmlp.train;
 
 import dev.sparkmlp.math.Segments;
+import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.optim.Clipping;
 import dev.sparkmlp.optim.LrSchedule;
@@ -21,16 +22,105 @@ import java.util.List;
  *            g   = clip(g, clipNorm)                        by global norm
  *            w   = optimizer.step(w, g, schedule(step))
  *            running BN stats += batch stats averaged over shards
- * per epoch: evaluate validation, early stopping, one console line, listener (metrics file, checkpoint)
+ * per epoch: evaluate validation, early stopping, listeners (console line, metrics file, checkpoint)
  * </pre>
  *
  * <p>Call order: construct; optionally {@link #restore}; {@link #fit}. The arrays passed to the
- * constructor are updated in place.
+ * constructor are updated in place. {@link #state()} may be read at any time between steps, for
+ * example by a {@link Listener} at the end of an epoch.
  */
 public final class Trainer {
-  /** Called after each epoch; a checkpoint may read the trainer's state there. */
+  /**
+   * Sees the training as it goes. Call order per epoch: {@link #gradient} once per step, in step
+   * order, then {@link #epochEnd} once. Both run on the driver, in the training thread.
+   */
   public interface Listener {
+    /**
+     * After each epoch, once the epoch's metrics are in the history; {@link Trainer#state()} may
+     * be read here (a checkpoint does).
+     */
     void epochEnd(EpochMetrics metrics, Trainer trainer);
+
+    /**
+     * At every step, with the mean gradient g of the step's mini-batch, regularization included,
+     * before clipping and before the optimizer uses it. Not modified: g, which is valid only
+     * during the call and laid out as the params. The default does nothing, so a listener that
+     * needs no per-step view costs nothing per step.
+     *
+     * @param epoch 0-based epoch
+     * @param step 0-based step within the epoch
+     */
+    default void gradient(int epoch, int step, float[] g) {}
+
+    /** A listener that calls each of {@code listeners} in turn; nulls are skipped. */
+    static Listener all(Listener... listeners) {
+      Listener[] ls = java.util.Arrays.stream(listeners).filter(java.util.Objects::nonNull)
+          .toArray(Listener[]::new);
+      return new Listener() {
+        @Override
+        public void epochEnd(EpochMetrics metrics, Trainer trainer) {
+          for (Listener l : ls) l.epochEnd(metrics, trainer);
+        }
+
+        @Override
+        public void gradient(int epoch, int step, float[] g) {
+          for (Listener l : ls) l.gradient(epoch, step, g);
+        }
+      };
+    }
+  }
+
+  /**
+   * Everything a run needs to continue on the same trajectory after a whole epoch: what a
+   * checkpoint stores ({@link Checkpointer}) and what {@link #restore} takes back. The seed and
+   * the configuration are the run's, not the state's: a resumed run must be given the same.
+   *
+   * @param epochsDone epochs completed
+   * @param step global optimizer steps taken
+   * @param params the current parameters, laid out as the network's
+   * @param buffers the current non-trained buffers (batch-norm running statistics)
+   * @param optimizer the optimizer's step count and moment arrays
+   * @param history one entry per completed epoch
+   * @param earlyStopping the early-stopping bookkeeping
+   */
+  public record State(int epochsDone, long step, float[] params, float[] buffers,
+      OptimizerState optimizer, List<EpochMetrics> history, EarlyStopping earlyStopping) {
+    public State {
+      java.util.Objects.requireNonNull(params, "params");
+      java.util.Objects.requireNonNull(buffers, "buffers");
+      java.util.Objects.requireNonNull(optimizer, "optimizer");
+      java.util.Objects.requireNonNull(earlyStopping, "earlyStopping");
+      history = List.copyOf(history);
+      if (epochsDone < 0) throw new IllegalArgumentException("epochs done must not be negative: " + epochsDone);
+      if (step < 0) throw new IllegalArgumentException("step must not be negative: " + step);
+      if (earlyStopping.bestParams() != null && (earlyStopping.bestParams().length != params.length
+          || earlyStopping.bestBuffers().length != buffers.length)) {
+        throw new IllegalArgumentException("best weights have " + earlyStopping.bestParams().length
+            + " params and " + earlyStopping.bestBuffers().length + " buffers, the current ones "
+            + params.length + " and " + buffers.length);
+      }
+    }
+  }
+
+  /**
+   * Early stopping's bookkeeping.
+   *
+   * @param best the best monitored validation value so far; NaN before the first
+   * @param bestEpoch the 1-based epoch that reached it; 0 before any
+   * @param badEpochs epochs since the last improvement
+   * @param bestParams the params at the best epoch, or null when they are not kept
+   * @param bestBuffers the buffers at the best epoch; null exactly when {@code bestParams} is
+   */
+  public record EarlyStopping(double best, int bestEpoch, int badEpochs, float[] bestParams,
+      float[] bestBuffers) {
+    public static final EarlyStopping NONE = new EarlyStopping(Double.NaN, 0, 0, null, null);
+
+    public EarlyStopping {
+      if (badEpochs < 0) throw new IllegalArgumentException("bad epochs must not be negative: " + badEpochs);
+      if ((bestParams == null) != (bestBuffers == null)) {
+        throw new IllegalArgumentException("best params and best buffers must both be present or both null");
+      }
+    }
   }
 
   private final Network net;
@@ -39,7 +129,6 @@ public final class Trainer {
   private final float[] buffers;
   private final Optimizer optimizer;
   private final Segments weights;
-  private final Segments layers;
   private final List<EpochMetrics> history = new ArrayList<>();
 
   private int epochsDone;
@@ -61,27 +150,44 @@ public final class Trainer {
     this.params = params;
     this.buffers = buffers;
     this.weights = net.weights();
-    this.layers = net.parameterLayers();
     this.optimizer = cfg.optimizer().build(weights);
   }
 
+  /** A copy of the current state; later training does not change it. */
+  public State state() {
+    return new State(epochsDone, step, params.clone(), buffers.clone(), optimizer.state(), history,
+        new EarlyStopping(best, bestEpoch, badEpochs,
+            bestParams == null ? null : bestParams.clone(),
+            bestBuffers == null ? null : bestBuffers.clone()));
+  }
+
   /**
-   * Continues from a checkpoint: epochs completed, global step, optimizer state, history and
-   * early-stopping state. The params and buffers given to the constructor must already hold the
-   * checkpoint's weights.
+   * Continues from {@code s}: copies its weights into the arrays given to the constructor and
+   * takes its step counts, optimizer state, history and early-stopping bookkeeping. Call before
+   * {@link #fit}.
+   *
+   * @throws IllegalArgumentException when the state's arrays do not fit this network, or its
+   *     optimizer state is not this optimizer's
    */
-  public void restore(int epochsDone, long step, OptimizerState optimizerState, List<EpochMetrics> history,
-      double best, int bestEpoch, int badEpochs, float[] bestParams, float[] bestBuffers) {
-    this.epochsDone = epochsDone;
-    this.step = step;
-    if (optimizerState != null) optimizer.restore(optimizerState);
-    this.history.clear();
-    this.history.addAll(history);
-    this.best = best;
-    this.bestEpoch = bestEpoch;
-    this.badEpochs = badEpochs;
-    this.bestParams = bestParams == null ? null : bestParams.clone();
-    this.bestBuffers = bestBuffers == null ? null : bestBuffers.clone();
+  public void restore(State s) {
+    if (s.params().length != params.length || s.buffers().length != buffers.length) {
+      throw new IllegalArgumentException("the state has " + s.params().length + " params and "
+          + s.buffers().length + " buffers, the network " + params.length + " and " + buffers.length);
+    }
+    optimizer.restore(s.optimizer());
+    System.arraycopy(s.params(), 0, params, 0, params.length);
+    System.arraycopy(s.buffers(), 0, buffers, 0, buffers.length);
+    epochsDone = s.epochsDone();
+    step = s.step();
+    history.clear();
+    history.addAll(s.history());
+    EarlyStopping es = s.earlyStopping();
+    best = es.best();
+    bestEpoch = es.bestEpoch();
+    badEpochs = es.badEpochs();
+    bestParams = es.bestParams() == null ? null : es.bestParams().clone();
+    bestBuffers = es.bestBuffers() == null ? null : es.bestBuffers().clone();
+    stoppedEarly = false;
   }
 
   /**
@@ -100,7 +206,6 @@ public final class Trainer {
     LrSchedule schedule = cfg.schedule().build();
     Regularization reg = cfg.regularization();
     float[] g = new float[params.length];
-    double[] norms = new double[layers.count()];
     long start = System.nanoTime();
     int firstEpoch = epochsDone;
     double trainSeconds = 0;
@@ -110,7 +215,6 @@ public final class Trainer {
       long t0 = System.nanoTime();
       double lossSum = 0, penaltySum = 0;
       long count = 0, correct = 0;
-      java.util.Arrays.fill(norms, 0);
       double lr = 0;
       for (int s = 0; s < steps; s++) {
         Gradient grad = source.compute(params, buffers, epoch, s);
@@ -121,14 +225,13 @@ public final class Trainer {
         if (!Double.isFinite(grad.lossSum)) {
           throw new TrainingDivergedException(epoch + 1, s + 1, grad.lossSum / grad.count);
         }
-        float inv = 1f / grad.count;
-        float[] sum = grad.grad;
-        for (int i = 0; i < g.length; i++) g[i] = sum[i] * inv;
+        System.arraycopy(grad.grad, 0, g, 0, g.length);
+        Vec.scale(1f / grad.count, g, 0, g.length);
         if (!reg.isZero()) {
           penaltySum += reg.penalty(params, weights, grad.count, source.rows());
           reg.addGradient(params, g, weights, grad.count, source.rows());
         }
-        for (int l = 0; l < norms.length; l++) norms[l] += Clipping.norm(g, layers.offset(l), layers.length(l));
+        if (listener != null) listener.gradient(epoch, s, g);
         if (cfg.clipNorm() > 0) Clipping.clipByGlobalNorm(g, cfg.clipNorm());
         lr = schedule.lr(step, steps);
         optimizer.step(params, g, (float) lr);
@@ -143,18 +246,17 @@ public final class Trainer {
 
       Metrics train = trainEval != null
           ? trainEval.evaluate(params, buffers)
-          : Metrics.of(lossSum, correct, count, Double.NaN, Double.NaN);
+          : Metrics.of(lossSum, correct, count);
       double trainLoss = trainEval != null
           ? train.loss() + (reg.isZero() ? 0 : reg.penalty(params, weights, cfg.batchSize(), source.rows()))
           : (lossSum + penaltySum * (double) count / steps) / count;
       Metrics val = validation == null ? null : validation.evaluate(params, buffers);
-      for (int l = 0; l < norms.length; l++) norms[l] /= steps;
       epochsDone = epoch + 1;
       double epochSeconds = (System.nanoTime() - t0) / 1e9;
       double elapsed = (System.nanoTime() - start) / 1e9;
       double eta = elapsed / (epochsDone - firstEpoch) * (cfg.epochs() - epochsDone);
       EpochMetrics m = new EpochMetrics(epochsDone, cfg.epochs(), step, trainLoss, train, val, lr,
-          epochSeconds, count / stepSeconds, eta, net.parameterLayerNames(), norms.clone());
+          epochSeconds, count / stepSeconds, eta);
       history.add(m);
       if (val != null && cfg.patience() > 0) earlyStopping(val);
       if (listener != null) listener.epochEnd(m, this);
@@ -205,31 +307,7 @@ public final class Trainer {
     return buffers;
   }
 
-  public OptimizerState optimizerState() {
-    return optimizer.state();
-  }
-
   public List<EpochMetrics> history() {
     return List.copyOf(history);
-  }
-
-  public double bestMetric() {
-    return best;
-  }
-
-  public int bestEpoch() {
-    return bestEpoch;
-  }
-
-  public int badEpochs() {
-    return badEpochs;
-  }
-
-  public float[] bestParams() {
-    return bestParams;
-  }
-
-  public float[] bestBuffers() {
-    return bestBuffers;
   }
 }

@@ -153,7 +153,8 @@ class CliTest {
     Run e = run("evaluate", "--model", out.resolve("model").toString(), "--data", narrow.toString(),
         "--format", "csv", "--label-column", "label");
     assertEquals(2, e.code());
-    assertTrue(e.err().contains("expects 5 features but the data has 2"), e.err());
+    assertTrue(e.err().contains("the network expects 5 inputs but the data in " + narrow
+        + " has 2 features"), e.err());
   }
 
   @Test

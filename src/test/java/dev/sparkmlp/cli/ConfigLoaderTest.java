@@ -1,10 +1,12 @@
 package dev.sparkmlp.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +73,18 @@ class ConfigLoaderTest {
     assertEquals(3, ConfigLoader.editDistance("", "abc"));
   }
 
+  /** Loads every conf/*.conf, which fails on an unknown key; the shipped five must be there. */
   @Test
   void everyShippedConfigUsesOnlyKnownKeys() throws Exception {
+    List<String> loaded = new java.util.ArrayList<>();
     try (var files = Files.list(Path.of("conf"))) {
-      for (Path p : files.filter(p -> p.toString().endsWith(".conf")).toList()) {
+      for (Path p : files.filter(p -> p.toString().endsWith(".conf")).sorted().toList()) {
         ConfigLoader.load(p.toFile(), List.of(), Map.of());
+        assertFalse(ConfigFactory.parseFile(p.toFile()).isEmpty(), p + " sets no key");
+        loaded.add(p.getFileName().toString());
       }
     }
+    assertTrue(loaded.containsAll(List.of("reference.conf", "mnist.conf", "ablation-mnist.conf",
+        "ablation-fashion.conf", "ablation-cifar.conf")), "loaded " + loaded);
   }
 }

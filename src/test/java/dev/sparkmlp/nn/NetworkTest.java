@@ -80,12 +80,39 @@ class NetworkTest {
     var e = assertThrows(IllegalArgumentException.class,
         () -> Network.build(new NetworkSpec(3, List.of(), Loss.MSE)));
     assertEquals("a network needs at least one layer", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Network.build(
-        new NetworkSpec(3, List.of(dense(2), new LayerSpec.BatchNorm(0.9f, 0f)), Loss.MSE)));
-    assertTrue(e.getMessage().startsWith("layer 1: batch norm eps"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Network.build(
-        new NetworkSpec(3, List.of(new LayerSpec.BatchNorm(1.5f, 1e-5f)), Loss.MSE)));
-    assertTrue(e.getMessage().startsWith("layer 0: batch norm momentum"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LayerSpec.BatchNorm(0.9f, 0f));
+    assertEquals("batch norm eps must be positive: 0.0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LayerSpec.LayerNorm(-1f));
+    assertEquals("layer norm eps must be positive: -1.0", e.getMessage());
+  }
+
+  /** The momentum range is [0, 1), checked by the record alone: 0 and just below 1 pass, 1 fails. */
+  @Test
+  void batchNormMomentumRangeIsHalfOpen() {
+    assertEquals(0f, new LayerSpec.BatchNorm(0f, 1e-5f).momentum());
+    float below = Math.nextDown(1f);
+    assertEquals(below, new LayerSpec.BatchNorm(below, 1e-5f).momentum());
+    for (float bad : new float[] {1f, -Float.MIN_VALUE, Float.NaN}) {
+      var e = assertThrows(IllegalArgumentException.class, () -> new LayerSpec.BatchNorm(bad, 1e-5f));
+      assertEquals("batch norm momentum must be in [0, 1): " + bad, e.getMessage());
+    }
+  }
+
+  /**
+   * momentum weights the old running value, 1 - momentum the batch: momentum 0 copies the batch
+   * statistics exactly, and with 0.75 the result is 3/4 old + 1/4 new (exact in float).
+   */
+  @Test
+  void batchNormMomentumWeightsTheOldRunningValue() {
+    for (float m : new float[] {0f, 0.75f}) {
+      Network net = Network.build(new NetworkSpec(2, List.of(new LayerSpec.BatchNorm(m, 1e-5f),
+          act(Activation.IDENTITY)), Loss.MSE));
+      float[] buffers = {8f, -4f, 2f, 6f};
+      float[] batch = {0f, 4f, 10f, 2f};
+      net.updateRunningStats(buffers, batch, 1);
+      float[] expected = m == 0f ? batch : new float[] {6f, -2f, 4f, 5f};
+      assertArrayEquals(expected, buffers, "momentum " + m);
+    }
   }
 
   @Test
@@ -97,17 +124,17 @@ class NetworkTest {
     Block fourFeatures = classes(4, 4, 3, 1);
     var e = assertThrows(IllegalArgumentException.class,
         () -> net.accumulate(p, new float[0], fourFeatures, identity(4), 0, 4, 0, ws));
-    assertEquals("network expects 5 inputs but the data has 4 features", e.getMessage());
+    assertEquals("the network expects 5 inputs but the data has 4 features", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> net.evaluate(p, new float[0], fourFeatures, 0, 4, ws));
-    assertEquals("network expects 5 inputs but the data has 4 features", e.getMessage());
+    assertEquals("the network expects 5 inputs but the data has 4 features", e.getMessage());
     Block twoClasses = classes(4, 5, 2, 1);
     e = assertThrows(IllegalArgumentException.class,
         () -> net.accumulate(p, new float[0], twoClasses, identity(4), 0, 4, 0, ws));
-    assertEquals("network has 3 outputs but the data has 2 target columns", e.getMessage());
+    assertEquals("the network has 3 outputs but the data has 2 target columns", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> net.evaluate(p, new float[0], twoClasses, 0, 4, ws));
-    assertEquals("network has 3 outputs but the data has 2 target columns", e.getMessage());
+    assertEquals("the network has 3 outputs but the data has 2 target columns", e.getMessage());
   }
 
   @Test
@@ -202,32 +229,49 @@ class NetworkTest {
     Block block = Block.classification(4, 2, randomX(4, 2, 1), labels, 3);
     Workspace ws = net.newWorkspace(3);
     ws.reset();
-    net.evaluate(p, new float[0], block, 0, 4, ws);
+    OutputMetric[] metrics = {HALF_SE, new TrueClassOutput()};
+    double[] sums = {0.25, 0};
+    net.evaluate(p, new float[0], block, 0, 4, ws, metrics, sums);
     double e = Math.E;
     double[] yhat = {1 / (1 + 2 * e), e / (1 + 2 * e), e / (1 + 2 * e)};
     assertEquals(4, ws.count());
     assertEquals(2, ws.correct());
     double loss = 0;
-    double bce = 0;
     double halfMse = 0;
+    double trueP = 0;
     for (int label : labels) {
       loss -= Math.log(yhat[label]);
-      double rowBce = 0;
+      trueP += yhat[label];
       for (int j = 0; j < 3; j++) {
         double y = j == label ? 1 : 0;
-        rowBce -= y * Math.log(yhat[j]) + (1 - y) * Math.log(1 - yhat[j]);
         halfMse += 0.5 * (y - yhat[j]) * (y - yhat[j]);
       }
-      bce += rowBce / 3;
     }
     assertEquals(loss, ws.lossSum(), 1e-6);
-    assertEquals(bce, ws.bceSum(), 1e-6);
-    assertEquals(halfMse, ws.halfMseSum(), 1e-6);
+    // Both chunks (3 rows, then 1) are added to what the sums held.
+    assertEquals(0.25 + halfMse, sums[0], 1e-6);
+    assertEquals(trueP, sums[1], 1e-6);
     ws.reset();
     net.accumulate(p, new float[0], block, new int[] {3, 2, 1}, 0, 3, 0, ws);
     assertEquals(1, ws.correct());
-    assertEquals(0.0, ws.bceSum(), "aux sums are evaluation only");
+    assertThrows(IllegalArgumentException.class,
+        () -> net.evaluate(p, new float[0], block, 0, 4, ws, metrics, new double[1]));
   }
+
+  /** Test metric: 1/2 sum_j (y_j - yhat_j)^2 per row. */
+  private static final OutputMetric HALF_SE = new OutputMetric() {
+    @Override
+    public String name() {
+      return "half_se";
+    }
+
+    @Override
+    public double sum(float[] yhat, float[] y, int rows, int k) {
+      double s = 0;
+      for (int i = 0; i < rows * k; i++) s += 0.5 * (y[i] - yhat[i]) * (y[i] - yhat[i]);
+      return s;
+    }
+  };
 
   @Test
   void singleOutputIsClassOneFromOneHalf() {
@@ -243,12 +287,13 @@ class NetworkTest {
     float[] p = randomParams(net, 1);
     Block block = Block.regression(4, 3, randomX(4, 3, 1), 2, randomX(4, 2, 2));
     Workspace ws = net.newWorkspace(4);
-    net.evaluate(p, new float[0], block, 0, 4, ws);
+    double[] sums = new double[1];
+    net.evaluate(p, new float[0], block, 0, 4, ws, new OutputMetric[] {HALF_SE}, sums);
     net.accumulate(p, new float[0], block, identity(4), 0, 4, 0, ws);
     assertEquals(8, ws.count());
     assertEquals(0, ws.correct());
-    assertEquals(0.0, ws.bceSum());
-    assertEquals(0.0, ws.halfMseSum());
+    // With the MSE loss, the half squared error metric of the outputs is the evaluation's loss.
+    assertEquals(ws.lossSum() / 2, sums[0], 1e-6 * sums[0]);
     assertTrue(ws.lossSum() > 0);
   }
 

@@ -85,9 +85,10 @@ class KryoRegistratorTest {
     assertEquals(net.spec().layers().get(0), roundTrip(net.spec().layers().get(0)));
     assertEquals(net.spec(), roundTrip(net.spec()));
 
-    EvalSums e = roundTrip(new EvalSums(1.5, 2, 3, 4.5, 5.5));
+    EvalSums e = roundTrip(new EvalSums(1.5, 2, 3, new double[] {4.5, 5.5}));
     assertEquals(3, e.count);
-    assertEquals(5.5, e.halfMse);
+    assertArrayEquals(new double[] {4.5, 5.5}, e.extras);
+    assertEquals(0, roundTrip(new EvalSums(0)).extras.length);
   }
 
   @Test

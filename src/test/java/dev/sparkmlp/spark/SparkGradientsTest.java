@@ -11,6 +11,8 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.DataException;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.nn.TrueClassOutput;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalEvaluator;
@@ -238,18 +240,21 @@ class SparkGradientsTest {
     for (int i = 0; i < buf.length; i++) buf[i] = 0.5f + 0.01f * i;
     Block data = TestSpark.blobs(1234, 8);
     Metrics local;
-    try (LocalEvaluator e = new LocalEvaluator(net, data, 2, "test set")) {
+    List<OutputMetric> metrics = List.of(new TrueClassOutput());
+    try (LocalEvaluator e = new LocalEvaluator(net, data, 2, "test set", metrics)) {
       local = e.evaluate(w, buf);
     }
-    try (SparkEvaluation e = new SparkEvaluation(jsc, net, data, 2, "test set")) {
+    try (SparkEvaluation e = new SparkEvaluation(jsc, net, data, 2, "test set", metrics)) {
       assertEquals(1234, e.rows());
       Metrics m = e.evaluate(w, buf);
       assertNotNull(m);
       assertEquals(local.count(), m.count());
       assertEquals(local.accuracy(), m.accuracy(), 0);
       assertEquals(local.loss(), m.loss(), 1e-9 * Math.abs(local.loss()));
-      assertEquals(local.bce(), m.bce(), 1e-9 * Math.abs(local.bce()));
-      assertEquals(local.halfMse(), m.halfMse(), 1e-9 * Math.abs(local.halfMse()));
+      double p = local.extra("p_true");
+      assertTrue(p > 0 && p < 1, "mean output of the true class: " + p);
+      assertEquals(p, m.extra("p_true"), 1e-9 * p);
+      assertEquals(List.of("p_true"), List.copyOf(m.extras().keySet()));
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.DataException;

@@ -1,7 +1,8 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sparkmlp.io.Json;
+import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.train.Metrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,15 +28,23 @@ record AblationResult(
     List<Epoch> history,
     String diverged,
     double seconds) {
+  static final OutputMetric BCE = new OutputBce();
+  static final OutputMetric HALF_SE = new HalfSquaredError();
+
+  /** The metrics every evaluation of the study computes beside the CCE and the accuracy. */
+  static final List<OutputMetric> METRICS = List.of(BCE, HALF_SE);
 
   /**
-   * Metrics of one inference pass: mean CCE, accuracy, mean per-output BCE, mean 1/2 sum (y-p)^2.
+   * Metrics of one inference pass: mean CCE, accuracy, and the means of the study's {@link
+   * #METRICS}: per-output BCE and 1/2 sum (y-p)^2.
    */
   record Snapshot(double cce, double acc, double bce, double halfMse) {
     static final Snapshot NONE = new Snapshot(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
     static Snapshot of(Metrics m) {
-      return m == null ? NONE : new Snapshot(m.loss(), m.accuracy(), m.bce(), m.halfMse());
+      return m == null
+          ? NONE
+          : new Snapshot(m.loss(), m.accuracy(), m.extra(BCE.name()), m.extra(HALF_SE.name()));
     }
 
     Map<String, Object> toMap() {
@@ -161,7 +170,7 @@ record AblationResult(
   }
 
   /** JSON null (how NaN and infinities are written) reads back as NaN. */
-  private static double num(JsonNode n) {
+  static double num(JsonNode n) {
     return n == null || n.isNull() ? Double.NaN : n.asDouble();
   }
 }

@@ -1,4 +1,4 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +16,9 @@ final class AblationPaper {
   static final String CITATION =
       "G. Okoma, \"Derivation and Analysis of Backpropagation: An Ablation"
           + " Study on Optimization, Regularization, and Weight Initialization in MLPs\" (2025)";
+
+  /** The paper's training rows per dataset (it scores on as many CV rows). */
+  static final int TRAIN_ROWS = 10_000;
 
   /** He uniform, lambda 0, after the paper's epochs. */
   record Row(double trainCost, double trainAcc, double cvAcc) {}

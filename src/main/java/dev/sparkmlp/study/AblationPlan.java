@@ -1,4 +1,4 @@
-package dev.sparkmlp.cli;
+package dev.sparkmlp.study;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -121,8 +121,8 @@ record AblationPlan(
     }
   }
 
-  static AblationPlan of(Settings s) {
-    Config c = s.config();
+  /** Reads and checks the ablation section of c; the host reads the data and train sections. */
+  static AblationPlan of(Config c, StudyHost host) {
     try {
       List<String> optimizers = names(c, "ablation.optimizers");
       for (String o : optimizers) optimizer(c, "ablation.optimizers", o);
@@ -194,7 +194,7 @@ record AblationPlan(
 
       int fullEpochs = c.getInt("ablation.full-data.epochs");
       if (fullEpochs < 0) throw fail(c, "ablation.full-data.epochs", "must not be negative");
-      if (fullEpochs > 0 && !s.data().hasTest()) {
+      if (fullEpochs > 0 && !host.data(c).hasTest()) {
         throw fail(
             c, "ablation.full-data.epochs", "needs a test set (data.test) to score the runs on");
       }
@@ -265,7 +265,7 @@ record AblationPlan(
           sweepEpochs,
           select,
           epochs,
-          s.batchSize(),
+          host.batchSize(c),
           trainOffset,
           trainRows,
           cvOffset,
@@ -273,7 +273,7 @@ record AblationPlan(
           full,
           small);
     } catch (ConfigException e) {
-      throw new ConfigLoader.ConfigError(e.getMessage());
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 
@@ -284,7 +284,7 @@ record AblationPlan(
       for (double r : sweepRates) {
         cells.add(
             new Cell(
-                "sweep-" + o + "-lr" + num(r),
+                "sweep-" + o + "-lr" + Fmt.num(r),
                 Phase.SWEEP,
                 o,
                 r,
@@ -307,7 +307,7 @@ record AblationPlan(
           for (long seed : seeds) {
             cells.add(
                 new Cell(
-                    "grid-" + o + "-" + i + "-l" + num(l) + "-s" + seed,
+                    "grid-" + o + "-" + i + "-l" + Fmt.num(l) + "-s" + seed,
                     Phase.GRID,
                     o,
                     rates.get(o),
@@ -368,7 +368,7 @@ record AblationPlan(
   private Cell smallCell(Phase phase, double[] v, long seed, Map<String, Double> rates) {
     String prefix = phase == Phase.RANDOM ? "random" : "small";
     return new Cell(
-        prefix + "-l" + num(v[0]) + "-d" + num(v[1]) + "-s" + seed,
+        prefix + "-l" + Fmt.num(v[0]) + "-d" + Fmt.num(v[1]) + "-s" + seed,
         phase,
         small.optimizer(),
         rates.get(small.optimizer()),
@@ -377,12 +377,6 @@ record AblationPlan(
         v[1],
         seed,
         small.epochs());
-  }
-
-  /** A number as short text for ids and labels: 3 not 3.0, 0.001 not 1.0E-3. */
-  static String num(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e9) return String.valueOf((long) v);
-    return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
   private static List<String> names(Config c, String key) {
@@ -417,8 +411,8 @@ record AblationPlan(
     return v;
   }
 
-  private static ConfigLoader.ConfigError fail(Config c, String key, String message) {
+  private static IllegalArgumentException fail(Config c, String key, String message) {
     String where = c.hasPath(key) ? c.getValue(key).origin().description() + ": " : "";
-    return new ConfigLoader.ConfigError(where + key + " " + message);
+    return new IllegalArgumentException(where + key + " " + message);
   }
 }
