@@ -14,6 +14,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
@@ -36,8 +38,9 @@ import scala.Tuple2;
  * are {@link DataException}s with source {@value #SOURCE} and location {@code record N}, N being
  * the 0-based position of the row in the DataFrame, thrown before any training starts.
  *
- * <p>The DataFrame is read three times (count, row numbering, conversion), so it must give the
- * same rows in the same order each time: a file scan does; cache anything non-deterministic first.
+ * <p>The DataFrame is read several times (row numbering, count, conversion, and with a
+ * {@link Selection} a second numbering of the selected rows), so it must give the same rows in the
+ * same order each time: a file scan does; cache anything non-deterministic first.
  */
 public final class DataFrameBlocks {
   public static final String SOURCE = "DataFrame";
@@ -46,6 +49,23 @@ public final class DataFrameBlocks {
 
   /** How a scalar label becomes the network's targets. */
   record Targets(boolean classification, int width, int classes) implements Serializable {}
+
+  /**
+   * Which rows of a DataFrame to use: all of them ({@link #ALL}), or those whose boolean column
+   * {@code indicator} equals {@code keep}, as a validation indicator column splits a DataFrame
+   * into training rows (false) and validation rows (true). A null indicator value is an error
+   * naming the column and the row.
+   */
+  public record Selection(String indicator, boolean keep) implements Serializable {
+    public static final Selection ALL = new Selection(null, false);
+
+    public static Selection where(String indicator, boolean keep) {
+      if (indicator == null || indicator.isEmpty()) {
+        throw new IllegalArgumentException("the indicator column name is empty");
+      }
+      return new Selection(indicator, keep);
+    }
+  }
 
   /** Cached blocks, shard sizes and row count; {@code lookup} (may be null) is freed by close. */
   record Shipped(JavaRDD<ShardBlock> blocks, int[] sizes, int rows, Broadcast<int[]> lookup) {}
@@ -102,11 +122,12 @@ public final class DataFrameBlocks {
    * Rows spread over the partitions as {@code Shards.assign(rows, partitions, seed)} does. The
    * batch size is checked against the shard sizes before any row is converted.
    */
-  static Shipped forTraining(Dataset<Row> df, String featuresCol, String labelCol, Task task,
-      Network net, int partitions, long seed, int batch) {
+  static Shipped forTraining(Dataset<Row> df, String featuresCol, String labelCol,
+      Selection selection, Task task, Network net, int partitions, long seed, int batch) {
     Targets targets = targets(task, net);
     checkSchema(df.schema(), featuresCol, labelCol);
-    JavaRDD<Row> rows = df.select(quoted(featuresCol), quoted(labelCol)).javaRDD();
+    checkIndicator(df.schema(), selection);
+    JavaPairRDD<Row, Long> rows = numbered(df, featuresCol, labelCol, selection);
     int n = count(rows, partitions);
     Shards shards = Shards.assign(n, partitions, seed);
     Shards.stepsPerEpoch(shards.sizes(), batch);
@@ -117,7 +138,7 @@ public final class DataFrameBlocks {
     try {
       ToChunks conv = new ToChunks(new Lookup(lookup, n), targets, net.inputs(), featuresCol,
           labelCol, partitions);
-      JavaRDD<ShardBlock> blocks = convert(rows, conv, "sparkmlp training rows");
+      JavaRDD<ShardBlock> blocks = convert(rows, selection, conv, "sparkmlp training rows");
       return new Shipped(blocks, shards.sizes(), n, lookup);
     } catch (RuntimeException e) {
       lookup.destroy();
@@ -126,16 +147,17 @@ public final class DataFrameBlocks {
   }
 
   /** Rows in DataFrame order, cut into contiguous ranges, one per partition (fewer if tiny). */
-  static Shipped forEvaluation(Dataset<Row> df, String featuresCol, String labelCol, Task task,
-      Network net, int partitions) {
+  static Shipped forEvaluation(Dataset<Row> df, String featuresCol, String labelCol,
+      Selection selection, Task task, Network net, int partitions) {
     Targets targets = targets(task, net);
     checkSchema(df.schema(), featuresCol, labelCol);
-    JavaRDD<Row> rows = df.select(quoted(featuresCol), quoted(labelCol)).javaRDD();
+    checkIndicator(df.schema(), selection);
+    JavaPairRDD<Row, Long> rows = numbered(df, featuresCol, labelCol, selection);
     int n = count(rows, 1);
     int p = Math.min(partitions, n);
     ToChunks conv = new ToChunks(new Contiguous(n, p), targets, net.inputs(), featuresCol,
         labelCol, p);
-    JavaRDD<ShardBlock> blocks = convert(rows, conv, "sparkmlp evaluation rows");
+    JavaRDD<ShardBlock> blocks = convert(rows, selection, conv, "sparkmlp evaluation rows");
     int[] sizes = new int[p];
     for (int i = 0; i < p; i++) {
       sizes[i] = (int) ((long) (i + 1) * n / p) - (int) ((long) i * n / p);
@@ -148,8 +170,55 @@ public final class DataFrameBlocks {
     return functions.col("`" + name.replace("`", "``") + "`");
   }
 
-  private static int count(JavaRDD<Row> rows, int atLeast) {
-    long n = rows.count();
+  /**
+   * The selected rows, each with its 0-based position in the whole DataFrame (the record number
+   * errors name); with an indicator the row holds it as a third column.
+   */
+  private static JavaPairRDD<Row, Long> numbered(Dataset<Row> df, String featuresCol,
+      String labelCol, Selection selection) {
+    Column[] cols = selection.indicator() == null
+        ? new Column[] {quoted(featuresCol), quoted(labelCol)}
+        : new Column[] {quoted(featuresCol), quoted(labelCol), quoted(selection.indicator())};
+    JavaPairRDD<Row, Long> rows = df.select(cols).javaRDD().zipWithIndex();
+    return selection.indicator() == null ? rows : rows.filter(new Keep(selection));
+  }
+
+  private static void checkIndicator(StructType schema, Selection selection) {
+    if (selection.indicator() == null) return;
+    DataType t = column(schema, selection.indicator(), "validation indicator");
+    if (!(t instanceof BooleanType)) {
+      throw new DataException(SOURCE, "column '" + selection.indicator() + "'",
+          "the validation indicator must be boolean, not " + t.simpleString());
+    }
+  }
+
+  /** The rows whose indicator equals the selection's value; a null indicator is an error. */
+  static final class Keep implements Function<Tuple2<Row, Long>, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final Selection selection;
+
+    Keep(Selection selection) {
+      this.selection = selection;
+    }
+
+    @Override
+    public Boolean call(Tuple2<Row, Long> t) {
+      Object v = t._1().get(2);
+      if (v == null) {
+        throw new DataException(SOURCE, "record " + t._2(),
+            "column '" + selection.indicator() + "': the validation indicator is null");
+      }
+      return (Boolean) v == selection.keep();
+    }
+  }
+
+  private static int count(JavaPairRDD<Row, Long> rows, int atLeast) {
+    long n;
+    try {
+      n = rows.count();
+    } catch (Exception e) {
+      throw Layout.unwrap(e);
+    }
     if (n > Integer.MAX_VALUE) {
       throw new DataException(SOURCE, null,
           n + " rows; at most " + Integer.MAX_VALUE + " are supported");
@@ -162,9 +231,21 @@ public final class DataFrameBlocks {
     return (int) n;
   }
 
-  private static JavaRDD<ShardBlock> convert(JavaRDD<Row> rows, ToChunks conv, String name) {
-    JavaPairRDD<Integer, ShardChunk> chunks = rows.zipWithIndex().mapPartitionsToPair(conv);
+  /**
+   * Pairs each numbered row with its position among the selected rows (the same number without
+   * a selection), then converts. Modified: nothing; caches the result.
+   */
+  private static JavaRDD<ShardBlock> convert(JavaPairRDD<Row, Long> rows, Selection selection,
+      ToChunks conv, String name) {
+    JavaPairRDD<Tuple2<Row, Long>, Long> positioned = selection.indicator() == null
+        ? rows.mapToPair(DataFrameBlocks::samePosition)
+        : rows.zipWithIndex();
+    JavaPairRDD<Integer, ShardChunk> chunks = positioned.mapPartitionsToPair(conv);
     return Layout.cache(chunks, conv.partitions, name);
+  }
+
+  static Tuple2<Tuple2<Row, Long>, Long> samePosition(Tuple2<Row, Long> t) {
+    return new Tuple2<>(t, t._2());
   }
 
   /** Which shard a row, by its position in the DataFrame, belongs to. */
@@ -222,7 +303,8 @@ public final class DataFrameBlocks {
 
   /** One input partition's rows, checked, converted and grouped into one chunk per shard. */
   static final class ToChunks
-      implements PairFlatMapFunction<Iterator<Tuple2<Row, Long>>, Integer, ShardChunk> {
+      implements PairFlatMapFunction<Iterator<Tuple2<Tuple2<Row, Long>, Long>>, Integer,
+          ShardChunk> {
     private static final long serialVersionUID = 1L;
     private final Router router;
     private final Targets targets;
@@ -242,16 +324,17 @@ public final class DataFrameBlocks {
     }
 
     @Override
-    public Iterator<Tuple2<Integer, ShardChunk>> call(Iterator<Tuple2<Row, Long>> it) {
+    public Iterator<Tuple2<Integer, ShardChunk>> call(
+        Iterator<Tuple2<Tuple2<Row, Long>, Long>> it) {
       Builder[] shards = new Builder[partitions];
       while (it.hasNext()) {
-        Tuple2<Row, Long> t = it.next();
+        Tuple2<Tuple2<Row, Long>, Long> t = it.next();
         int id = router.check(t._2());
         int p = router.shard(id);
         if (shards[p] == null) {
           shards[p] = new Builder(features, targets.width(), targets.classification());
         }
-        shards[p].add(id, t._1(), this);
+        shards[p].add(id, t._1()._2(), t._1()._1(), this);
       }
       List<Tuple2<Integer, ShardChunk>> out = new ArrayList<>();
       for (int p = 0; p < partitions; p++) {
@@ -261,13 +344,13 @@ public final class DataFrameBlocks {
     }
 
     /** Writes the features of row {@code id} into x[off, off + features). Modified: x. */
-    void features(int id, Row row, float[] x, int off) {
+    void features(long id, Row row, float[] x, int off) {
       Object v = row.get(0);
-      if (v == null) throw bad(id, "features column '" + featuresCol + "' is null");
+      if (v == null) throw bad(id, "column '" + featuresCol + "': the features vector is null");
       Vector vec = (Vector) v;
       if (vec.size() != features) {
-        throw bad(id, "features vector has " + vec.size() + " values, the network expects "
-            + features);
+        throw bad(id, "column '" + featuresCol + "': the features vector has " + vec.size()
+            + " values, the network expects " + features);
       }
       if (vec instanceof DenseVector dv) {
         double[] values = dv.values();
@@ -282,31 +365,32 @@ public final class DataFrameBlocks {
       }
     }
 
-    private float value(int id, int j, double v) {
+    private float value(long id, int j, double v) {
       float f = (float) v;
       if (!Float.isFinite(f)) {
         String range = Double.isFinite(v) ? ", beyond the float range" : "";
-        throw bad(id, "feature " + j + " is " + v + range);
+        throw bad(id, "column '" + featuresCol + "': feature " + j + " is " + v + range);
       }
       return f;
     }
 
     /** The label as a class index (classification) or a target value (regression). */
-    double label(int id, Row row) {
+    double label(long id, Row row) {
       Object v = row.get(1);
-      if (v == null) throw bad(id, "label column '" + labelCol + "' is null");
+      if (v == null) throw bad(id, "column '" + labelCol + "': the label is null");
       double y = ((Number) v).doubleValue();
       if (targets.classification()) {
         if (!(y >= 0 && y < targets.classes() && y == Math.rint(y))) {
-          throw bad(id, "label " + v + " is not a class index in [0, " + targets.classes() + ")");
+          throw bad(id, "column '" + labelCol + "': label " + v + " is not a class index in [0, "
+              + targets.classes() + ")");
         }
       } else if (!Float.isFinite((float) y)) {
-        throw bad(id, "label " + v + " is not a finite float");
+        throw bad(id, "column '" + labelCol + "': label " + v + " is not a finite float");
       }
       return y;
     }
 
-    private static DataException bad(int id, String detail) {
+    private static DataException bad(long id, String detail) {
       return new DataException(SOURCE, "record " + id, detail);
     }
   }
@@ -329,7 +413,8 @@ public final class DataFrameBlocks {
       labels = classification ? new int[64] : null;
     }
 
-    void add(int id, Row row, ToChunks conv) {
+    /** Adds the row at position {@code id}; errors name it as {@code record}. */
+    void add(int id, long record, Row row, ToChunks conv) {
       if (n == ids.length) {
         int cap = n * 2;
         ids = Arrays.copyOf(ids, cap);
@@ -337,8 +422,8 @@ public final class DataFrameBlocks {
         y = Arrays.copyOf(y, cap * k);
         if (labels != null) labels = Arrays.copyOf(labels, cap);
       }
-      conv.features(id, row, x, n * d);
-      double label = conv.label(id, row);
+      conv.features(record, row, x, n * d);
+      double label = conv.label(record, row);
       if (labels == null) {
         y[n] = (float) label;
       } else {

@@ -92,10 +92,18 @@ public final class SparkEvaluation implements Evaluator {
    */
   public static SparkEvaluation fromDataFrame(Dataset<Row> df, String featuresCol,
       String labelCol, Task task, Network net, int partitions, String what) {
+    return fromDataFrame(df, featuresCol, labelCol, DataFrameBlocks.Selection.ALL, task, net,
+        partitions, what);
+  }
+
+  /** Evaluates on the selected rows of a DataFrame (see {@link DataFrameBlocks.Selection}). */
+  public static SparkEvaluation fromDataFrame(Dataset<Row> df, String featuresCol,
+      String labelCol, DataFrameBlocks.Selection rows, Task task, Network net, int partitions,
+      String what) {
     checkPartitions(partitions);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     DataFrameBlocks.Shipped shipped =
-        DataFrameBlocks.forEvaluation(df, featuresCol, labelCol, task, net, partitions);
+        DataFrameBlocks.forEvaluation(df, featuresCol, labelCol, rows, task, net, partitions);
     return new SparkEvaluation(jsc, net, shipped, what);
   }
 

@@ -124,10 +124,22 @@ public final class SparkGradients implements GradientSource {
   public static SparkGradients fromDataFrame(Dataset<Row> df, String featuresCol,
       String labelCol, Task task, Network net, int batch, int partitions, long seed,
       int totalEpochs, int treeDepth) {
+    return fromDataFrame(df, featuresCol, labelCol, DataFrameBlocks.Selection.ALL, task, net,
+        batch, partitions, seed, totalEpochs, treeDepth);
+  }
+
+  /**
+   * Trains on the selected rows of a DataFrame (see {@link DataFrameBlocks.Selection}); they are
+   * numbered and laid out in the order they have among the selected rows, and errors name a row
+   * by its position in the whole DataFrame.
+   */
+  public static SparkGradients fromDataFrame(Dataset<Row> df, String featuresCol,
+      String labelCol, DataFrameBlocks.Selection rows, Task task, Network net, int batch,
+      int partitions, long seed, int totalEpochs, int treeDepth) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
-    DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, task,
-        net, partitions, seed, batch);
+    DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, rows,
+        task, net, partitions, seed, batch);
     return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
   }
 

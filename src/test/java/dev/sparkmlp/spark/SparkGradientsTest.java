@@ -365,7 +365,7 @@ class SparkGradientsTest {
       List<Row> rows = goodRows(40);
       rows.set(27, RowFactory.create(Vectors.dense(1, 2, 3), 1.0, "short"));
       DataException e = refused(frame(rows), "features");
-      assertEquals("DataFrame: record 27: features vector has 3 values, the network expects 4",
+      assertEquals("DataFrame: record 27: column 'features': the features vector has 3 values, the network expects 4",
           e.getMessage());
     }
 
@@ -374,7 +374,7 @@ class SparkGradientsTest {
       List<Row> rows = goodRows(40);
       rows.set(5, RowFactory.create(Vectors.dense(1, 2, Double.NaN, 4), 1.0, "nan"));
       DataException e = refused(frame(rows), "features");
-      assertEquals("DataFrame: record 5: feature 2 is NaN", e.getMessage());
+      assertEquals("DataFrame: record 5: column 'features': feature 2 is NaN", e.getMessage());
     }
 
     @Test
@@ -382,7 +382,7 @@ class SparkGradientsTest {
       List<Row> rows = goodRows(40);
       rows.set(33, RowFactory.create(Vectors.dense(1, 2, 3, 4), 3.0, "bad label"));
       DataException e = refused(frame(rows), "features");
-      assertEquals("DataFrame: record 33: label 3.0 is not a class index in [0, 3)",
+      assertEquals("DataFrame: record 33: column 'label': label 3.0 is not a class index in [0, 3)",
           e.getMessage());
     }
 

@@ -1,0 +1,153 @@
+package dev.sparkmlp.ml;
+
+import dev.sparkmlp.data.Task;
+import dev.sparkmlp.io.SavedModel;
+import dev.sparkmlp.nn.LayerSpec;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.nn.Workspace;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+
+/**
+ * A trained network as a model holds it: architecture, flat params and buffers, and the number
+ * of classes (0 for regression). It travels inside the model to the executors that run
+ * {@code transform}; each thread there keeps one single-row workspace.
+ *
+ * <p>For a classifier the "raw" network is the trained one without its final softmax, so a
+ * forward pass gives the logits z. rawPrediction is z - mean(z): softmax ignores the shift, and
+ * with two classes rawPrediction[1] = (z1 - z0) / 2 then ranks rows by P(class 1), which is what
+ * BinaryClassificationEvaluator reads. probability = softmax(z), computed in double.
+ */
+final class MlpModelData implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  final NetworkSpec spec;
+  final float[] params;
+  final float[] buffers;
+  final int classes;
+  private transient volatile Network raw;
+  private transient volatile ThreadLocal<Row> rows;
+
+  /** A thread's workspace and input row. */
+  private record Row(Workspace ws, float[] x) {}
+
+  MlpModelData(NetworkSpec spec, float[] params, float[] buffers, int classes) {
+    Network net = Network.build(spec);
+    if (params.length != net.paramCount() || buffers.length != net.bufferCount()) {
+      throw new IllegalArgumentException("the network has " + net.paramCount() + " params and "
+          + net.bufferCount() + " buffers, the weights " + params.length + " and "
+          + buffers.length);
+    }
+    this.spec = spec;
+    this.params = params;
+    this.buffers = buffers;
+    this.classes = classes;
+  }
+
+  Task task() {
+    return classes > 0 ? Task.CLASSIFICATION : Task.REGRESSION;
+  }
+
+  int inputs() {
+    return spec.inputs();
+  }
+
+  /** The trained network, with its output activation and loss. */
+  Network network() {
+    return Network.build(spec);
+  }
+
+  /**
+   * The raw outputs for one features vector: centred logits for a classifier, the prediction for
+   * a regressor. Not modified: features.
+   */
+  double[] forward(Vector features) {
+    if (features.size() != spec.inputs()) {
+      throw new IllegalArgumentException("the features vector has " + features.size()
+          + " values, the model expects " + spec.inputs());
+    }
+    Row r = row();
+    float[] x = r.x();
+    if (features instanceof DenseVector dv) {
+      double[] v = dv.values();
+      for (int j = 0; j < x.length; j++) x[j] = (float) v[j];
+    } else if (features instanceof SparseVector sv) {
+      Arrays.fill(x, 0f);
+      int[] idx = sv.indices();
+      double[] v = sv.values();
+      for (int i = 0; i < idx.length; i++) x[idx[i]] = (float) v[i];
+    } else {
+      for (int j = 0; j < x.length; j++) x[j] = (float) features.apply(j);
+    }
+    float[] out = raw().predict(params, buffers, x, 0, 1, r.ws());
+    int k = raw().outputs();
+    double[] z = new double[k];
+    double mean = 0;
+    for (int j = 0; j < k; j++) {
+      z[j] = out[j];
+      mean += z[j];
+    }
+    if (classes > 0) {
+      mean /= k;
+      for (int j = 0; j < k; j++) z[j] -= mean;
+    }
+    return z;
+  }
+
+  /** z := softmax(z) = exp(z - max z) / sum exp(z - max z). Modified: z. */
+  static void softmaxInPlace(double[] z) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : z) max = Math.max(max, v);
+    double sum = 0;
+    for (int j = 0; j < z.length; j++) {
+      z[j] = Math.exp(z[j] - max);
+      sum += z[j];
+    }
+    for (int j = 0; j < z.length; j++) z[j] /= sum;
+  }
+
+  SavedModel toSaved(Map<String, String> info) {
+    return new SavedModel(spec, params.clone(), buffers.clone(), null,
+        classes > 0 ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION, classes, info);
+  }
+
+  static MlpModelData fromSaved(SavedModel m, String where) {
+    if (m.scaler() != null) {
+      throw new IllegalArgumentException(where + ": the model has a feature scaler; Spark models"
+          + " scale in the Pipeline (StandardScaler), so this is not a model of the ml package");
+    }
+    int classes = m.task().equals(SavedModel.CLASSIFICATION) ? m.classes() : 0;
+    return new MlpModelData(m.spec(), m.params(), m.buffers(), classes);
+  }
+
+  private Network raw() {
+    if (raw == null) {
+      if (classes > 0) {
+        List<LayerSpec> layers = spec.layers();
+        raw = Network.build(new NetworkSpec(spec.inputs(), layers.subList(0, layers.size() - 1),
+            spec.loss()));
+      } else {
+        raw = Network.build(spec);
+      }
+    }
+    return raw;
+  }
+
+  private Row row() {
+    if (rows == null) {
+      synchronized (this) {
+        if (rows == null) {
+          Network n = raw();
+          rows = ThreadLocal.withInitial(() -> new Row(n.newWorkspace(1), new float[n.inputs()]));
+        }
+      }
+    }
+    return rows.get();
+  }
+}
