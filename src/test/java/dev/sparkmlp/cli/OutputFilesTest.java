@@ -66,6 +66,16 @@ class OutputFilesTest {
         "--data", test.toString(), "--format", "csv", "--label-column", "label", "--set",
         "data.task=regression", "--output", values.toString());
     assertEquals(0, v.code(), v.err());
+    // The task comes from the saved model; a contradicting one is an error naming the model.
+    CliTest.Run ev = CliTest.run("evaluate", "--model", regression.resolve("model").toString(),
+        "--data", test.toString(), "--format", "csv", "--label-column", "label");
+    assertEquals(0, ev.code(), ev.err());
+    CliTest.Run wrong = CliTest.run("evaluate", "--model", regression.resolve("model").toString(),
+        "--data", test.toString(), "--format", "csv", "--label-column", "label", "--task",
+        "classification");
+    assertEquals(2, wrong.code(), wrong.out());
+    assertTrue(wrong.err().contains("data.task is classification but "
+        + regression.resolve("model") + " is a regression model"), wrong.err());
     assertEquals(List.of("prediction", "p0", "p1", "p2"), csvRecords(preds).get(0));
     assertEquals(List.of("y0"), csvRecords(values).get(0));
 
