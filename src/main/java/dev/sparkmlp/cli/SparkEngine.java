@@ -1,6 +1,7 @@
 package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.SparkEvaluation;
@@ -12,8 +13,6 @@ import dev.sparkmlp.train.GradientSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -54,7 +53,7 @@ final class SparkEngine implements Engine {
   }
 
   static SparkEngine start(Settings s) {
-    quietLogs();
+    Logs.quiet();
     SparkConf conf = new SparkConf();
     if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
     String master = conf.get("spark.master");
@@ -94,23 +93,7 @@ final class SparkEngine implements Engine {
     return new SparkEngine(spark, !existed, p, treeDepth);
   }
 
-  /**
-   * Without a log4j configuration of the user's, Spark installs its default profile (INFO) at its
-   * first log line during startup; install it now, silently, and lower the level to WARN, so that
-   * startup does not print a page of INFO lines.
-   */
-  private static void quietLogs() {
-    if (System.getProperty("log4j2.configurationFile") != null
-        || System.getProperty("log4j.configurationFile") != null) {
-      return;
-    }
-    try {
-      new SparkConf(false).initializeLogIfNecessary(false, true);
-      Configurator.setRootLevel(Level.WARN);
-    } catch (LinkageError e) {
-      // Another logging backend: Spark's setLogLevel after startup still applies.
-    }
-  }
+
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
