@@ -27,7 +27,11 @@ public record LrScaling(String rule, int baseBatchSize) {
 
   public static final List<String> RULES = List.of("none", "linear", "sqrt");
 
-  public static final LrScaling NONE = new LrScaling("none", 1);
+  /** The default batch size of conf/reference.conf, for which its lr is meant. */
+  public static final int DEFAULT_BASE_BATCH_SIZE = 100;
+
+  /** No scaling: the configured rates whatever the batch size. */
+  public static final LrScaling NONE = new LrScaling("none", DEFAULT_BASE_BATCH_SIZE);
 
   public LrScaling {
     String r = rule == null ? "" : rule.trim().toLowerCase(Locale.ROOT);
