@@ -398,6 +398,12 @@ class MlpEstimatorTest {
         .fit(train);
     assertEquals(whole.weights(), again.weights());
     assertEquals(4, again.summary().totalIterations());
+
+    // Another fit's checkpoint (another grid point sharing the directory) is never resumed.
+    var e = assertThrows(IllegalArgumentException.class, () -> small().setStepSize(0.005)
+        .setCheckpointDir(dir).setCheckpointInterval(2).fit(train));
+    assertTrue(e.getMessage().startsWith("param checkpointDir: " + dir)
+        && e.getMessage().contains("stepSize = 0.005"), e.getMessage());
   }
 
   @Test
