@@ -22,8 +22,8 @@ import java.util.List;
  *            g   = clip(g, clipNorm)                        by global norm
  *            w   = optimizer.step(w, g, schedule(step))
  *            running BN stats += batch stats averaged over shards
- * per epoch: evaluate validation, early stopping, listeners (console line, metrics file, checkpoint),
- *            then stop if the epoch reached the target (cfg.stopAt())
+ * per epoch: evaluate validation, early stopping, target check (cfg.stopAt()), listeners (console
+ *            line, metrics file, checkpoint); the epoch that reached the target is the last
  * </pre>
  *
  * <p>The target is judged on the history, so a run restored from a state whose history already
