@@ -29,8 +29,9 @@ import org.apache.spark.sql.SparkSession;
  * Partitions: {@code train.partitions}, or when 0 Spark's default parallelism (the executor cores).
  *
  * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
- * {@code spark.sparkmlp.treeDepth} (1: partition sums added on the driver; 2 or more:
- * treeAggregate of that depth; default 0: by partition count, see SparkGradients) and
+ * {@code spark.sparkmlp.treeDepth} (where the fixed sum tree's first level is added: 1 on the
+ * driver, 2 on executors; default 0: 1 up to 32 partitions, else 2; the sums are bitwise the same
+ * either way, see SparkGradients) and
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
  * cluster, default 60).
  */
@@ -61,9 +62,9 @@ final class SparkEngine implements Engine {
     SparkMlpKryoRegistrator.configure(conf);
     if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");
     int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.AUTO_TREE_DEPTH);
-    if (treeDepth < 0) {
+    if (treeDepth < 0 || treeDepth > SparkGradients.MAX_TREE_DEPTH) {
       throw new ConfigLoader.ConfigError(
-          "spark.sparkmlp.treeDepth must be 0 (automatic) or positive: " + treeDepth);
+          "spark.sparkmlp.treeDepth must be 0 (automatic), 1 or 2: " + treeDepth);
     }
     Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
     try {
