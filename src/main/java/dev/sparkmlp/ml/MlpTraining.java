@@ -9,6 +9,7 @@ import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.Loss;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.optim.LrScaling;
 import dev.sparkmlp.optim.OptimizerSpec;
 import dev.sparkmlp.optim.Regularization;
 import dev.sparkmlp.optim.ScheduleSpec;
@@ -16,6 +17,7 @@ import dev.sparkmlp.spark.DataFrameBlocks;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.train.Checkpointer;
+import dev.sparkmlp.train.StopAt;
 import dev.sparkmlp.train.TrainConfig;
 import dev.sparkmlp.train.TrainResult;
 import dev.sparkmlp.train.Trainer;
@@ -257,18 +259,22 @@ final class MlpTraining {
         Defaults.dbl("train.optimizer.beta2"), Defaults.dbl("train.optimizer.eps"),
         Defaults.dbl("train.optimizer.momentum"), Defaults.dbl("train.optimizer.rho"),
         Defaults.bool("train.optimizer.bias-correction"),
-        name.equals("adamw") ? p.getWeightDecay() : 0);
+        OptimizerSpec.WEIGHT_DECAY_NAMES.contains(base.name()) ? p.getWeightDecay() : 0,
+        Defaults.dbl("train.optimizer.trust-coefficient"));
     int epochs = p.getMaxIter();
     ScheduleSpec schedule = new ScheduleSpec(p.getLrSchedule(), (float) p.getStepSize(),
         Defaults.lng("train.schedule.warmup-steps"), Defaults.integer("train.schedule.step-epochs"),
         (float) Defaults.dbl("train.schedule.gamma"), (float) Defaults.dbl("train.schedule.min-lr"),
         (long) epochs * stepsPerEpoch);
+    schedule = new LrScaling(Defaults.str("train.schedule.scaling"),
+        Defaults.integer("train.schedule.base-batch-size")).apply(schedule, p.getBatchSize());
     Regularization reg = new Regularization((float) p.getL1(), (float) p.getL2(),
         Defaults.str("train.regularization-n").equals("dataset"));
     return new TrainConfig(epochs, p.getBatchSize(), p.getSeed(), opt, schedule, reg,
         p.getClipNorm(), p.getPatience(), Defaults.str("train.early-stopping.monitor"),
         Defaults.dbl("train.early-stopping.min-delta"),
-        Defaults.bool("train.early-stopping.restore-best"));
+        Defaults.bool("train.early-stopping.restore-best"),
+        new StopAt(Defaults.str("train.stop-at.metric"), Defaults.dbl("train.stop-at.value")));
   }
 
   /**

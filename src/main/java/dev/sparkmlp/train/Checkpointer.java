@@ -12,7 +12,8 @@ import java.util.Objects;
 
 /**
  * The checkpoint policy: a {@link Trainer.Listener} that saves the trainer's {@link Trainer.State}
- * to a directory after every {@code every}-th epoch and after the last one, and the way back
+ * to a directory after every {@code every}-th epoch, after the last one and after the epoch that
+ * reaches the target of {@link TrainConfig#stopAt()} (which ends the run), and the way back
  * ({@link #resume}). The directory is written through {@link CheckpointIO} (atomically, on any
  * Hadoop path) and replaced each time, so it always holds one whole checkpoint.
  *
@@ -46,7 +47,9 @@ public final class Checkpointer implements Trainer.Listener {
 
   @Override
   public void epochEnd(EpochMetrics m, Trainer trainer) {
-    if (m.epoch() % every == 0 || m.epoch() == m.epochs()) save(trainer.state());
+    if (m.epoch() % every == 0 || m.epoch() == m.epochs() || trainer.reachedTarget()) {
+      save(trainer.state());
+    }
   }
 
   /** Writes {@code s} to the directory now. */
