@@ -56,13 +56,6 @@ public record OptimizerSpec(String name, double beta1, double beta2, double eps,
     }
   }
 
-  /** Without trustCoefficient: the default, which only lars reads. */
-  public OptimizerSpec(String name, double beta1, double beta2, double eps, double momentum,
-      double rho, boolean biasCorrection, double weightDecay) {
-    this(name, beta1, beta2, eps, momentum, rho, biasCorrection, weightDecay,
-        DEFAULT_TRUST_COEFFICIENT);
-  }
-
   /** The defaults for an optimizer name (case-insensitive); error listing the valid names. */
   public static OptimizerSpec defaults(String name) {
     String n = checkName(name);

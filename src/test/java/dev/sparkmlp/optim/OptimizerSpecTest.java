@@ -15,7 +15,8 @@ class OptimizerSpecTest {
   @Test
   void defaultsAndBuild() {
     OptimizerSpec adam = OptimizerSpec.defaults("adam");
-    assertEquals(new OptimizerSpec("adam", 0.9, 0.999, 1e-8, 0.9, 0.999, true, 0), adam);
+    assertEquals(new OptimizerSpec("adam", 0.9, 0.999, 1e-8, 0.9, 0.999, true, 0,
+        OptimizerSpec.DEFAULT_TRUST_COEFFICIENT), adam);
     assertEquals(0.01, OptimizerSpec.defaults("adamw").weightDecay());
     assertEquals(adam, OptimizerSpec.of(" ADAM "));
 
