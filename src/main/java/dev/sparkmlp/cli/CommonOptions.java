@@ -60,7 +60,7 @@ final class CommonOptions {
   @Option(names = "--loss", description = "cce | bce | mse (model.loss).")
   String loss;
 
-  @Option(names = "--optimizer", description = "sgd | momentum | rmsprop | adam | adamw (train.optimizer.name).")
+  @Option(names = "--optimizer", description = "sgd | momentum | rmsprop | adam | adamw | lamb | lars (train.optimizer.name).")
   String optimizer;
 
   @Option(names = "--lr", description = "Learning rate (train.optimizer.lr).")

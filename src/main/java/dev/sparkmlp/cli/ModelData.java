@@ -16,8 +16,17 @@ record ModelData(SavedModel model, Network net, Block data) {
     if (dataPath == null) throw new IllegalArgumentException("--data is required");
     common.train = dataPath;
     if (labelsPath != null) common.trainLabels = labelsPath;
+    // The task is the model's; a task given by the user must agree with it.
+    boolean userTask = common.task != null
+        || common.sets.stream().anyMatch(x -> x.strip().startsWith("data.task"));
+    if (!userTask) common.task = model.task();
     Settings s = common.load();
     DataSpec spec = s.data();
+    String task = spec.task().name().toLowerCase(java.util.Locale.ROOT);
+    if (!task.equals(model.task())) {
+      throw new IllegalArgumentException("data.task is " + task + " but " + modelDir + " is a "
+          + model.task() + " model");
+    }
     Block raw = Datasets.read(spec, dataPath, spec.trainLabels(), model.classes());
     net.checkData(raw, "data in " + dataPath);
     Block data = model.scaler() == null ? raw : model.scaler().apply(raw);

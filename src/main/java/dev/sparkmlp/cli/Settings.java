@@ -8,10 +8,12 @@ import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.LayerSpec;
 import dev.sparkmlp.nn.Loss;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.optim.LrScaling;
 import dev.sparkmlp.optim.OptimizerSpec;
 import dev.sparkmlp.optim.Regularization;
 import dev.sparkmlp.optim.ScheduleSpec;
 import dev.sparkmlp.train.DataSpec;
+import dev.sparkmlp.train.StopAt;
 import dev.sparkmlp.train.TrainConfig;
 import java.util.List;
 import java.util.Locale;
@@ -112,7 +114,9 @@ final class Settings {
           c.getDouble("train.optimizer.beta2"), c.getDouble("train.optimizer.eps"),
           c.getDouble("train.optimizer.momentum"), c.getDouble("train.optimizer.rho"),
           c.getBoolean("train.optimizer.bias-correction"),
-          name.equals("adamw") ? c.getDouble("train.optimizer.weight-decay") : 0);
+          OptimizerSpec.WEIGHT_DECAY_NAMES.contains(base.name())
+              ? c.getDouble("train.optimizer.weight-decay") : 0,
+          c.getDouble("train.optimizer.trust-coefficient"));
       int epochs = integer("train.epochs");
       float lr = (float) c.getDouble("train.optimizer.lr");
       if (!(lr > 0) || Float.isInfinite(lr)) throw fail("train.optimizer.lr", "must be positive: " + lr);
@@ -120,17 +124,32 @@ final class Settings {
           c.getLong("train.schedule.warmup-steps"), integer("train.schedule.step-epochs"),
           (float) c.getDouble("train.schedule.gamma"), (float) c.getDouble("train.schedule.min-lr"),
           (long) epochs * stepsPerEpoch);
+      int batch = integer("train.batch-size");
+      schedule = lrScaling().apply(schedule, Math.max(1, batch));
       String n = str("train.regularization-n").toLowerCase(Locale.ROOT);
       if (!n.equals("batch") && !n.equals("dataset")) {
         throw fail("train.regularization-n", "must be batch or dataset, not '" + n + "'");
       }
       Regularization reg = new Regularization((float) c.getDouble("train.l1"), (float) c.getDouble("train.l2"),
           n.equals("dataset"));
-      return new TrainConfig(epochs, integer("train.batch-size"), c.getLong("train.seed"), opt, schedule, reg,
+      return new TrainConfig(epochs, batch, c.getLong("train.seed"), opt, schedule, reg,
           c.getDouble("train.clip-norm"), integer("train.early-stopping.patience"),
           str("train.early-stopping.monitor"), c.getDouble("train.early-stopping.min-delta"),
-          c.getBoolean("train.early-stopping.restore-best"));
+          c.getBoolean("train.early-stopping.restore-best"),
+          new StopAt(str("train.stop-at.metric").trim(), c.getDouble("train.stop-at.value")));
     });
+  }
+
+  /** train.schedule.scaling and train.schedule.base-batch-size; errors name the key. */
+  LrScaling lrScaling() {
+    String rule = str("train.schedule.scaling").trim().toLowerCase(Locale.ROOT);
+    if (!LrScaling.RULES.contains(rule)) {
+      throw fail("train.schedule.scaling",
+          "must be one of " + String.join(", ", LrScaling.RULES) + ", not '" + rule + "'");
+    }
+    int base = integer("train.schedule.base-batch-size");
+    if (base < 1) throw fail("train.schedule.base-batch-size", "must be positive: " + base);
+    return new LrScaling(rule, base);
   }
 
   int batchSize() {

@@ -1,6 +1,7 @@
 package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.SparkEvaluation;
@@ -12,8 +13,6 @@ import dev.sparkmlp.train.GradientSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -29,8 +28,9 @@ import org.apache.spark.sql.SparkSession;
  * Partitions: {@code train.partitions}, or when 0 Spark's default parallelism (the executor cores).
  *
  * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
- * {@code spark.sparkmlp.treeDepth} (1: partition sums added on the driver; 2 or more:
- * treeAggregate of that depth; default 0: by partition count, see SparkGradients) and
+ * {@code spark.sparkmlp.treeDepth} (where the fixed sum tree's first level is added: 1 on the
+ * driver, 2 on executors; default 0: 1 up to 32 partitions, else 2; the sums are bitwise the same
+ * either way, see SparkGradients) and
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
  * cluster, default 60).
  */
@@ -53,7 +53,7 @@ final class SparkEngine implements Engine {
   }
 
   static SparkEngine start(Settings s) {
-    quietLogs();
+    Logs.quiet();
     SparkConf conf = new SparkConf();
     if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
     String master = conf.get("spark.master");
@@ -61,9 +61,9 @@ final class SparkEngine implements Engine {
     SparkMlpKryoRegistrator.configure(conf);
     if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");
     int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.AUTO_TREE_DEPTH);
-    if (treeDepth < 0) {
+    if (treeDepth < 0 || treeDepth > SparkGradients.MAX_TREE_DEPTH) {
       throw new ConfigLoader.ConfigError(
-          "spark.sparkmlp.treeDepth must be 0 (automatic) or positive: " + treeDepth);
+          "spark.sparkmlp.treeDepth must be 0 (automatic), 1 or 2: " + treeDepth);
     }
     Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
     try {
@@ -93,23 +93,7 @@ final class SparkEngine implements Engine {
     return new SparkEngine(spark, !existed, p, treeDepth);
   }
 
-  /**
-   * Without a log4j configuration of the user's, Spark installs its default profile (INFO) at its
-   * first log line during startup; install it now, silently, and lower the level to WARN, so that
-   * startup does not print a page of INFO lines.
-   */
-  private static void quietLogs() {
-    if (System.getProperty("log4j2.configurationFile") != null
-        || System.getProperty("log4j.configurationFile") != null) {
-      return;
-    }
-    try {
-      new SparkConf(false).initializeLogIfNecessary(false, true);
-      Configurator.setRootLevel(Level.WARN);
-    } catch (LinkageError e) {
-      // Another logging backend: Spark's setLogLevel after startup still applies.
-    }
-  }
+
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {

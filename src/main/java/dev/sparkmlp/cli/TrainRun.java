@@ -54,6 +54,11 @@ final class TrainRun {
       Network net = Network.build(spec);
       GradientSource source = engine.gradients(net, train, batch, seed, s.integer("train.epochs"));
       TrainConfig cfg = s.train(source.stepsPerEpoch());
+      if (cfg.stopAt().needsAccuracy() && !train.isClassification()) {
+        throw new ConfigLoader.ConfigError("train.stop-at.metric " + cfg.stopAt().metric()
+            + " needs a classification task; a regression run has no accuracy (use "
+            + cfg.stopAt().metric().replace("_acc", "_loss") + ")");
+      }
       Evaluator validation = data.validation() == null ? null : engine.evaluator(net, data.validation(), "validation set");
       Evaluator trainEval = s.config().getBoolean("train.evaluate-train") ? engine.evaluator(net, train, "training set") : null;
 
@@ -73,8 +78,9 @@ final class TrainRun {
         out.printf("sparkmlp: %s, %,d parameters; %,d training rows%s%s%n", describe(spec), net.paramCount(),
             train.rows, data.validation() == null ? "" : String.format(", %,d validation", data.validation().rows),
             data.test() == null ? "" : String.format(", %,d test", data.test().rows));
-        out.printf("sparkmlp: %s, batch %d, %d steps/epoch, %s lr %s, seed %d -> %s%n", source.describe(), batch,
-            source.stepsPerEpoch(), cfg.optimizer().name(), s.str("train.optimizer.lr"), seed, output);
+        out.printf("sparkmlp: %s, batch %d, %d steps/epoch, %s lr %s%s, seed %d -> %s%n", source.describe(), batch,
+            source.stepsPerEpoch(), cfg.optimizer().name(), s.str("train.optimizer.lr"),
+            scaledLr(cfg), seed, output);
       }
       int checkpointEvery = s.integer("train.checkpoint-every");
       String metricsPath = Fs.resolve(output, "metrics.jsonl");
@@ -100,13 +106,18 @@ final class TrainRun {
       double seconds = (System.nanoTime() - t0) / 1e9;
       SavedModel model = savedModel(spec, params, buffers, data, train, cfg);
       ModelIO.save(model, Fs.resolve(output, "model"));
-      Map<String, Object> summary = summary(result, test, seconds);
+      Map<String, Object> summary = summary(result, cfg, test, seconds);
       Json.writeFileAtomically(Fs.resolve(output, "summary.json"), Json.pretty(summary) + "\n");
       Json.writeFileAtomically(Fs.resolve(output, "config.conf"),
           s.config().root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false)));
       if (result.stoppedEarly()) {
         out.printf("sparkmlp: early stopping after epoch %d; restored the weights of epoch %d%n",
             result.last().epoch(), result.bestEpoch());
+      }
+      if (result.reachedTarget()) {
+        out.printf("sparkmlp: %s reached %s at epoch %d (step %d) after %s of training%n",
+            cfg.stopAt().metric(), s.str("train.stop-at.value"), result.targetEpoch(),
+            result.stepsToTarget(), seconds(result.secondsToTarget()));
       }
       if (test != null) {
         out.printf("test loss %.4f  test accuracy %.2f%%  (%,d rows)%n", test.loss(), 100 * test.accuracy(), test.count());
@@ -146,7 +157,17 @@ final class TrainRun {
         classification ? train.classes() : 0, info);
   }
 
-  private static Map<String, Object> summary(TrainResult r, Metrics test, double seconds) {
+  /** ", scaled to X" when a scaling rule changed the configured rate, else "". */
+  private String scaledLr(TrainConfig cfg) {
+    float configured = (float) s.config().getDouble("train.optimizer.lr");
+    float used = cfg.schedule().baseLr();
+    if (used == configured) return "";
+    return String.format(" (%s scaling to batch %d from %d: %s)", s.str("train.schedule.scaling"),
+        cfg.batchSize(), s.integer("train.schedule.base-batch-size"), used);
+  }
+
+  private static Map<String, Object> summary(TrainResult r, TrainConfig cfg, Metrics test,
+      double seconds) {
     EpochMetrics last = r.last();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("train_loss", last == null ? Double.NaN : last.trainLoss());
@@ -162,6 +183,15 @@ final class TrainRun {
     m.put("samples_per_second", r.samplesPerSecond());
     m.put("stopped_early", r.stoppedEarly());
     if (r.stoppedEarly()) m.put("best_epoch", r.bestEpoch());
+    if (cfg.stopAt().isOn()) {
+      // Null when not reached: there is no time or epoch to report.
+      m.put("target_metric", cfg.stopAt().metric());
+      m.put("target_value", cfg.stopAt().value());
+      m.put("reached_target", r.reachedTarget());
+      m.put("seconds_to_target", r.reachedTarget() ? r.secondsToTarget() : null);
+      m.put("epochs_to_target", r.reachedTarget() ? r.targetEpoch() : null);
+      m.put("steps_to_target", r.reachedTarget() ? r.stepsToTarget() : null);
+    }
     return m;
   }
 }

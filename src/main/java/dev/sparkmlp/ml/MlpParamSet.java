@@ -91,8 +91,9 @@ public final class MlpParamSet implements Serializable {
     l2 = new DoubleParam(owner, "l2", "L2 penalty (l2/(2n)) sum w^2 on the weights, n the"
         + " mini-batch size (train.l2)",
         check("l2", "must be >= 0 and finite", (Object v) -> nonNegativeFinite(v)));
-    weightDecay = new DoubleParam(owner, "weightDecay", "decoupled weight decay of the adamw"
-        + " optimizer, w -= stepSize * weightDecay * w; other optimizers ignore it"
+    weightDecay = new DoubleParam(owner, "weightDecay", "weight decay of the adamw, lamb and lars"
+        + " optimizers on the weight matrices (adamw: w -= stepSize * weightDecay * w); other"
+        + " optimizers ignore it"
         + " (train.optimizer.weight-decay)",
         check("weightDecay", "must be >= 0 and finite", (Object v) -> nonNegativeFinite(v)));
     dropout = new DoubleParam(owner, "dropout", "inverted dropout rate after each hidden"

@@ -9,6 +9,7 @@ import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.Loss;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.optim.LrScaling;
 import dev.sparkmlp.optim.OptimizerSpec;
 import dev.sparkmlp.optim.Regularization;
 import dev.sparkmlp.optim.ScheduleSpec;
@@ -16,6 +17,7 @@ import dev.sparkmlp.spark.DataFrameBlocks;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.train.Checkpointer;
+import dev.sparkmlp.train.StopAt;
 import dev.sparkmlp.train.TrainConfig;
 import dev.sparkmlp.train.TrainResult;
 import dev.sparkmlp.train.Trainer;
@@ -135,7 +137,8 @@ final class MlpTraining {
       float[] buffers = new float[net.bufferCount()];
       net.initialize(params, buffers, seed);
       Trainer trainer = new Trainer(net, cfg, params, buffers);
-      Trainer.Listener checkpoints = checkpoints(p, net, trainer, spec, outputs, task);
+      Trainer.Listener checkpoints = checkpoints(p, net, trainer, spec, outputs, task, stats,
+          partitions);
       TrainResult result = trainer.fit(source, validation, null, checkpoints);
       return new Fitted(spec, params, buffers, task == Task.CLASSIFICATION ? outputs : 0, result);
     } finally {
@@ -256,39 +259,71 @@ final class MlpTraining {
         Defaults.dbl("train.optimizer.beta2"), Defaults.dbl("train.optimizer.eps"),
         Defaults.dbl("train.optimizer.momentum"), Defaults.dbl("train.optimizer.rho"),
         Defaults.bool("train.optimizer.bias-correction"),
-        name.equals("adamw") ? p.getWeightDecay() : 0);
+        OptimizerSpec.WEIGHT_DECAY_NAMES.contains(base.name()) ? p.getWeightDecay() : 0,
+        Defaults.dbl("train.optimizer.trust-coefficient"));
     int epochs = p.getMaxIter();
     ScheduleSpec schedule = new ScheduleSpec(p.getLrSchedule(), (float) p.getStepSize(),
         Defaults.lng("train.schedule.warmup-steps"), Defaults.integer("train.schedule.step-epochs"),
         (float) Defaults.dbl("train.schedule.gamma"), (float) Defaults.dbl("train.schedule.min-lr"),
         (long) epochs * stepsPerEpoch);
+    schedule = new LrScaling(Defaults.str("train.schedule.scaling"),
+        Defaults.integer("train.schedule.base-batch-size")).apply(schedule, p.getBatchSize());
     Regularization reg = new Regularization((float) p.getL1(), (float) p.getL2(),
         Defaults.str("train.regularization-n").equals("dataset"));
     return new TrainConfig(epochs, p.getBatchSize(), p.getSeed(), opt, schedule, reg,
         p.getClipNorm(), p.getPatience(), Defaults.str("train.early-stopping.monitor"),
         Defaults.dbl("train.early-stopping.min-delta"),
-        Defaults.bool("train.early-stopping.restore-best"));
+        Defaults.bool("train.early-stopping.restore-best"),
+        new StopAt(Defaults.str("train.stop-at.metric"), Defaults.dbl("train.stop-at.value")));
   }
 
   /**
-   * With checkpointInterval > 0: resumes from the checkpoint in checkpointDir when there is one
-   * (same network and seed, else an error), and returns the listener that writes one every
-   * checkpointInterval epochs and after the last.
+   * With checkpointInterval > 0: resumes from the checkpoint in checkpointDir when there is one,
+   * and returns the listener that writes one every checkpointInterval epochs and after the last.
+   * A checkpoint is taken only if it was written by a fit with the same params (maxIter and the
+   * checkpoint params aside, so that a longer fit can continue a shorter one) on as many rows and
+   * partitions; a checkpoint of any other fit (another grid point or fold of a CrossValidator
+   * sharing the directory, say) is an error, never silently resumed.
    */
   private static Trainer.Listener checkpoints(MlpParams p, Network net, Trainer trainer,
-      NetworkSpec spec, int outputs, Task task) {
+      NetworkSpec spec, int outputs, Task task, Stats stats, int partitions) {
     int every = p.getCheckpointInterval();
     if (every <= 0) return null;
     String dir = p.getCheckpointDir();
+    String fit = fingerprint(p, stats, partitions);
     if (Fs.exists(Fs.resolve(dir, "checkpoint.json"))) {
-      Checkpointer.resume(dir, net, p.getSeed(), trainer);
+      try {
+        Checkpointer.resume(dir, net, p.getSeed(), fit, trainer);
+      } catch (dev.sparkmlp.io.ModelFormatException e) {
+        throw new IllegalArgumentException("param checkpointDir: " + e.getMessage(), e);
+      }
     }
     boolean classification = task == Task.CLASSIFICATION;
     SavedModel model = new SavedModel(spec, new float[net.paramCount()],
         new float[net.bufferCount()], null,
         classification ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
         classification ? outputs : 0, Map.of("estimator", p.getClass().getSimpleName()));
-    return new Checkpointer(dir, every, model, p.getSeed(), p.extractParamMap().toString());
+    return new Checkpointer(dir, every, model, p.getSeed(), fit);
+  }
+
+  /**
+   * What identifies a fit for its checkpoints: one "name = value" line per param in name order,
+   * without maxIter and the checkpoint params, then the row and partition counts.
+   */
+  static String fingerprint(MlpParams p, Stats stats, int partitions) {
+    java.util.TreeMap<String, String> lines = new java.util.TreeMap<>();
+    for (org.apache.spark.ml.param.Param<?> param : p.params()) {
+      String name = param.name();
+      if (name.equals("maxIter") || name.startsWith("checkpoint") || !p.isDefined(param)) continue;
+      Object v = p.getOrDefault(param);
+      lines.put(name, v instanceof int[] a ? java.util.Arrays.toString(a) : String.valueOf(v));
+    }
+    StringBuilder sb = new StringBuilder();
+    lines.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+    sb.append("training rows = ").append(stats.trainRows()).append('\n');
+    sb.append("validation rows = ").append(stats.validationRows()).append('\n');
+    sb.append("partitions = ").append(partitions).append('\n');
+    return sb.toString();
   }
 
   /** A column by its exact name: dots and spaces in it are not parsed. */

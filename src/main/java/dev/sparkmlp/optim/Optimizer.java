@@ -1,5 +1,6 @@
 package dev.sparkmlp.optim;
 
+import dev.sparkmlp.math.Segments;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.Set;
  * <p>The state arrays are allocated on the first step from the length of w, and reused after
  * that, so a step allocates nothing.
  */
-public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW {
+public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, AdamW, Lamb,
+    Lars {
   private final String[] stateNames;
   /** One array per state name, of the parameter length; null until the first step or restore. */
   private float[][] arrays;
@@ -72,7 +74,10 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
     return t;
   }
 
-  /** The optimizer's name as used in {@link OptimizerSpec}: sgd, momentum, rmsprop, adam, adamw. */
+  /**
+   * The optimizer's name as used in {@link OptimizerSpec}: sgd, momentum, rmsprop, adam, adamw,
+   * lamb, lars.
+   */
   public abstract String name();
 
   /** Same configuration, fresh state (t = 0, no arrays). */
@@ -130,6 +135,50 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
       throw new IllegalArgumentException(optimizer + ": " + field + "=" + v + " is not in [0, 1)");
     }
     return v;
+  }
+
+  /** Checks a weight decay is &gt;= 0 and finite. */
+  static double checkWeightDecay(String optimizer, double weightDecay) {
+    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+      throw new IllegalArgumentException(
+          optimizer + ": weightDecay=" + weightDecay + " is not >= 0 and finite");
+    }
+    return weightDecay;
+  }
+
+  /** Checks a trust coefficient (LARS's eta) is &gt; 0 and finite. */
+  static double checkTrustCoefficient(String optimizer, double eta) {
+    if (!(eta > 0) || Double.isInfinite(eta)) {
+      throw new IllegalArgumentException(
+          optimizer + ": trustCoefficient=" + eta + " is not > 0 and finite");
+    }
+    return eta;
+  }
+
+  /**
+   * Checks that segments are ascending and do not overlap, so that one pass in order visits each
+   * segment and each gap between them once.
+   */
+  static Segments checkAscending(String optimizer, Segments s) {
+    int end = 0;
+    for (int i = 0; i < s.count(); i++) {
+      if (s.offset(i) < end || s.length(i) < 0) {
+        throw new IllegalArgumentException(optimizer + ": segments " + s
+            + " are not ascending and disjoint (segment " + i + ")");
+      }
+      end = s.offset(i) + s.length(i);
+    }
+    return s;
+  }
+
+  /** Checks that every segment lies inside the n parameters. */
+  static void checkInside(String optimizer, Segments s, int n) {
+    for (int i = 0; i < s.count(); i++) {
+      if ((long) s.offset(i) + s.length(i) > n) {
+        throw new IllegalArgumentException(optimizer + ": segment " + s.offset(i) + "+"
+            + s.length(i) + " lies outside the " + n + " parameters");
+      }
+    }
   }
 
   /** Checks eps is positive and finite. */

@@ -12,15 +12,20 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.rdd.ShuffledRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
+import scala.Tuple2;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
@@ -35,8 +40,12 @@ import scala.runtime.BoxedUnit;
  * once:    ship the shards (one shuffle) and cache them; broadcast the network
  * step s:  w_s = broadcast(params, buffers); destroy w_(s-1)
  *          task p: its rows of (epoch, s) at w_s, accumulated into a new Gradient
- *          depth 1:  the driver adds the P task results in partition order
- *          depth 2+: treeAggregate(zero = empty Gradient, combOp = Gradient.merge in place)
+ *          sum:      in the tree of Shards.sumGroupSize(P) = g (g = P up to 32 partitions):
+ *                    group k = partitions [k g, (k+1) g) summed in partition order, then the
+ *                    group sums in group order
+ *          depth 1:  one job; the driver receives the P sums and adds them in that tree
+ *          depth 2:  a second stage: task p's sum is shuffled to group task k = p / g, which adds
+ *                    its group in partition order; the driver adds the group sums in group order
  * </pre>
  *
  * <p>Partition p visits its rows in the order {@code Shards.epochOrder(seed, epoch, p)}, takes
@@ -45,20 +54,22 @@ import scala.runtime.BoxedUnit;
  * p of a local run. Nothing depends on the executor, the task attempt or timing, so a retried or
  * speculative task returns the identical gradient.
  *
- * <p>Depth 1, the default up to {@link #DIRECT_MAX_PARTITIONS} partitions, adds the partition
- * sums in partition order, as {@code LocalGradients} adds its shards: the result is bitwise that
- * of a local run with as many shards, whatever the order the tasks finish in. It also costs less
- * per step than treeAggregate, which creates an RDD per step and runs Spark's closure cleaner (an
- * ASM scan of Spark's own classes) on several Scala lambdas per job: measured in local[2], the
- * step overhead beyond the tasks' compute time fell from about 1.0 to 0.7 times the floor of an
- * empty broadcast-and-aggregate job. Depth 2 and more use treeAggregate, meant for many
- * partitions: it combines partial sums on executors, so the driver does not receive P arrays.
- * Its sums are added in the order tasks finish: exact with two partitions (float addition is
- * commutative), possibly different in the last bits from run to run with more.
+ * <p>Either depth adds the same partition sums in the same tree, the one {@code LocalGradients}
+ * adds its shards in, so the result is bitwise that of a local run with as many shards, at any
+ * partition count and whatever the order the tasks finish in. (Spark's treeAggregate, used here
+ * before, adds the partial sums in the order tasks finish, which changes the last bits from run to
+ * run above two partitions.) The depth only decides where the first level of the tree is added.
+ * Depth 1, the default up to {@link #DIRECT_MAX_PARTITIONS} partitions, costs least per step: one
+ * job, no shuffle, and the task function is a plain object that Spark's closure cleaner passes
+ * over without an ASM scan (measured in local[2]: the step overhead beyond the tasks' compute time
+ * fell from about 1.0 to 0.7 times the floor of an empty broadcast-and-aggregate job against
+ * treeAggregate). Depth 2, the default above, is for many partitions: the driver receives about
+ * sqrt(P) arrays instead of P, at the price of a shuffle of the P partition sums. In local[2] at
+ * 64 and 200 partitions that shuffle made a step about twice as slow as depth 1, and about as
+ * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
  *
- * <p>The treeAggregate zero value is empty on purpose: a full-size one would be serialized into
- * every task. Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so
- * a task allocates only the gradient array it returns.
+ * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
+ * allocates only the gradient array it returns.
  *
  * <p>With the {@link Block} constructors the driver holds the training set ({@code train.Datasets}
  * reads the files through Hadoop paths on the driver) and ships it to the executors once;
@@ -69,13 +80,17 @@ public final class SparkGradients implements GradientSource {
   public static final int AUTO_TREE_DEPTH = 0;
   /**
    * Up to this many partitions the default depth is 1: the driver then receives at most 32
-   * gradient arrays per step (19 MB for the 151k-parameter MNIST MLP). Beyond, combining on
-   * executors first is expected to pay off; that bound is a judgement, measured only up to 8
-   * partitions on 2 cores.
+   * gradient arrays per step (19 MB for the 151k-parameter MNIST MLP), and the sum tree is one
+   * group ({@link Shards#FLAT_SUM_MAX}). Beyond, the default is depth 2.
    */
-  public static final int DIRECT_MAX_PARTITIONS = 32;
+  public static final int DIRECT_MAX_PARTITIONS = Shards.FLAT_SUM_MAX;
+  /** The largest depth: the sum tree has two levels, so a third would have nothing to add. */
+  public static final int MAX_TREE_DEPTH = 2;
 
   private static final ClassTag<Gradient> GRADIENT = ClassTag$.MODULE$.apply(Gradient.class);
+  private static final ClassTag<Integer> INTEGER = ClassTag$.MODULE$.apply(Integer.class);
+  private static final ClassTag<Tuple2<Integer, Gradient>> KEYED =
+      ClassTag$.MODULE$.apply(Tuple2.class);
 
   private final JavaSparkContext jsc;
   private final Network net;
@@ -101,8 +116,8 @@ public final class SparkGradients implements GradientSource {
    * Ships {@code train} to {@code partitions} cached partitions.
    *
    * @param totalEpochs only for the job descriptions, "sparkmlp epoch e/E step s/S"
-   * @param treeDepth 1: the driver adds the partition sums in partition order; 2 or more:
-   *     treeAggregate of that depth; {@link #AUTO_TREE_DEPTH}: {@link #defaultTreeDepth}
+   * @param treeDepth where the sum tree's first level is added: 1 on the driver, 2 on executors
+   *     (see the class comment); {@link #AUTO_TREE_DEPTH}: {@link #defaultTreeDepth}
    */
   public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions,
       long seed, int totalEpochs, int treeDepth) {
@@ -183,18 +198,21 @@ public final class SparkGradients implements GradientSource {
     if (totalEpochs <= 0) {
       throw new IllegalArgumentException("epochs must be positive: " + totalEpochs);
     }
-    if (treeDepth < 0) {
+    if (treeDepth < 0 || treeDepth > MAX_TREE_DEPTH) {
       throw new IllegalArgumentException(
-          "tree depth must be 0 (automatic) or positive: " + treeDepth);
+          "tree depth must be 0 (automatic), 1 or 2: " + treeDepth);
     }
   }
 
-  /** 1 (partition sums added on the driver) up to DIRECT_MAX_PARTITIONS partitions, else 2. */
+  /**
+   * 1 (partition sums added on the driver) up to DIRECT_MAX_PARTITIONS partitions, else 2 (group
+   * sums added on executors).
+   */
   public static int defaultTreeDepth(int partitions) {
     return partitions <= DIRECT_MAX_PARTITIONS ? 1 : 2;
   }
 
-  /** The aggregation depth in use: 1, or the depth of the treeAggregate. */
+  /** The depth in use: 1 (the driver adds every partition sum) or 2 (executors add the groups). */
   public int treeDepth() {
     return treeDepth;
   }
@@ -222,7 +240,8 @@ public final class SparkGradients implements GradientSource {
   @Override
   public String describe() {
     return "spark " + jsc.master() + " (" + partitions + " partitions, " + (treeDepth == 1
-        ? "sums added on the driver" : "treeAggregate depth " + treeDepth) + ")";
+        ? "sums added on the driver" : Shards.sumGroups(partitions)
+            + " group sums added on executors") + ")";
   }
 
   /**
@@ -249,6 +268,15 @@ public final class SparkGradients implements GradientSource {
 
   @Override
   public Gradient compute(float[] params, float[] buffers, int epoch, int step) {
+    return compute(params, buffers, epoch, step, treeDepth == 1 ? this::direct : this::grouped);
+  }
+
+  /**
+   * One step with the partition sums combined by {@code combine}: the public compute passes the
+   * sum tree at this source's depth; a benchmark may pass another way of combining.
+   */
+  Gradient compute(float[] params, float[] buffers, int epoch, int step,
+      BiFunction<JavaRDD<ShardBlock>, StepOp, Gradient> combine) {
     if (closed) throw new IllegalStateException("SparkGradients is closed");
     if (step < 0 || step >= steps) {
       throw new IllegalArgumentException("step " + step + " outside [0, " + steps + ")");
@@ -268,9 +296,7 @@ public final class SparkGradients implements GradientSource {
         + " step " + (step + 1) + "/" + steps);
     Gradient g;
     try {
-      g = treeDepth == 1
-          ? direct(op)
-          : blocks.treeAggregate(new Gradient(), op, Merge.INSTANCE, treeDepth);
+      g = combine.apply(blocks, op);
     } catch (Exception e) {
       throw new IllegalStateException("the Spark job of epoch " + (epoch + 1) + " step "
           + (step + 1) + " failed: " + e.getMessage(), e);
@@ -291,16 +317,30 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * Depth 1: one job whose tasks each return their partition's sum; the driver adds them in
-   * partition order. The task function is a plain object, not a Scala lambda, which Spark's
-   * closure cleaner passes over without reading class files.
+   * Depth 1: one job whose tasks each return their partition's sum; the driver adds them in the
+   * sum tree. The task function is a plain object, not a Scala lambda, which Spark's closure
+   * cleaner passes over without reading class files.
    */
-  private Gradient direct(StepOp op) {
+  Gradient direct(JavaRDD<ShardBlock> rdd, StepOp op) {
     Gradient[] parts = new Gradient[partitions];
-    jsc.sc().runJob(blocks.rdd(), new PartitionTask(op), new Collect(parts), GRADIENT);
-    Gradient g = parts[0];
-    for (int p = 1; p < partitions; p++) g = g.merge(parts[p]);
-    return g;
+    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op), new Collect(parts), GRADIENT);
+    return Shards.sumInTree(parts);
+  }
+
+  /**
+   * Depth 2: task p emits (p, its sum); a shuffle routes it to group task p / g, which adds the
+   * sums of its group in partition order; the driver adds the group sums in group order. Both
+   * functions are plain objects, as in {@link #direct}.
+   */
+  Gradient grouped(JavaRDD<ShardBlock> rdd, StepOp op) {
+    int size = Shards.sumGroupSize(partitions);
+    Gradient[] groups = new Gradient[Shards.sumGroups(partitions)];
+    RDD<Tuple2<Integer, Gradient>> keyed =
+        rdd.rdd().mapPartitionsWithIndex(new KeyedTask(op), true, KEYED);
+    ShuffledRDD<Integer, Gradient, Gradient> byGroup = new ShuffledRDD<>(keyed,
+        new GroupPartitioner(partitions, size), INTEGER, GRADIENT, GRADIENT);
+    jsc.sc().runJob(byGroup, new GroupTask(partitions, size), new Collect(groups), GRADIENT);
+    return Shards.sumInOrder(groups, 0, groups.length);
   }
 
   /** A task of the depth-1 job: its partition's gradient. */
@@ -319,6 +359,99 @@ public final class SparkGradients implements GradientSource {
       Gradient g = new Gradient();
       while (it.hasNext()) g = op.call(g, it.next());
       return g;
+    }
+  }
+
+  /** A map task of the depth-2 job: (its partition index, its partition's gradient). */
+  static final class KeyedTask extends AbstractFunction2<Object,
+      scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Tuple2<Integer, Gradient>>>
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final StepOp op;
+
+    KeyedTask(StepOp op) {
+      this.op = op;
+    }
+
+    @Override
+    public scala.collection.Iterator<Tuple2<Integer, Gradient>> apply(Object partition,
+        scala.collection.Iterator<ShardBlock> it) {
+      Gradient g = new Gradient();
+      while (it.hasNext()) g = op.call(g, it.next());
+      return scala.collection.Iterator$.MODULE$.single(new Tuple2<>((Integer) partition, g));
+    }
+  }
+
+  /** Sends partition p to group p / size: groups of consecutive partitions, as the sum tree. */
+  static final class GroupPartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+    private final int size;
+
+    GroupPartitioner(int partitions, int size) {
+      this.partitions = partitions;
+      this.size = size;
+    }
+
+    @Override
+    public int numPartitions() {
+      return (partitions + size - 1) / size;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (Integer) key / size;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GroupPartitioner g && g.partitions == partitions && g.size == size;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * partitions + size;
+    }
+  }
+
+  /**
+   * A reduce task of the depth-2 job: group k's partition sums arrive in the order their map
+   * tasks finished; each is put in its partition's slot, and the slots are added in partition
+   * order.
+   */
+  static final class GroupTask extends AbstractFunction2<TaskContext,
+      scala.collection.Iterator<Tuple2<Integer, Gradient>>, Gradient> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+    private final int size;
+
+    GroupTask(int partitions, int size) {
+      this.partitions = partitions;
+      this.size = size;
+    }
+
+    @Override
+    public Gradient apply(TaskContext task,
+        scala.collection.Iterator<Tuple2<Integer, Gradient>> it) {
+      int k = task.partitionId();
+      int first = k * size;
+      Gradient[] slots = new Gradient[Math.min(partitions, first + size) - first];
+      while (it.hasNext()) {
+        Tuple2<Integer, Gradient> kv = it.next();
+        int at = kv._1() - first;
+        if (at < 0 || at >= slots.length || slots[at] != null) {
+          throw new IllegalStateException("group " + k + " received the sum of partition "
+              + kv._1() + (at >= 0 && at < slots.length ? " twice" : ", not one of its own"));
+        }
+        slots[at] = kv._2();
+      }
+      for (int i = 0; i < slots.length; i++) {
+        if (slots[i] == null) {
+          throw new IllegalStateException(
+              "group " + k + " lacks the sum of partition " + (first + i));
+        }
+      }
+      return Shards.sumInOrder(slots, 0, slots.length);
     }
   }
 
@@ -354,7 +487,7 @@ public final class SparkGradients implements GradientSource {
     ExecutorCache.forget(runId);
   }
 
-  /** The seqOp: one partition's gradient of one step, added into the (empty) aggregate. */
+  /** One partition's gradient of one step, added into {@code acc}. Modified: acc. */
   static final class StepOp implements Function2<Gradient, ShardBlock, Gradient> {
     private static final long serialVersionUID = 1L;
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -411,17 +544,6 @@ public final class SparkGradients implements GradientSource {
         computeNanos.add(new long[] {System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - cpu0});
       }
       return acc;
-    }
-  }
-
-  /** The combOp: in place. */
-  static final class Merge implements Function2<Gradient, Gradient, Gradient> {
-    private static final long serialVersionUID = 1L;
-    static final Merge INSTANCE = new Merge();
-
-    @Override
-    public Gradient call(Gradient a, Gradient b) {
-      return a.merge(b);
     }
   }
 }

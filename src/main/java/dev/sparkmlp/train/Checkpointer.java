@@ -12,7 +12,8 @@ import java.util.Objects;
 
 /**
  * The checkpoint policy: a {@link Trainer.Listener} that saves the trainer's {@link Trainer.State}
- * to a directory after every {@code every}-th epoch and after the last one, and the way back
+ * to a directory after every {@code every}-th epoch, after the last one and after the epoch that
+ * reaches the target of {@link TrainConfig#stopAt()} (which ends the run), and the way back
  * ({@link #resume}). The directory is written through {@link CheckpointIO} (atomically, on any
  * Hadoop path) and replaced each time, so it always holds one whole checkpoint.
  *
@@ -46,7 +47,9 @@ public final class Checkpointer implements Trainer.Listener {
 
   @Override
   public void epochEnd(EpochMetrics m, Trainer trainer) {
-    if (m.epoch() % every == 0 || m.epoch() == m.epochs()) save(trainer.state());
+    if (m.epoch() % every == 0 || m.epoch() == m.epochs() || trainer.reachedTarget()) {
+      save(trainer.state());
+    }
   }
 
   /** Writes {@code s} to the directory now. */
@@ -68,7 +71,22 @@ public final class Checkpointer implements Trainer.Listener {
    * @throws ModelFormatException when the directory is missing, corrupt or belongs to another run
    */
   public static Trainer.State resume(String dir, Network net, long seed, Trainer trainer) {
+    return resume(dir, net, seed, null, trainer);
+  }
+
+  /**
+   * As {@link #resume(String, Network, long, Trainer)}, and when {@code config} is not null the
+   * checkpoint's configuration text must also equal it: for callers whose configuration text
+   * identifies the run (the Spark ML estimators put their params and row counts there), so that
+   * a checkpoint of another fit is never taken for this one.
+   */
+  public static Trainer.State resume(String dir, Network net, long seed, String config,
+      Trainer trainer) {
     Checkpoint cp = CheckpointIO.load(dir);
+    if (config != null && !config.equals(cp.config())) {
+      throw new ModelFormatException(dir + ": the checkpoint belongs to another run: "
+          + firstDifference(cp.config(), config));
+    }
     if (!cp.model().spec().equals(net.spec())) {
       throw new ModelFormatException(dir + ": the checkpoint's network differs from the configured one");
     }
@@ -94,5 +112,17 @@ public final class Checkpointer implements Trainer.Listener {
       throw new ModelFormatException(dir + ": " + e.getMessage(), e);
     }
     return s;
+  }
+
+  /** The first line in which two configuration texts differ, for the error message. */
+  private static String firstDifference(String saved, String now) {
+    List<String> a = saved.lines().toList();
+    List<String> b = now.lines().toList();
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      String x = i < a.size() ? a.get(i) : "(nothing)";
+      String y = i < b.size() ? b.get(i) : "(nothing)";
+      if (!x.equals(y)) return "it has " + x + ", this run has " + y;
+    }
+    return "the texts differ";
   }
 }

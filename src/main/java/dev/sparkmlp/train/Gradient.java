@@ -5,9 +5,8 @@ import java.io.Serializable;
 
 /**
  * The sum of one step's per-row gradients over all shards, with the loss sum, row and correct
- * counts, and the sum of the shards' batch-norm statistics. It is the {@code treeAggregate}
- * buffer too: it starts empty (no arrays, so an empty zero value costs nothing to ship) and
- * allocates on the first {@link #add}.
+ * counts, and the sum of the shards' batch-norm statistics. It starts empty (no arrays) and
+ * allocates on the first {@link #add}; Spark tasks start from an empty one and return it.
  */
 public final class Gradient implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -51,7 +50,10 @@ public final class Gradient implements Serializable {
     return this;
   }
 
-  /** this += other, in place (the combOp of treeAggregate). Modified: this. */
+  /**
+   * this += other, in place; an empty side returns the other as it is. The sum tree of
+   * {@link Shards#sumInTree} is made of these. Modified: this.
+   */
   public Gradient merge(Gradient other) {
     if (other.isEmpty()) return this;
     if (isEmpty()) return other;

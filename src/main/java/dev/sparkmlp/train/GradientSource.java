@@ -3,9 +3,9 @@ package dev.sparkmlp.train;
 /**
  * The one seam between the training loop and where gradients are computed: threads in this JVM
  * ({@link LocalGradients}) or Spark executors ({@code spark.SparkGradients}). Both follow the mini-batch
- * layout of {@link Shards} and add the shard sums in shard order, so with the same seed and as many
- * shards as partitions they return bitwise the same gradients, and the trajectories are bitwise
- * equal. (Only Spark's treeAggregate, used beyond 32 partitions, adds in the order tasks finish.)
+ * layout of {@link Shards} and add the shard sums in its fixed tree ({@link Shards#sumGroupSize}:
+ * in shard order up to 32 shards), so with the same seed and as many shards as partitions they
+ * return bitwise the same gradients, and the trajectories are bitwise equal.
  *
  * <p>Call order: {@link #stepsPerEpoch()} any time; then for each epoch e = 0, 1, ... and each step
  * s = 0 .. stepsPerEpoch()-1, {@link #compute}; finally {@link #close()}.

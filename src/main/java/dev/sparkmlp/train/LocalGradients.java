@@ -8,11 +8,13 @@ import dev.sparkmlp.nn.Workspace;
 /**
  * Gradients computed by threads in this JVM, no Spark. The global batch is split over shards
  * exactly as {@link Shards} lays it out for Spark partitions; each shard has its own workspace, and
- * the threads take shards round-robin. The shard gradients are then summed in shard order, each
- * thread summing its own slice of the parameter vector, so the result does not depend on the thread
- * count.
+ * the threads take shards round-robin. The shard gradients are then added in the tree of
+ * {@link Shards#sumGroupSize} (up to 32 shards: in shard order), each thread summing its own slice
+ * of the parameter vector, so the result does not depend on the thread count and is bitwise that
+ * of Spark with as many partitions.
  *
- * <p>A step allocates nothing: workspaces, orders and the result are created once.
+ * <p>A step allocates nothing: workspaces, orders, the result and the group-sum scratch are
+ * created once.
  */
 public final class LocalGradients implements GradientSource {
   private final Network net;
@@ -26,6 +28,9 @@ public final class LocalGradients implements GradientSource {
   private final int[][] order;     // per shard: this epoch's order of dataset rows
   private final int[] orderEpoch;  // epoch each order was drawn for
   private final Gradient result = new Gradient();
+  private final int group;         // Shards.sumGroupSize(shard count)
+  private final float[] groupGrad; // scratch for one group's sum; null with one group
+  private final float[] groupStats;
   // Bound once: a method reference evaluated per step would allocate per step.
   private final java.util.function.IntConsumer computeJob = this::shardsOfThread;
   private final java.util.function.IntConsumer sumJob = this::sumSlice;
@@ -60,6 +65,10 @@ public final class LocalGradients implements GradientSource {
     }
     result.grad = new float[net.paramCount()];
     result.batchStats = new float[net.bufferCount()];
+    this.group = Shards.sumGroupSize(shardCount);
+    boolean grouped = group < shardCount;
+    this.groupGrad = grouped ? new float[net.paramCount()] : null;
+    this.groupStats = grouped ? new float[net.bufferCount()] : null;
   }
 
   @Override
@@ -99,8 +108,13 @@ public final class LocalGradients implements GradientSource {
     result.lossSum = 0;
     result.count = 0;
     result.correct = 0;
+    for (int lo = 0; lo < ws.length; lo += group) {
+      int hi = Math.min(ws.length, lo + group);
+      double loss = ws[lo].lossSum();
+      for (int p = lo + 1; p < hi; p++) loss += ws[p].lossSum();
+      result.lossSum = lo == 0 ? loss : result.lossSum + loss;
+    }
     for (Workspace w : ws) {
-      result.lossSum += w.lossSum();
       result.count += w.count();
       result.correct += w.correct();
     }
@@ -129,22 +143,32 @@ public final class LocalGradients implements GradientSource {
     net.accumulate(params, buffers, data, ord, step * b, step * b + b, Shards.dropoutKey(seed, epoch, step, p), w);
   }
 
-  /** Worker t sums its slice of the parameter vector over the shards, in shard order. */
+  /**
+   * Worker t sums its slice of the parameter vector over the shards in the tree of
+   * {@link Shards#sumGroupSize}: each group in shard order (into the result for group 0, into the
+   * scratch for the others), then each later group's sum added to the result in group order.
+   */
   private void sumSlice(int t) {
     int threads = pool.threads();
-    sumRange(result.grad, t, threads, true);
-    sumRange(result.batchStats, t, threads, false);
+    sumRange(result.grad, groupGrad, t, threads, true);
+    sumRange(result.batchStats, groupStats, t, threads, false);
   }
 
-  private void sumRange(float[] out, int t, int threads, boolean grad) {
+  private void sumRange(float[] out, float[] scratch, int t, int threads, boolean grad) {
     int n = out.length;
     int lo = (int) ((long) t * n / threads);
     int hi = (int) ((long) (t + 1) * n / threads);
-    float[] first = grad ? ws[0].grad() : ws[0].batchStats();
-    System.arraycopy(first, lo, out, lo, hi - lo);
-    for (int p = 1; p < ws.length; p++) {
-      Vec.add(hi - lo, grad ? ws[p].grad() : ws[p].batchStats(), lo, out, lo);
+    for (int first = 0; first < ws.length; first += group) {
+      float[] sum = first == 0 ? out : scratch;
+      System.arraycopy(part(first, grad), lo, sum, lo, hi - lo);
+      int end = Math.min(ws.length, first + group);
+      for (int p = first + 1; p < end; p++) Vec.add(hi - lo, part(p, grad), lo, sum, lo);
+      if (first > 0) Vec.add(hi - lo, scratch, lo, out, lo);
     }
+  }
+
+  private float[] part(int p, boolean grad) {
+    return grad ? ws[p].grad() : ws[p].batchStats();
   }
 
   @Override

@@ -11,12 +11,22 @@ import dev.sparkmlp.math.Rng;
  *         lo(p) = floor(p * N / P), so shard sizes differ by at most one.
  * epoch:  shard p visits its rows in the order permutation(n_p, key(seed, SHUFFLE, epoch, p)).
  * step s: shard p takes the next b_p rows of that order, b_p = B / P plus one for p < B mod P.
+ * sum:    the shard sums are added in a fixed tree: group k holds shards [k g, min(P, (k+1) g)),
+ *         each group is summed in shard order, then the group sums in group order, with
+ *         g = sumGroupSize(P) = P up to P = 32 (one group: a plain sum in shard order), else
+ *         ceil(sqrt(P)).
  * </pre>
  *
  * An epoch has {@code min_p floor(n_p / b_p)} steps; the rows a shard does not reach in an epoch
  * differ from epoch to epoch because the order does.
  */
 public final class Shards {
+  /**
+   * Up to this many shards, the shard sums are added in one run in shard order; above, in groups
+   * (see {@link #sumGroupSize}).
+   */
+  public static final int FLAT_SUM_MAX = 32;
+
   private final long seed;
   private final int[][] rows;
 
@@ -96,6 +106,49 @@ public final class Shards {
    */
   public static void epochOrder(long seed, int epoch, int p, int[] order, int n) {
     Rng.permutation(Rng.key(seed, Rng.SHUFFLE, epoch, p), order, n);
+  }
+
+  /**
+   * How many consecutive shards of {@code shards} are summed together before the group sums are
+   * added: {@code shards} itself up to {@link #FLAT_SUM_MAX}, else {@code ceil(sqrt(shards))}, so
+   * that neither a group nor the list of group sums is much longer than sqrt(P). Float addition is
+   * not associative: every gradient source adds in this tree, so that the same shard sums give
+   * bitwise the same total whatever computes them and whenever each finishes.
+   */
+  public static int sumGroupSize(int shards) {
+    if (shards <= 0) throw new IllegalArgumentException("shard count must be positive: " + shards);
+    if (shards <= FLAT_SUM_MAX) return shards;
+    int g = (int) Math.sqrt(shards);
+    while ((long) g * g < shards) g++;
+    return g;
+  }
+
+  /** Number of groups in the sum tree: {@code ceil(shards / sumGroupSize(shards))}. */
+  public static int sumGroups(int shards) {
+    int g = sumGroupSize(shards);
+    return (shards + g - 1) / g;
+  }
+
+  /**
+   * Adds the shard sums {@code parts[0..P)} in the tree of {@link #sumGroupSize}: each group in
+   * shard order, then the group sums in group order, through {@link Gradient#merge}. Modified: the
+   * parts (they are merged into in place); the returned Gradient is one of them.
+   */
+  public static Gradient sumInTree(Gradient[] parts) {
+    int g = sumGroupSize(parts.length);
+    Gradient total = null;
+    for (int lo = 0; lo < parts.length; lo += g) {
+      Gradient group = sumInOrder(parts, lo, Math.min(parts.length, lo + g));
+      total = total == null ? group : total.merge(group);
+    }
+    return total;
+  }
+
+  /** parts[lo] + parts[lo+1] + ... + parts[hi-1], left to right. Modified: the parts. */
+  public static Gradient sumInOrder(Gradient[] parts, int lo, int hi) {
+    Gradient sum = parts[lo];
+    for (int p = lo + 1; p < hi; p++) sum = sum.merge(parts[p]);
+    return sum;
   }
 
   /** The dropout stream of shard p at (epoch, step). */

@@ -22,8 +22,13 @@ import java.util.List;
  *            g   = clip(g, clipNorm)                        by global norm
  *            w   = optimizer.step(w, g, schedule(step))
  *            running BN stats += batch stats averaged over shards
- * per epoch: evaluate validation, early stopping, listeners (console line, metrics file, checkpoint)
+ * per epoch: evaluate validation, early stopping, target check (cfg.stopAt()), listeners (console
+ *            line, metrics file, checkpoint); the epoch that reached the target is the last
  * </pre>
+ *
+ * <p>The target is judged on the history, so a run restored from a state whose history already
+ * reached it trains no further epoch, and reports the same epoch, step and seconds to target as
+ * the run that reached it.
  *
  * <p>Call order: construct; optionally {@link #restore}; {@link #fit}. The arrays passed to the
  * constructor are updated in place. {@link #state()} may be read at any time between steps, for
@@ -139,6 +144,8 @@ public final class Trainer {
   private float[] bestParams;
   private float[] bestBuffers;
   private boolean stoppedEarly;
+  /** The first epoch of the history that reached cfg.stopAt(); 0 while none has. */
+  private int targetEpoch;
 
   public Trainer(Network net, TrainConfig cfg, float[] params, float[] buffers) {
     if (params.length != net.paramCount() || buffers.length != net.bufferCount()) {
@@ -188,10 +195,12 @@ public final class Trainer {
     bestParams = es.bestParams() == null ? null : es.bestParams().clone();
     bestBuffers = es.bestBuffers() == null ? null : es.bestBuffers().clone();
     stoppedEarly = false;
+    targetEpoch = targetEpoch(cfg.stopAt(), history);
   }
 
   /**
-   * Trains until {@code cfg.epochs()} epochs are done or early stopping fires.
+   * Trains until {@code cfg.epochs()} epochs are done, early stopping fires, or an epoch reaches
+   * the target {@code cfg.stopAt()} (that epoch is then the last; its listeners still run).
    *
    * @param validation may be null; early stopping needs it
    * @param trainEval may be null: the epoch's training metrics are then the running mean over its
@@ -202,6 +211,12 @@ public final class Trainer {
       throw new IllegalArgumentException(
           "early stopping (train.early-stopping.patience > 0) needs a validation set");
     }
+    StopAt target = cfg.stopAt();
+    if (target.needsValidation() && validation == null) {
+      throw new IllegalArgumentException(
+          "train.stop-at.metric " + target.metric() + " needs a validation set");
+    }
+    targetEpoch = targetEpoch(target, history);
     int steps = source.stepsPerEpoch();
     LrSchedule schedule = cfg.schedule().build();
     Regularization reg = cfg.regularization();
@@ -211,7 +226,8 @@ public final class Trainer {
     double trainSeconds = 0;
     long trainedRows = 0;
 
-    for (int epoch = epochsDone; epoch < cfg.epochs() && !stoppedEarly; epoch++) {
+    for (int epoch = epochsDone; epoch < cfg.epochs() && !stoppedEarly && targetEpoch == 0;
+        epoch++) {
       long t0 = System.nanoTime();
       double lossSum = 0, penaltySum = 0;
       long count = 0, correct = 0;
@@ -259,6 +275,7 @@ public final class Trainer {
           epochSeconds, count / stepSeconds, eta);
       history.add(m);
       if (val != null && cfg.patience() > 0) earlyStopping(val);
+      if (target.reached(m)) targetEpoch = epochsDone;
       if (listener != null) listener.epochEnd(m, this);
     }
     if (stoppedEarly && cfg.restoreBest() && bestParams != null) {
@@ -267,7 +284,13 @@ public final class Trainer {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new TrainResult(List.copyOf(history), stoppedEarly, bestEpoch, seconds,
-        trainSeconds > 0 ? trainedRows / trainSeconds : Double.NaN);
+        trainSeconds > 0 ? trainedRows / trainSeconds : Double.NaN, targetEpoch);
+  }
+
+  /** The 1-based epoch of the first entry of history that reaches target; 0 when none does. */
+  private static int targetEpoch(StopAt target, List<EpochMetrics> history) {
+    for (EpochMetrics m : history) if (target.reached(m)) return m.epoch();
+    return 0;
   }
 
   private void earlyStopping(Metrics val) {
@@ -289,6 +312,14 @@ public final class Trainer {
     } else if (++badEpochs >= cfg.patience()) {
       stoppedEarly = true;
     }
+  }
+
+  /**
+   * True once an epoch has reached the target of {@code cfg.stopAt()}, from the {@link
+   * Listener#epochEnd} of that epoch on, which is then the last (a {@link Checkpointer} saves it).
+   */
+  public boolean reachedTarget() {
+    return targetEpoch > 0;
   }
 
   public int epochsDone() {

@@ -13,8 +13,10 @@ import dev.sparkmlp.optim.Optimizer;
 import dev.sparkmlp.optim.OptimizerSpec;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMlpKryoRegistrator;
+import dev.sparkmlp.spark.StepSums;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalGradients;
+import dev.sparkmlp.train.Shards;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +50,14 @@ import scala.Tuple2;
  * </ul>
  *
  * Times are medians over the measured steps, after warm-up steps.
+ *
+ * <p>With {@code --sums P1,P2,...} it instead times the ways of combining the partition sums, at
+ * each of those partition counts, on one SparkGradients source (the same cached rows and
+ * broadcasts) and at the first of {@code --batches} (default 1000): the fixed sum tree with its
+ * groups added on executors (depth 2), the same tree added on the driver (depth 1), and Spark's
+ * treeAggregate of depth 2 (what SparkGradients used above 32 partitions before the tree). Each
+ * round runs one step of each way, in an order that rotates from round to round, so all three see
+ * the same machine; every step is followed by the Adam update with its gradient.
  */
 public final class SparkStepBench {
   private static final int[] HIDDEN = {128, 128, 128, 128};
@@ -59,6 +69,8 @@ public final class SparkStepBench {
     int warmup = 10;
     int depth = SparkGradients.AUTO_TREE_DEPTH;
     List<Integer> batches = List.of(100, 1000, 4096);
+    boolean batchesGiven = false;
+    List<Integer> sums = List.of();
     String data = "data/mnist";
     SparkConf conf = new SparkConf().setAppName("sparkmlp-bench")
         .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
@@ -69,14 +81,19 @@ public final class SparkStepBench {
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--depth" -> depth = Integer.parseInt(args[++i]);
-        case "--batches" -> batches = parseList(args[++i]);
+        case "--batches" -> {
+          batches = parseList(args[++i]);
+          batchesGiven = true;
+        }
+        case "--sums" -> sums = parseList(args[++i]);
         case "--data" -> data = args[++i];
         case "--conf" -> {
           String[] kv = args[++i].split("=", 2);
           conf.set(kv[0], kv[1]);
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
-            + " --partitions, --steps, --warmup, --depth, --batches, --data DIR|random,"
+            + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
+            + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
     }
@@ -89,6 +106,22 @@ public final class SparkStepBench {
       int slots = jsc.defaultParallelism();
       Network net = Network.build(NetworkSpec.mlp(784, HIDDEN, 10, Activation.LEAKY_RELU, 0.1f,
           Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false));
+      if (!sums.isEmpty()) {
+        BenchReport report = new BenchReport("spark-step-sums");
+        report.info("master", master);
+        report.info("task_slots", String.valueOf(slots));
+        report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
+            + " params, adam");
+        report.info("statistic", "median over " + steps + " rounds after " + warmup
+            + " warm-up; a round is one step of each way, in rotating order");
+        report.info("jvm", System.getProperty("java.vm.name") + " "
+            + System.getProperty("java.vm.version"));
+        Block train = load(data, report);
+        int batch = batchesGiven ? batches.get(0) : 1000;
+        for (int sp : sums) compareSums(jsc, net, train, batch, sp, steps, warmup, report);
+        report.write();
+        return;
+      }
       BenchReport report = new BenchReport("spark-step");
       report.info("master", master);
       report.info("partitions", String.valueOf(p));
@@ -96,7 +129,7 @@ public final class SparkStepBench {
       int used = depth == SparkGradients.AUTO_TREE_DEPTH
           ? SparkGradients.defaultTreeDepth(p) : depth;
       report.info("tree_depth", used == 1 ? "1 (partition sums added on the driver)"
-          : used + " (treeAggregate)");
+          : used + " (group sums added on executors)");
       for (var kv : conf.getAll()) {
         if (kv._1().startsWith("spark.broadcast") || kv._1().startsWith("spark.kryo")
             || kv._1().startsWith("spark.serializer")) {
@@ -264,6 +297,56 @@ public final class SparkStepBench {
     }
     return new Result(median(step), median(compute), median(computeCpu), median(overhead),
         batch / (loopMs / steps / 1e3), floors);
+  }
+
+  /**
+   * Step times of the three ways of combining the partition sums ({@link StepSums.Way}) at
+   * {@code partitions} partitions, interleaved round by round on one source.
+   */
+  private static void compareSums(JavaSparkContext jsc, Network net, Block train, int batch,
+      int partitions, int steps, int warmup, BenchReport report) {
+    StepSums.Way[] ways = StepSums.Way.values();
+    double[][] ms = new double[ways.length][steps];
+    float[] params = new float[net.paramCount()];
+    float[] buffers = new float[net.bufferCount()];
+    net.initialize(params, buffers, 42);
+    Optimizer adam = OptimizerSpec.defaults("adam").build(net.weights());
+    float[] g = new float[params.length];
+    try (SparkGradients source = new SparkGradients(jsc, net, train, batch, partitions, 42, 1000,
+        SparkGradients.AUTO_TREE_DEPTH)) {
+      int perEpoch = source.stepsPerEpoch();
+      int i = 0;
+      for (int round = 0; round < warmup + steps; round++) {
+        for (int j = 0; j < ways.length; j++, i++) {
+          int w = (round + j) % ways.length;
+          long t0 = System.nanoTime();
+          Gradient grad = StepSums.compute(source, ways[w], params, buffers, i / perEpoch,
+              i % perEpoch);
+          long t1 = System.nanoTime();
+          float inv = 1f / grad.count;
+          for (int k = 0; k < g.length; k++) g[k] = grad.grad[k] * inv;
+          adam.step(params, g, 1e-3f);
+          if (round >= warmup) ms[w][round - warmup] = (t1 - t0) / 1e6;
+        }
+      }
+    }
+    String at = "p" + partitions + "_b" + batch;
+    report.info(at, partitions + " partitions, batch " + batch + ", tree of "
+        + Shards.sumGroups(partitions) + " groups of up to " + Shards.sumGroupSize(partitions));
+    double[] med = new double[ways.length];
+    for (int w = 0; w < ways.length; w++) {
+      med[w] = median(ms[w]);
+      String name = ways[w].name().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+      report.add("sums_" + at + "_" + name + "_ms", med[w], "ms/step", switch (ways[w]) {
+        case TREE -> "fixed tree, groups added on executors (depth 2, the default above 32)";
+        case DRIVER -> "fixed tree, all added on the driver (depth 1)";
+        case TREE_AGGREGATE -> "Spark treeAggregate depth 2, sums in task-finish order";
+      });
+    }
+    report.add("sums_" + at + "_tree_over_treeaggregate",
+        med[StepSums.Way.TREE.ordinal()] / med[StepSums.Way.TREE_AGGREGATE.ordinal()], "x");
+    report.add("sums_" + at + "_driver_over_treeaggregate",
+        med[StepSums.Way.DRIVER.ordinal()] / med[StepSums.Way.TREE_AGGREGATE.ordinal()], "x");
   }
 
   /** Samples/s of the same loop with LocalGradients: what the step costs without Spark. */

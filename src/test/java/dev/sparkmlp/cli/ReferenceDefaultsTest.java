@@ -11,10 +11,12 @@ import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.LayerSpec;
 import dev.sparkmlp.nn.Loss;
 import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.optim.LrScaling;
 import dev.sparkmlp.optim.OptimizerSpec;
 import dev.sparkmlp.optim.Regularization;
 import dev.sparkmlp.optim.ScheduleSpec;
 import dev.sparkmlp.train.Datasets;
+import dev.sparkmlp.train.StopAt;
 import dev.sparkmlp.train.TrainConfig;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,13 @@ class ReferenceDefaultsTest {
         c.getBoolean("train.optimizer.bias-correction"), "bias-correction");
     assertEquals(OptimizerSpec.DEFAULT_ADAMW_WEIGHT_DECAY,
         c.getDouble("train.optimizer.weight-decay"), "weight-decay");
+    assertEquals(OptimizerSpec.DEFAULT_TRUST_COEFFICIENT,
+        c.getDouble("train.optimizer.trust-coefficient"), "trust-coefficient");
+    assertEquals(LrScaling.NONE.rule(), c.getString("train.schedule.scaling"), "scaling");
+    assertEquals(LrScaling.DEFAULT_BASE_BATCH_SIZE, c.getInt("train.schedule.base-batch-size"),
+        "base-batch-size");
+    assertEquals(StopAt.NONE.metric(), c.getString("train.stop-at.metric"), "stop-at.metric");
+    assertEquals(StopAt.NONE.value(), c.getDouble("train.stop-at.value"), "stop-at.value");
 
     // train.schedule.gamma is one key for step and exponential; its default is step's.
     assertEquals(ScheduleSpec.DEFAULT_STEP_EPOCHS, c.getInt("train.schedule.step-epochs"),
@@ -75,7 +84,9 @@ class ReferenceDefaultsTest {
       TrainConfig t = new Settings(reference("train.optimizer.name=" + name)).train(7);
       assertEquals(OptimizerSpec.defaults(name), t.optimizer(), name);
       assertEquals(Regularization.NONE, t.regularization());
+      assertEquals(StopAt.NONE, t.stopAt());
     }
+    assertTrue(OptimizerSpec.NAMES.containsAll(List.of("lamb", "lars")));
     for (String kind : List.of("constant", "step", "cosine")) {
       TrainConfig t = new Settings(reference("train.schedule.kind=" + kind)).train(7);
       float lr = (float) reference().getDouble("train.optimizer.lr");

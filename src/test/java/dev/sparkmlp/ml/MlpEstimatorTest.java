@@ -149,13 +149,28 @@ class MlpEstimatorTest {
     assertEquals(0.25, copy.getDropout());
   }
 
+  /** The large-batch optimizers are params values too, with the CLI's weight decay rule. */
+  @Test
+  void lambAndLarsAreOptimizersWithWeightDecay() {
+    MlpClassifier c = new MlpClassifier().setOptimizer("lars").setWeightDecay(0.05);
+    dev.sparkmlp.train.TrainConfig lars = MlpTraining.config(c, 10);
+    assertEquals("lars", lars.optimizer().name());
+    assertEquals(0.05, lars.optimizer().weightDecay());
+    assertEquals(0.001, lars.optimizer().trustCoefficient());
+    dev.sparkmlp.train.TrainConfig lamb = MlpTraining.config(c.setOptimizer("lamb"), 10);
+    assertEquals("lamb", lamb.optimizer().name());
+    assertEquals(0.05, lamb.optimizer().weightDecay());
+    assertEquals(0.0, MlpTraining.config(c.setOptimizer("adam"), 10).optimizer().weightDecay(),
+        "adam has no weight decay of its own");
+  }
+
   @Test
   void badValuesFailWhenSetNamingTheParam() {
     MlpClassifier c = new MlpClassifier();
     assertMessage("param stepSize must be positive and finite, not -1.0",
         () -> c.setStepSize(-1));
-    assertMessage("param optimizer must be one of sgd, momentum, rmsprop, adam, adamw, not 'adamm'",
-        () -> c.setOptimizer("adamm"));
+    assertMessage("param optimizer must be one of sgd, momentum, rmsprop, adam, adamw, lamb, lars,"
+        + " not 'adamm'", () -> c.setOptimizer("adamm"));
     assertMessage("param hiddenLayers must list positive widths, not [16, 0]",
         () -> c.setHiddenLayers(16, 0));
     assertMessage("param dropout must be in [0, 1), not 1.0", () -> c.setDropout(1));
@@ -398,6 +413,12 @@ class MlpEstimatorTest {
         .fit(train);
     assertEquals(whole.weights(), again.weights());
     assertEquals(4, again.summary().totalIterations());
+
+    // Another fit's checkpoint (another grid point sharing the directory) is never resumed.
+    var e = assertThrows(IllegalArgumentException.class, () -> small().setStepSize(0.005)
+        .setCheckpointDir(dir).setCheckpointInterval(2).fit(train));
+    assertTrue(e.getMessage().startsWith("param checkpointDir: " + dir)
+        && e.getMessage().contains("stepSize = 0.005"), e.getMessage());
   }
 
   @Test

@@ -68,6 +68,56 @@ class LrScheduleTest {
   }
 
   @Test
+  void batchSizeScalingRules() {
+    // base batch 100: batch 400 is k = 4, batch 50 is k = 0.5
+    LrScaling linear = new LrScaling("linear", 100);
+    LrScaling sqrt = new LrScaling(" SQRT ", 100);
+    assertEquals(4.0, linear.factor(400), 0);
+    assertEquals(0.5, linear.factor(50), 0);
+    assertEquals(2.0, sqrt.factor(400), 0);
+    assertEquals(Math.sqrt(0.5), sqrt.factor(50), 1e-15);
+    assertEquals(1.0, LrScaling.NONE.factor(4096), 0);
+    assertEquals(1.0, linear.factor(100), 0, "the base batch keeps the configured rate");
+    assertEquals("sqrt", sqrt.rule());
+  }
+
+  @Test
+  void scalingMultipliesTheScheduleAndTheWarmupRampsToTheScaledRate() {
+    // lr 0.001 for batch 100, run at batch 800 with linear scaling: 0.008, reached by a 4-step
+    // linear warm-up: 0.008 * (step + 1) / 4.
+    ScheduleSpec spec = ScheduleSpec.constant(0.001f).withWarmupSteps(4);
+    ScheduleSpec scaled = new LrScaling("linear", 100).apply(spec, 800);
+    assertEquals(0.008f, scaled.baseLr(), 1e-9);
+    assertEquals(4, scaled.warmupSteps());
+    LrSchedule s = scaled.build();
+    assertEquals(0.002, s.lr(0, 10), TOL);
+    assertEquals(0.006, s.lr(2, 10), TOL);
+    assertEquals(0.008, s.lr(3, 10), TOL);
+    assertEquals(0.008, s.lr(500, 10), TOL);
+
+    // Cosine keeps its shape: base 0.1 and final 0.01 both times sqrt(400 / 100) = 2.
+    ScheduleSpec cosine = ScheduleSpec.defaults("cosine", 0.1f).with("minLr", "0.01")
+        .withTotalSteps(100);
+    LrSchedule c = new LrScaling("sqrt", 100).apply(cosine, 400).build();
+    assertEquals(0.2, c.lr(0, 10), TOL);
+    assertEquals(0.11, c.lr(50, 10), TOL); // 0.02 + 0.18 * (1 + cos(pi / 2)) / 2
+    assertEquals(0.02, c.lr(100, 10), TOL);
+
+    assertEquals(spec, LrScaling.NONE.apply(spec, 800), "none leaves the schedule as it is");
+  }
+
+  @Test
+  void scalingErrorsNameTheProblem() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new LrScaling("quadratic", 100));
+    assertEquals("unknown lr scaling rule 'quadratic'; valid: none, linear, sqrt", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LrScaling("linear", 0));
+    assertTrue(e.getMessage().contains("baseBatchSize=0"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new LrScaling("sqrt", 100).factor(-5));
+    assertTrue(e.getMessage().contains("batchSize=-5"), e.getMessage());
+  }
+
+  @Test
   void defaultsAndOverrides() {
     ScheduleSpec d = ScheduleSpec.defaults("Exponential", 0.1f);
     assertEquals(new ScheduleSpec("exponential", 0.1f, 0, 10, 0.95f, 0f, 0), d);

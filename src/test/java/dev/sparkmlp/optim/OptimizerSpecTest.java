@@ -15,7 +15,8 @@ class OptimizerSpecTest {
   @Test
   void defaultsAndBuild() {
     OptimizerSpec adam = OptimizerSpec.defaults("adam");
-    assertEquals(new OptimizerSpec("adam", 0.9, 0.999, 1e-8, 0.9, 0.999, true, 0), adam);
+    assertEquals(new OptimizerSpec("adam", 0.9, 0.999, 1e-8, 0.9, 0.999, true, 0,
+        OptimizerSpec.DEFAULT_TRUST_COEFFICIENT), adam);
     assertEquals(0.01, OptimizerSpec.defaults("adamw").weightDecay());
     assertEquals(adam, OptimizerSpec.of(" ADAM "));
 
@@ -27,6 +28,16 @@ class OptimizerSpecTest {
     AdamW w = (AdamW) OptimizerSpec.of("adamw").build(decayed);
     assertSame(decayed, w.decayed());
     assertEquals(0.01, w.weightDecay());
+    // lamb and lars compute a trust ratio per weight matrix, the segments adamw decays.
+    Lamb lamb = (Lamb) OptimizerSpec.of("lamb").build(decayed);
+    assertSame(decayed, lamb.adapted());
+    assertEquals(0.01, lamb.weightDecay());
+    Lars lars = (Lars) OptimizerSpec.of("lars").build(decayed);
+    assertSame(decayed, lars.adapted());
+    assertEquals(0.01, lars.weightDecay());
+    assertEquals(0.9, lars.momentum());
+    assertEquals(0.001, lars.trustCoefficient());
+    assertEquals(0.001, adam.trustCoefficient(), "the 8-field constructor takes the default");
     for (String name : OptimizerSpec.NAMES) {
       assertEquals(name, OptimizerSpec.of(name).build(Segments.EMPTY).name());
     }
@@ -63,17 +74,31 @@ class OptimizerSpecTest {
     assertEquals(0.8, aw.beta1());
     assertEquals(0.99, aw.beta2());
     assertEquals(0.05, aw.weightDecay());
+    Lamb lamb = (Lamb) OptimizerSpec.of("lamb").with("beta1", "0.8").with("beta2", "0.99")
+        .with("eps", "1e-6").with("weightDecay", "0.02").build(Segments.EMPTY);
+    assertEquals(0.8, lamb.beta1());
+    assertEquals(0.99, lamb.beta2());
+    assertEquals(1e-6, lamb.eps());
+    assertEquals(0.02, lamb.weightDecay());
+    Lars lars = (Lars) OptimizerSpec.of("lars").with("momentum", "0.95")
+        .with("weightDecay", "5e-4").with("trustCoefficient", "0.02").build(Segments.EMPTY);
+    assertEquals(0.95, lars.momentum());
+    assertEquals(5e-4, lars.weightDecay());
+    assertEquals(0.02, lars.trustCoefficient());
   }
 
   @Test
   void errorsNameTheProblem() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> OptimizerSpec.of("adagrad"));
-    assertEquals("unknown optimizer 'adagrad'; valid: sgd, momentum, rmsprop, adam, adamw",
-        e.getMessage());
+    assertEquals("unknown optimizer 'adagrad'; valid: sgd, momentum, rmsprop, adam, adamw, lamb,"
+        + " lars", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> OptimizerSpec.of("adam").with("weightDecay", "0.1"));
-    assertTrue(e.getMessage().contains("only used by adamw"), e.getMessage());
+    assertTrue(e.getMessage().contains("only used by adamw, lamb, lars"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> OptimizerSpec.of("lars").with("trustCoefficient", "-1"));
+    assertTrue(e.getMessage().contains("lars: trustCoefficient=-1.0"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> OptimizerSpec.of("adam").with("beta2", "abc"));
     assertTrue(e.getMessage().contains("'beta2'") && e.getMessage().contains("'abc'"),

@@ -34,6 +34,12 @@ class OptimizerStateTest {
   }
 
   @Test
+  void everyOptimizerIsCovered() {
+    assertEquals(List.of("sgd", "momentum", "rmsprop", "adam", "adamw", "lamb", "lars"),
+        all().stream().map(Optimizer::name).toList());
+  }
+
+  @Test
   void restoreContinuesTheIdenticalTrajectory() {
     for (Optimizer opt : all()) {
       float[] w = initial();
@@ -56,7 +62,8 @@ class OptimizerStateTest {
   @Test
   void stateHoldsTheNamedArrays() {
     Map<String, List<String>> expected = Map.of("sgd", List.of(), "momentum", List.of("velocity"),
-        "rmsprop", List.of("s"), "adam", List.of("m", "v"), "adamw", List.of("m", "v"));
+        "rmsprop", List.of("s"), "adam", List.of("m", "v"), "adamw", List.of("m", "v"),
+        "lamb", List.of("m", "v"), "lars", List.of("velocity"));
     for (Optimizer opt : all()) {
       assertEquals(new OptimizerState(opt.name(), 0, Map.of()), opt.state(), "before any step");
       opt.step(initial(), grad(0), 0.1f);
@@ -134,6 +141,12 @@ class OptimizerStateTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> new Adam().restore(new OptimizerState("adam", 4, uneven)));
     assertTrue(e.getMessage().contains("'v' has 8"), e.getMessage());
+
+    // Same arrays, other optimizer: LAMB's m and v are not Adam's.
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new Lamb(0.9, 0.999, 1e-8, 0.01, DECAYED).restore(adamState));
+    assertTrue(e.getMessage().contains("'adam'") && e.getMessage().contains("'lamb'"),
+        e.getMessage());
 
     e = assertThrows(IllegalArgumentException.class,
         () -> new Adam().restore(new OptimizerState("adam", 4, Map.of())));

@@ -180,6 +180,125 @@ class OptimizerStepTest {
   }
 
   @Test
+  void lambTwoStepsAdaptsTheWeightTensorAndNotTheBias() {
+    // Elements 0 and 1 are one weight matrix (adapted, decayed); element 2 plays a bias.
+    Optimizer opt = new Lamb(0.5, 0.75, 0.25, 0.5, Segments.of(0, 2));
+    float[] w = {3f, 4f, 1f};
+    opt.step(w, new float[] {1f, -2f, 2f}, 0.1f);
+    // m1 = 0.5 * g1 = [0.5, -1, 1];  v1 = 0.25 * g1^2 = [0.25, 1, 1]
+    // mhat1 = m1 / 0.5 = [1, -2, 2];  vhat1 = v1 / 0.25 = [1, 4, 4];  sqrt = [1, 2, 2]
+    // r1 = mhat1 / (sqrt + 0.25) = [0.8, -0.8888888889, 0.8888888889]
+    // weight tensor: u = r + 0.5 * w0 = [0.8 + 1.5, -0.8888889 + 2] = [2.3, 1.1111111111]
+    //   ||w0|| = 5, ||u|| = sqrt(5.29 + 1.2345679) = 2.5543233744, ratio = 1.9574655465
+    //   w1 = w0 - 0.1 * 1.9574655 * u = [3 - 0.4502171, 4 - 0.2174962]
+    // bias: w1 = 1 - 0.1 * 0.8888889 (plain Adam: no decay, no ratio)
+    assertClose(new double[] {2.5497829243, 3.7825038282, 0.9111111111}, w, "w1");
+    opt.step(w, new float[] {-1f, 0f, 1f}, 0.1f);
+    // m2 = [0.25 - 0.5, -0.5 + 0, 0.5 + 0.5] = [-0.25, -0.5, 1]
+    // v2 = [0.1875 + 0.25, 0.75 + 0, 0.75 + 0.25] = [0.4375, 0.75, 1]
+    // mhat2 = m2 / 0.75 = [-0.3333333, -0.6666667, 1.3333333]
+    // vhat2 = v2 / 0.4375 = [1, 1.7142857, 2.2857143];  sqrt = [1, 1.3093073, 1.5118579]
+    // r2 = [-0.3333333 / 1.25, -0.6666667 / 1.5593073, 1.3333333 / 1.7618579]
+    //    = [-0.2666666667, -0.4275402603, 0.7567768884]
+    // weight tensor: u = r2 + 0.5 * w1 = [1.0082247955, 1.4637116538]
+    //   ||w1|| = 4.5616584891, ||u|| = 1.7773488807, ratio = 2.5665520927
+    //   w2 = w1 - 0.1 * 2.5665521 * u = [2.5497829 - 0.2587661, 3.7825038 - 0.3756692]
+    // bias: w2 = 0.9111111 - 0.1 * 0.7567769
+    assertClose(new double[] {2.2910167784, 3.4068346074, 0.8354334223}, w, "w2");
+    assertClose(new double[] {-0.25, -0.5, 1.0}, opt.state().arrays().get("m"), "m2");
+    assertClose(new double[] {0.4375, 0.75, 1.0}, opt.state().arrays().get("v"), "v2");
+    assertEquals(2, opt.steps());
+  }
+
+  @Test
+  void lambRatioIsOneForAZeroTensorAndTheStepIsLrTimesItsNormOtherwise() {
+    // A zero weight tensor: ||w|| = 0, so ratio 1, and the step is Adam's (decay of 0 is 0):
+    // at t = 1, r = g / (|g| + eps), about sign(g).
+    Optimizer zero = new Lamb(0.9, 0.999, 1e-8, 0.01, Segments.of(0, 2));
+    float[] w = {0f, 0f};
+    zero.step(w, new float[] {2f, -3f}, 0.1f);
+    assertClose(new double[] {-0.1, 0.1}, w, "zero tensor moves by lr * sign(g)");
+
+    // Otherwise the update of each tensor has norm lr * ||w||, whatever g: r is rescaled to the
+    // tensor's own norm. Two tensors of very different norms and gradients.
+    Optimizer opt = new Lamb(0.9, 0.999, 1e-8, 0.01, new Segments(new int[] {0, 2},
+        new int[] {2, 3}));
+    float[] w0 = {300f, -400f, 0.01f, 0.02f, -0.02f};
+    float[] w1 = w0.clone();
+    opt.step(w1, new float[] {1e-4f, 2e-4f, 50f, -70f, 10f}, 0.01f);
+    double d0 = Math.hypot(w1[0] - w0[0], w1[1] - w0[1]);
+    double d1 = Math.sqrt(Math.pow(w1[2] - w0[2], 2) + Math.pow(w1[3] - w0[3], 2)
+        + Math.pow(w1[4] - w0[4], 2));
+    assertEquals(0.01 * 500, d0, 1e-3, "first tensor moves by lr * ||w|| = 5");
+    assertEquals(0.01 * 0.03, d1, 1e-8, "second tensor moves by lr * ||w|| = 3e-4");
+  }
+
+  @Test
+  void larsTwoStepsAdaptsTheWeightTensorAndNotTheBias() {
+    // momentum 0.5, weight decay 0.5, trust coefficient 0.1; elements 0 and 1 are one weight
+    // matrix, element 2 plays a bias.
+    Optimizer opt = new Lars(0.5, 0.5, 0.1, Segments.of(0, 2));
+    float[] w = {3f, 4f, 1f};
+    opt.step(w, new float[] {0.6f, -0.8f, 2f}, 2f);
+    // weight tensor: ||w0|| = 5, ||g1|| = 1; local = 0.1 * 5 / (1 + 0.5 * 5) = 0.1428571429
+    //   v1 = 2 * 0.1428571 * (g1 + 0.5 * w0) = 0.2857143 * [2.1, 1.2] = [0.6, 0.3428571429]
+    //   w1 = w0 - v1 = [2.4, 3.6571428571]
+    // bias: v1 = 2 * 2 = 4 (plain momentum SGD: no decay, local rate 1); w1 = 1 - 4
+    assertClose(new double[] {2.4, 3.6571428571, -3.0}, w, "w1");
+    assertClose(new double[] {0.6, 0.3428571429, 4.0}, opt.state().arrays().get("velocity"), "v1");
+    opt.step(w, new float[] {0f, 1f, -1f}, 2f);
+    // weight tensor: ||w1|| = sqrt(5.76 + 13.3746939) = 4.3743221049, ||g2|| = 1
+    //   local = 0.1 * 4.3743221 / (1 + 2.1871611) = 0.1372482292
+    //   v2 = 0.5 * v1 + 2 * 0.1372482 * ([0, 1] + 0.5 * w1)
+    //      = [0.3 + 0.2744965 * 1.2, 0.1714286 + 0.2744965 * 2.8285714]
+    //      = [0.6293957500, 0.9478614107]
+    //   w2 = w1 - v2 = [1.7706042500, 2.7092814465]
+    // bias: v2 = 0.5 * 4 + 2 * (-1) = 0; w2 = -3
+    assertClose(new double[] {1.77060425, 2.7092814465, -3.0}, w, "w2");
+    assertClose(new double[] {0.62939575, 0.9478614107, 0.0}, opt.state().arrays().get("velocity"),
+        "v2");
+  }
+
+  @Test
+  void larsFirstStepMovesEachMatrixByLrEtaTimesItsNormWhateverTheGradientScale() {
+    // Without weight decay, v1 = lr * eta * ||w|| * g / ||g||: a step of norm lr * eta * ||w||.
+    // A zero tensor gets local rate 1 (plain SGD), or it would never move.
+    Segments tensors = new Segments(new int[] {0, 2, 4}, new int[] {2, 2, 1});
+    float[] w0 = {3f, 4f, 0.03f, -0.04f, 0f};
+    for (float scale : new float[] {1e-3f, 1f, 1e3f}) {
+      Optimizer opt = new Lars(0.9, 0, 0.02, tensors);
+      float[] w = w0.clone();
+      opt.step(w, new float[] {scale, 2 * scale, -scale, 0.5f * scale, 0.5f}, 0.5f);
+      assertEquals(0.5 * 0.02 * 5, Math.hypot(w[0] - 3f, w[1] - 4f), 1e-6, "tensor 0 at " + scale);
+      assertEquals(0.5 * 0.02 * 0.05, Math.hypot(w[2] - 0.03f, w[3] + 0.04f), 1e-8,
+          "tensor 1 at " + scale);
+      assertEquals(-0.25, w[4], 1e-7, "zero tensor: w - lr * g");
+    }
+  }
+
+  @Test
+  void lambAndLarsCheckTheirSegments() {
+    Segments overlapping = new Segments(new int[] {0, 1}, new int[] {2, 2});
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Lamb(0.9, 0.999, 1e-8, 0, overlapping));
+    assertTrue(e.getMessage().contains("lamb") && e.getMessage().contains("ascending"),
+        e.getMessage());
+    Segments descending = new Segments(new int[] {4, 0}, new int[] {2, 2});
+    e = assertThrows(IllegalArgumentException.class, () -> new Lars(0.9, 0, 1e-3, descending));
+    assertTrue(e.getMessage().contains("lars") && e.getMessage().contains("ascending"),
+        e.getMessage());
+
+    for (Optimizer opt : new Optimizer[] {new Lamb(0.9, 0.999, 1e-8, 0.1, Segments.of(1, 5)),
+        new Lars(0.9, 0.1, 1e-3, Segments.of(1, 5))}) {
+      float[] w = {1f, 2f};
+      e = assertThrows(IllegalArgumentException.class, () -> opt.step(w, new float[2], 0.1f));
+      assertTrue(e.getMessage().contains("segment 1+5"), e.getMessage());
+      assertArrayEquals(new float[] {1f, 2f}, w, opt.name() + ": w untouched by a rejected step");
+      assertEquals(0, opt.steps());
+    }
+  }
+
+  @Test
   void stepRejectsBadInputWithoutTouchingState() {
     Optimizer opt = new Adam();
     float[] w = {1f, 2f};
@@ -213,5 +332,13 @@ class OptimizerStepTest {
     assertThrows(IllegalArgumentException.class, () -> new Momentum(1.5, true));
     assertThrows(IllegalArgumentException.class,
         () -> new AdamW(0.9, 0.999, 1e-8, -1, Segments.EMPTY));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Lamb(0.9, 0.999, 1e-8, Double.POSITIVE_INFINITY, Segments.EMPTY));
+    assertThrows(IllegalArgumentException.class, () -> new Lamb(0.9, 1.0, 1e-8, 0, Segments.EMPTY));
+    assertThrows(IllegalArgumentException.class, () -> new Lars(1.0, 0, 1e-3, Segments.EMPTY));
+    assertThrows(IllegalArgumentException.class, () -> new Lars(0.9, -0.1, 1e-3, Segments.EMPTY));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Lars(0.9, 0, 0, Segments.EMPTY));
+    assertTrue(e.getMessage().contains("trustCoefficient=0.0"), e.getMessage());
   }
 }

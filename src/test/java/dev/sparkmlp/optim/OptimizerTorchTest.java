@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Trajectories against PyTorch 1.13: several steps at lr 0.1 and 0.001 for sgd, adam, adamw and
  * rmsprop (without bias correction, as torch's RMSprop), with a gradient that depends on w so
- * that errors compound. The fixtures and the reasons for what is left out (our Momentum) are in
+ * that errors compound. torch has no LAMB or LARS: their cases come from torch optimizers that
+ * the generator writes from the papers' formulas, with the first 5 elements one weight tensor
+ * and the last 3 a bias. The fixtures and the reasons for what is left out (our Momentum) are in
  * the generator, scripts/fixtures/optim_torch.py.
  */
 class OptimizerTorchTest {
@@ -32,7 +34,10 @@ class OptimizerTorchTest {
       "sgd", new double[] {1e-7, 1e-6},
       "adam", new double[] {1e-6, 1e-5},
       "adamw", new double[] {1e-6, 1e-5},
-      "rmsprop", new double[] {1e-6, 1e-5});
+      "rmsprop", new double[] {1e-6, 1e-5},
+      // torch takes the norms in float32, we in double: the trust ratios differ in the last bits.
+      "lamb", new double[] {1e-6, 1e-5},
+      "lars", new double[] {1e-6, 1e-5});
 
   @Test
   void trajectoriesMatchPyTorch() throws IOException {
@@ -42,6 +47,7 @@ class OptimizerTorchTest {
       doc = new ObjectMapper().readTree(in);
     }
     int cases = 0;
+    java.util.Set<String> seen = new java.util.TreeSet<>();
     for (JsonNode c : doc.get("cases")) {
       String name = FIXTURE + " case '" + c.get("name").asText() + "'";
       OptimizerSpec spec = OptimizerSpec.of(c.get("optimizer").asText());
@@ -74,8 +80,11 @@ class OptimizerTorchTest {
         }
       }
       cases++;
+      seen.add(opt.name());
     }
     assertTrue(cases >= 8, "expected several cases in " + FIXTURE + ", found " + cases);
+    assertTrue(seen.containsAll(OptimizerSpec.NAMES.stream().filter(n -> !n.equals("momentum"))
+        .toList()), "every optimizer but momentum has a case: " + seen);
   }
 
   private static float[] floats(JsonNode array) {

@@ -46,13 +46,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>The expected agreement is bitwise, not approximate. Both sources take the same rows in the
  * same order (Shards layout, epoch order, slices), draw the same dropout masks, and run the same
- * kernels on the same row counts. What could differ is the sum over shards: LocalGradients adds
- * shard 0 then shard 1; treeAggregate adds the two partition sums in the order their tasks
- * finish, starting from an empty zero value (0 + g = g exactly). With two terms the order does not
- * matter: float addition is commutative (a + b and b + a round the same exact sum), so the
- * trajectories must be identical to the last bit. Any difference means a layout, RNG-key or
- * workspace bug, not rounding. Both aggregation paths are covered: depth 1 (the partition sums
- * added on the driver in partition order) and depth 2 (treeAggregate).
+ * kernels on the same row counts, and both add shard 0 then shard 1 (the sum tree of two shards),
+ * so the trajectories must be identical to the last bit. Any difference means a layout, RNG-key or
+ * workspace bug, not rounding. Both depths are covered: 1 (the partition sums added on the
+ * driver) and 2 (added by a group task on an executor). ManyPartitionsTest covers 64 and 200.
  */
 class SparkGradientsTest {
   static SparkSession spark;

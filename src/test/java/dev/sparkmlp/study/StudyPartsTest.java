@@ -59,7 +59,8 @@ class StudyPartsTest {
 
   @Test
   void proseNumbersComeFromTheSettings() {
-    OptimizerSpec o = new OptimizerSpec("adam", 0.8, 0.99, 1e-8, 0.5, 0.9, false, 0);
+    OptimizerSpec o = new OptimizerSpec("adam", 0.8, 0.99, 1e-8, 0.5, 0.9, false, 0,
+        OptimizerSpec.DEFAULT_TRUST_COEFFICIENT);
     assertEquals(
         " (Momentum β = 0.5 and RMSProp β = 0.9, without bias correction; Adam β₁ = 0.8, β₂ ="
             + " 0.99)",

@@ -72,4 +72,63 @@ class ShardsTest {
     Shards.epochOrder(5, 0, 1, again, 100);
     assertArrayEquals(a, again);
   }
+
+  @Test
+  void theSumTreeIsFlatUpTo32ShardsThenGroupsOfCeilSqrt() {
+    assertEquals(1, Shards.sumGroupSize(1));
+    assertEquals(32, Shards.sumGroupSize(32));
+    assertEquals(1, Shards.sumGroups(32));
+    assertEquals(6, Shards.sumGroupSize(33), "6 * 6 = 36 >= 33 > 25");
+    assertEquals(6, Shards.sumGroups(33));
+    assertEquals(8, Shards.sumGroupSize(64));
+    assertEquals(8, Shards.sumGroups(64));
+    assertEquals(15, Shards.sumGroupSize(200), "15 * 15 = 225 >= 200 > 196");
+    assertEquals(14, Shards.sumGroups(200), "13 groups of 15 and one of 5");
+    assertEquals(100, Shards.sumGroupSize(10_000));
+    assertThrows(IllegalArgumentException.class, () -> Shards.sumGroupSize(0));
+  }
+
+  @Test
+  void sumInTreeAddsEachGroupInOrderThenTheGroupSums() {
+    int shards = 200;
+    int n = 64;
+    float[][] x = new float[shards][n];
+    long key = dev.sparkmlp.math.Rng.key(3, 9);
+    for (int p = 0; p < shards; p++) {
+      for (int i = 0; i < n; i++) {
+        // Magnitudes over six decades, so that the order of additions shows in the rounding.
+        x[p][i] = (float) (dev.sparkmlp.math.Rng.gaussian(key, (long) p * n + i)
+            * Math.pow(10, (p * 7 + i) % 6));
+      }
+    }
+    float[] expected = new float[n];
+    float[] group = new float[n];
+    double expectedLoss = 0;
+    for (int k = 0; k < 14; k++) {
+      java.util.Arrays.fill(group, 0f);
+      double groupLoss = 0;
+      for (int p = 15 * k; p < Math.min(shards, 15 * k + 15); p++) {
+        for (int i = 0; i < n; i++) group[i] += x[p][i];
+        groupLoss += 0.1 * p;
+      }
+      for (int i = 0; i < n; i++) expected[i] += group[i];
+      expectedLoss += groupLoss;
+    }
+    float[] flat = new float[n];
+    for (int p = 0; p < shards; p++) for (int i = 0; i < n; i++) flat[i] += x[p][i];
+    assertNotEquals(Arrays.toString(expected), Arrays.toString(flat),
+        "the data must tell the tree from a plain sum in shard order");
+
+    Gradient[] parts = new Gradient[shards];
+    for (int p = 0; p < shards; p++) {
+      parts[p] = new Gradient().add(x[p], new float[] {p}, 0.1 * p, 2, p % 2);
+    }
+    Gradient sum = Shards.sumInTree(parts);
+    assertArrayEquals(expected, sum.grad);
+    assertEquals(expectedLoss, sum.lossSum, 0);
+    assertEquals(2 * shards, sum.count);
+    assertEquals(shards / 2, sum.correct);
+    assertEquals(shards, sum.shards);
+    assertEquals(shards * (shards - 1) / 2, sum.batchStats[0], 0);
+  }
 }
