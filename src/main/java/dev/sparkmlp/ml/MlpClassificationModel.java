@@ -12,7 +12,9 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A trained {@link MlpClassifier}. {@code transform} adds rawPrediction (the logits z of the last
@@ -76,6 +78,42 @@ public final class MlpClassificationModel
   @Override
   public Vector predictRaw(Vector features) {
     return Vectors.dense(data().forward(features));
+  }
+
+  /**
+   * Adds rawPrediction, probability and prediction (each unless its column name is empty), as
+   * Spark's transform does, but a partition's rows go through the network
+   * {@link MlpModelData#BATCH} at a time. The sums of a batch may group differently from those
+   * of {@link #predictRaw} on one vector, so the two can differ in the last bits; prediction
+   * follows {@code thresholds} when they are set.
+   */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema(), true);
+    MlpModelData d = data();
+    if (isDefined(thresholds()) && getThresholds().length != d.classes) {
+      throw new IllegalArgumentException("param thresholds: " + getThresholds().length
+          + " thresholds for " + d.classes + " classes");
+    }
+    if (out.length() == dataset.schema().length()) return dataset.toDF();
+    // The new columns in the order of the output schema: 0 raw, 1 probability, 2 prediction.
+    String[] names = out.fieldNames();
+    int base = dataset.schema().length();
+    int[] kinds = new int[names.length - base];
+    for (int i = 0; i < kinds.length; i++) {
+      String name = names[base + i];
+      kinds[i] = name.equals(getRawPredictionCol()) ? 0 : name.equals(getProbabilityCol()) ? 1 : 2;
+    }
+    MlpClassificationModel model = this;
+    return BatchTransform.transform(dataset, out, getFeaturesCol(), d, (z, off, k) -> {
+      DenseVector r = new DenseVector(java.util.Arrays.copyOfRange(z, off, off + k));
+      Object[] values = new Object[kinds.length];
+      for (int i = 0; i < kinds.length; i++) {
+        values[i] = kinds[i] == 0 ? r : kinds[i] == 1 ? model.raw2probabilityInPlace(r.copy())
+            : (Object) model.raw2prediction(r);
+      }
+      return values;
+    });
   }
 
   /** raw := softmax(raw). Modified: raw (a dense vector). */

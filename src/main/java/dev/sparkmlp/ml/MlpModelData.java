@@ -17,7 +17,8 @@ import org.apache.spark.ml.linalg.Vector;
 /**
  * A trained network as a model holds it: architecture, flat params and buffers, and the number
  * of classes (0 for regression). It travels inside the model to the executors that run
- * {@code transform}; each thread there keeps one single-row workspace.
+ * {@code transform}; each thread there keeps one single-row workspace, for {@link #forward}, and
+ * one of {@link #BATCH} rows, for {@link #forwardBatch}.
  *
  * <p>For a classifier the "raw" network is the trained one without its final softmax, so a
  * forward pass gives the logits z. rawPrediction is z - mean(z): softmax ignores the shift, and
@@ -33,6 +34,11 @@ final class MlpModelData implements Serializable {
   final int classes;
   private transient volatile Network raw;
   private transient volatile ThreadLocal<Row> rows;
+
+  /** Rows per forward pass in {@link #forwardBatch}: one GEMM per layer instead of one per row. */
+  static final int BATCH = 256;
+
+  private transient volatile ThreadLocal<Workspace> batches;
 
   /** A thread's workspace and input row. */
   private record Row(Workspace ws, float[] x) {}
@@ -68,36 +74,76 @@ final class MlpModelData implements Serializable {
    * a regressor. Not modified: features.
    */
   double[] forward(Vector features) {
-    if (features.size() != spec.inputs()) {
-      throw new IllegalArgumentException("the features vector has " + features.size()
-          + " values, the model expects " + spec.inputs());
-    }
     Row r = row();
     float[] x = r.x();
-    if (features instanceof DenseVector dv) {
-      double[] v = dv.values();
-      for (int j = 0; j < x.length; j++) x[j] = (float) v[j];
-    } else if (features instanceof SparseVector sv) {
-      Arrays.fill(x, 0f);
-      int[] idx = sv.indices();
-      double[] v = sv.values();
-      for (int i = 0; i < idx.length; i++) x[idx[i]] = (float) v[i];
-    } else {
-      for (int j = 0; j < x.length; j++) x[j] = (float) features.apply(j);
-    }
+    toFloats(features, x, 0);
     float[] out = raw().predict(params, buffers, x, 0, 1, r.ws());
-    int k = raw().outputs();
-    double[] z = new double[k];
+    double[] z = new double[outputs()];
+    centre(out, 0, z, 0);
+    return z;
+  }
+
+  /** Width of the raw outputs: the classes, or 1 for a regressor. */
+  int outputs() {
+    return raw().outputs();
+  }
+
+  /**
+   * The raw outputs of {@code rows <= BATCH} rows at once, as {@link #forward} computes them for
+   * one: z[i * outputs() + j] for row i. The sums inside a layer may group differently for a batch
+   * than for a single row, so the two can differ in the last bits. Not modified: x (rows x inputs,
+   * row-major). Modified: z.
+   */
+  void forwardBatch(float[] x, int rows, double[] z) {
+    if (batches == null) {
+      synchronized (this) {
+        if (batches == null) {
+          Network n = raw();
+          batches = ThreadLocal.withInitial(() -> n.newWorkspace(BATCH));
+        }
+      }
+    }
+    float[] out = raw().predict(params, buffers, x, 0, rows, batches.get());
+    int k = outputs();
+    for (int i = 0; i < rows; i++) centre(out, i * k, z, i * k);
+  }
+
+  /** z[zOff..] := out[off..] widened, minus their mean for a classifier (one row). */
+  private void centre(float[] out, int off, double[] z, int zOff) {
+    int k = outputs();
     double mean = 0;
     for (int j = 0; j < k; j++) {
-      z[j] = out[j];
-      mean += z[j];
+      z[zOff + j] = out[off + j];
+      mean += z[zOff + j];
     }
     if (classes > 0) {
       mean /= k;
-      for (int j = 0; j < k; j++) z[j] -= mean;
+      for (int j = 0; j < k; j++) z[zOff + j] -= mean;
     }
-    return z;
+  }
+
+  /**
+   * x[off, off + size) := features as floats, for a dense, sparse or any other vector.
+   *
+   * @throws IllegalArgumentException when the vector's width is not the model's
+   */
+  void toFloats(Vector features, float[] x, int off) {
+    int n = spec.inputs();
+    if (features.size() != n) {
+      throw new IllegalArgumentException("the features vector has " + features.size()
+          + " values, the model expects " + n);
+    }
+    if (features instanceof DenseVector dv) {
+      double[] v = dv.values();
+      for (int j = 0; j < n; j++) x[off + j] = (float) v[j];
+    } else if (features instanceof SparseVector sv) {
+      Arrays.fill(x, off, off + n, 0f);
+      int[] idx = sv.indices();
+      double[] v = sv.values();
+      for (int i = 0; i < idx.length; i++) x[off + idx[i]] = (float) v[i];
+    } else {
+      for (int j = 0; j < n; j++) x[off + j] = (float) features.apply(j);
+    }
   }
 
   /** z := softmax(z) = exp(z - max z) / sum exp(z - max z). Modified: z. */

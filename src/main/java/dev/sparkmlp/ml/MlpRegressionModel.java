@@ -11,7 +11,9 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A trained {@link MlpRegressor}; {@code transform} adds the prediction column. Saved as Spark
@@ -65,6 +67,20 @@ public final class MlpRegressionModel extends RegressionModel<Vector, MlpRegress
   @Override
   public double predict(Vector features) {
     return data().forward(features)[0];
+  }
+
+  /**
+   * Adds prediction (unless its column name is empty), as Spark's transform does, but a
+   * partition's rows go through the network {@link MlpModelData#BATCH} at a time; the sums of a
+   * batch may group differently from those of {@link #predict} on one vector, so the two can
+   * differ in the last bits.
+   */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema(), true);
+    if (getPredictionCol().isEmpty()) return dataset.toDF();
+    return BatchTransform.transform(dataset, out, getFeaturesCol(), data(),
+        (z, off, k) -> new Object[] {z[off]});
   }
 
   /** All parameters as one flat vector (see MlpClassificationModel.weights). */

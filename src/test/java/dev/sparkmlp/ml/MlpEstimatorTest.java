@@ -217,13 +217,66 @@ class MlpEstimatorTest {
     Vector features = r.getAs("features");
     assertEquals(1.0, prob.toArray()[0] + prob.toArray()[1] + prob.toArray()[2], 1e-12);
     assertEquals(0, raw.toArray()[0] + raw.toArray()[1] + raw.toArray()[2], 1e-9);
-    assertEquals(raw, fitted.predictRaw(features));
+    assertArrayEquals(fitted.predictRaw(features).toArray(), raw.toArray(), 1e-5,
+        "transform's batches agree with predictRaw on one vector up to summation order");
     assertEquals((double) raw.argmax(), fitted.predict(features));
     assertEquals((double) prob.argmax(), (double) r.getAs("prediction"));
     // The distributed evaluation agrees with the transform's predictions.
     Metrics m = fitted.evaluate(test);
     assertEquals(300, m.count());
     assertEquals(acc, m.accuracy(), 1e-12);
+  }
+
+  /**
+   * transform runs a partition's rows through the network in batches: every row of a partition
+   * larger than one batch agrees with the one-vector methods, the empty column names drop their
+   * columns, thresholds steer the prediction, and bad features name the column.
+   */
+  @Test
+  void batchedTransformAgreesWithTheOneVectorMethods() {
+    Dataset<Row> many = MlSpark.blobs(spark, 700, 5).coalesce(1);
+    List<Row> rows = fitted.transform(many).collectAsList();
+    assertEquals(700, rows.size());
+    for (Row r : rows) {
+      Vector f = r.getAs("features");
+      assertArrayEquals(fitted.predictRaw(f).toArray(), ((Vector) r.getAs("rawPrediction")).toArray(),
+          1e-5, "float32 logits, summed in another order");
+      assertArrayEquals(fitted.predictProbability(f).toArray(),
+          ((Vector) r.getAs("probability")).toArray(), 1e-6);
+      assertEquals(fitted.predict(f), (double) r.getAs("prediction"));
+    }
+    MlpClassificationModel onlyPrediction = fitted.copy(new org.apache.spark.ml.param.ParamMap())
+        .setRawPredictionCol("").setProbabilityCol("");
+    Dataset<Row> slim = onlyPrediction.transform(many);
+    assertEquals(List.of(many.columns()).size() + 1, slim.columns().length);
+    assertEquals(rows.stream().map(r -> (double) r.getAs("prediction")).toList(),
+        slim.collectAsList().stream().map(r -> (double) r.getAs("prediction")).toList());
+    // A threshold of 0 for class 2 makes every row class 2 (probability / threshold is infinite).
+    MlpClassificationModel class2 = fitted.copy(new org.apache.spark.ml.param.ParamMap())
+        .setThresholds(new double[] {1, 1, 0});
+    assertTrue(class2.transform(many).collectAsList().stream()
+        .allMatch(r -> (double) r.getAs("prediction") == 2.0));
+    // Through a ParamMap, which the setter's own check does not see.
+    var wrong = assertThrows(IllegalArgumentException.class, () -> fitted
+        .copy(new org.apache.spark.ml.param.ParamMap().put(fitted.thresholds(), new double[] {1, 1}))
+        .transform(many));
+    assertTrue(wrong.getMessage().contains("2 thresholds for 3 classes"), wrong.getMessage());
+    Dataset<Row> narrow = many.withColumn("features",
+        functions.udf((Vector v) -> org.apache.spark.ml.linalg.Vectors.dense(v.apply(0), v.apply(1)),
+            new org.apache.spark.ml.linalg.VectorUDT()).apply(functions.col("features")));
+    var width = assertThrows(Exception.class, () -> fitted.transform(narrow).collectAsList());
+    assertTrue(messages(width)
+        .contains("column 'features': the features vector has 2 values, the model expects 4"),
+        messages(width));
+  }
+
+  /** The messages of t and its causes, one per line. */
+  private static String messages(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      sb.append(c.getMessage()).append('\n');
+    }
+    return sb.toString();
   }
 
   @Test
