@@ -70,7 +70,10 @@ final class TrainRun {
       if (!resume.isBlank()) {
         Trainer.State resumed = Checkpointer.resume(resume, net, seed, trainer);
         if (console == Console.NORMAL) {
-          out.printf("sparkmlp: resumed from %s after epoch %d%n", resume, resumed.epochsDone());
+          out.printf("sparkmlp: resumed from %s after epoch %d%s%n", resume, resumed.epochsDone(),
+              resumed.partial().steps() == 0 ? ""
+                  : String.format(" and %d steps of epoch %d", resumed.partial().steps(),
+                      resumed.epochsDone() + 1));
         }
       }
 
@@ -83,6 +86,11 @@ final class TrainRun {
             scaledLr(cfg), seed, output);
       }
       int checkpointEvery = s.integer("train.checkpoint-every");
+      int checkpointEverySteps = s.integer("train.checkpoint-every-steps");
+      if (checkpointEvery < 0 || checkpointEverySteps < 0) {
+        throw new ConfigLoader.ConfigError("train.checkpoint-every and train.checkpoint-every-steps"
+            + " must not be negative: " + checkpointEvery + ", " + checkpointEverySteps);
+      }
       String metricsPath = Fs.resolve(output, "metrics.jsonl");
       Trainer.Listener progress = (m, t) -> {
         if (console == Console.NORMAL) out.println(m.line());
@@ -90,8 +98,8 @@ final class TrainRun {
         for (EpochMetrics e : t.history()) lines.append(Json.line(e.toMap())).append('\n');
         Json.writeFileAtomically(metricsPath, lines.toString());
       };
-      Trainer.Listener checkpoints = checkpointEvery <= 0 ? null
-          : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery,
+      Trainer.Listener checkpoints = checkpointEvery <= 0 && checkpointEverySteps <= 0 ? null
+          : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery, checkpointEverySteps,
               savedModel(spec, params, buffers, data, train, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
       TrainResult result = trainer.fit(source, validation, trainEval,

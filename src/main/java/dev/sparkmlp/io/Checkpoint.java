@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The state of a training run after a whole epoch: enough to continue it on the same trajectory.
+ * The state of a training run after a whole epoch or in the middle of one: enough to continue it on the same trajectory.
  * {@link CheckpointIO} saves and loads it bit-exactly.
  *
  * @param model the current weights, with the spec, scaler and task they belong to
@@ -20,13 +20,46 @@ import java.util.Objects;
  * @param badEpochs early stopping: epochs since the last improvement
  * @param bestParams early stopping: the params at the best epoch, or null when not kept
  * @param bestBuffers the buffers at the best epoch; null exactly when {@code bestParams} is
+ * @param partial the steps already taken in epoch {@code epoch + 1} and their running sums;
+ *     {@link Partial#NONE} at an epoch boundary
  */
 public record Checkpoint(SavedModel model, OptimizerState optimizer, int epoch, long step, long seed,
     String config, List<String> metricsHistory, double bestMetric, int bestEpoch, int badEpochs,
-    float[] bestParams, float[] bestBuffers) {
+    float[] bestParams, float[] bestBuffers, Partial partial) {
+
+  /**
+   * The part of epoch {@code epoch + 1} already trained, stored with exact bits.
+   *
+   * @param steps steps of the epoch taken; 0 at an epoch boundary
+   * @param lossSum the running sum of the steps' losses
+   * @param penaltySum the running sum of the steps' regularization penalties
+   * @param count rows seen
+   * @param correct rows classified correctly
+   * @param lr the learning rate of the last step taken
+   */
+  public record Partial(int steps, double lossSum, double penaltySum, long count, long correct,
+      double lr) {
+    public static final Partial NONE = new Partial(0, 0, 0, 0, 0, 0);
+
+    public Partial {
+      if (steps < 0) throw new IllegalArgumentException("partial epoch steps must not be negative: " + steps);
+      if (count < 0 || correct < 0 || correct > count) {
+        throw new IllegalArgumentException("partial epoch: bad count/correct " + count + "/" + correct);
+      }
+    }
+  }
+
+  /** A checkpoint at an epoch boundary. */
+  public Checkpoint(SavedModel model, OptimizerState optimizer, int epoch, long step, long seed,
+      String config, List<String> metricsHistory, double bestMetric, int bestEpoch, int badEpochs,
+      float[] bestParams, float[] bestBuffers) {
+    this(model, optimizer, epoch, step, seed, config, metricsHistory, bestMetric, bestEpoch,
+        badEpochs, bestParams, bestBuffers, Partial.NONE);
+  }
 
   public Checkpoint {
     Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(partial, "partial");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(config, "config");
     metricsHistory = List.copyOf(metricsHistory);

@@ -16,10 +16,12 @@ import java.util.Map;
  * ({@link ModelIO#load} reads its current weights), plus:
  *
  * <pre>
- * checkpoint.json  {"format": "sparkmlp-checkpoint", "version": 1, "epoch", "step", "seed",
+ * checkpoint.json  {"format": "sparkmlp-checkpoint", "version": 2, "epoch", "step", "seed",
  *                   "optimizer": {"name", "t", "arrays": [{"name", "length"}], "sha256"},
  *                   "early_stopping": {"best_metric", "best_epoch", "bad_epochs",
  *                                      "best_weights_sha256": hex or null},
+ *                   "partial_epoch": {"steps", "loss_sum", "penalty_sum", "count", "correct",
+ *                                     "lr"},
  *                   "metrics_history": ["one JSON line", ...], "config": "..."}
  * optimizer.bin    "SPMLPO01", int32 array count, int32 length of each array, then the arrays
  *                  (float32), all little-endian
@@ -27,12 +29,13 @@ import java.util.Map;
  * </pre>
  *
  * Every float and double is stored with its exact bits, so a resumed run continues the trajectory
- * it would have followed without the interruption. Writing is atomic as for models; loading checks
+ * it would have followed without the interruption. Version 1 (written before step checkpoints)
+ * has no "partial_epoch" and is read as an epoch-boundary checkpoint. Writing is atomic as for models; loading checks
  * fields, sizes and checksums, and reports the first problem as a {@link ModelFormatException}.
  */
 public final class CheckpointIO {
   static final String FORMAT = "sparkmlp-checkpoint";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final String CHECKPOINT_JSON = "checkpoint.json";
   static final String OPTIMIZER_BIN = "optimizer.bin";
   static final String BEST_BIN = "best.bin";
@@ -58,8 +61,8 @@ public final class CheckpointIO {
     String format = f.string(root, "format", "format");
     if (!format.equals(FORMAT)) throw f.error("format", "expected \"" + FORMAT + "\", found \"" + format + "\"");
     int version = f.anyInt(root, "version", "version");
-    if (version != VERSION) {
-      throw f.error("version", "unsupported version " + version + " (this build reads version " + VERSION + ")");
+    if (version != 1 && version != VERSION) {
+      throw f.error("version", "unsupported version " + version + " (this build reads versions 1 to " + VERSION + ")");
     }
     int epoch = f.nonNegativeInt(root, "epoch", "epoch");
     long step = f.nonNegativeLong(root, "step", "step");
@@ -88,9 +91,23 @@ public final class CheckpointIO {
       history.add(line.textValue());
     }
     String config = f.string(root, "config", "config");
+    Checkpoint.Partial partial = Checkpoint.Partial.NONE;
+    if (version >= 2) {
+      JsonNode p = f.object(root, "partial_epoch", "partial_epoch");
+      try {
+        partial = new Checkpoint.Partial(f.nonNegativeInt(p, "steps", "partial_epoch.steps"),
+            f.doubleValue(p, "loss_sum", "partial_epoch.loss_sum"),
+            f.doubleValue(p, "penalty_sum", "partial_epoch.penalty_sum"),
+            f.nonNegativeLong(p, "count", "partial_epoch.count"),
+            f.nonNegativeLong(p, "correct", "partial_epoch.correct"),
+            f.doubleValue(p, "lr", "partial_epoch.lr"));
+      } catch (IllegalArgumentException e) {
+        throw f.error("partial_epoch", e.getMessage());
+      }
+    }
     try {
       return new Checkpoint(model, optimizer, epoch, step, seed, config, history, bestMetric, bestEpoch,
-          badEpochs, best == null ? null : best[0], best == null ? null : best[1]);
+          badEpochs, best == null ? null : best[0], best == null ? null : best[1], partial);
     } catch (IllegalArgumentException e) {
       throw f.error(e.getMessage());
     }
@@ -136,6 +153,13 @@ public final class CheckpointIO {
     root.put("seed", c.seed());
     root.set("optimizer", opt);
     root.set("early_stopping", es);
+    ObjectNode partial = root.putObject("partial_epoch");
+    partial.put("steps", c.partial().steps());
+    partial.set("loss_sum", JsonFields.doubleNode(c.partial().lossSum()));
+    partial.set("penalty_sum", JsonFields.doubleNode(c.partial().penaltySum()));
+    partial.put("count", c.partial().count());
+    partial.put("correct", c.partial().correct());
+    partial.set("lr", JsonFields.doubleNode(c.partial().lr()));
     ArrayNode hist = root.putArray("metrics_history");
     c.metricsHistory().forEach(hist::add);
     root.put("config", c.config());

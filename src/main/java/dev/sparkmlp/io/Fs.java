@@ -153,6 +153,22 @@ public final class Fs {
   }
 
   /**
+   * Moves the file or directory {@code from} to {@code to} by a rename, first deleting whatever is
+   * at {@code to}. Used to keep the previous checkpoint: a crash between the delete and the rename
+   * leaves {@code from} in place.
+   */
+  public static void moveReplacing(String from, String to) {
+    Loc f = loc(from);
+    Loc t = loc(to);
+    try {
+      if (t.fs.exists(t.path)) t.fs.delete(t.path, true);
+      if (!f.fs.rename(f.path, t.path)) throw new IOException("rename failed");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + from + " to " + to + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Writes a file in place, creating parent directories and replacing any file there. A reader may
    * see it half-written: use this only inside a directory that {@link #writeDirectoryAtomically}
    * publishes, and {@link #writeAtomically} everywhere else.

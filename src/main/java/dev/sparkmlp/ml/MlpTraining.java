@@ -291,7 +291,7 @@ final class MlpTraining {
     if (every <= 0) return null;
     String dir = p.getCheckpointDir();
     String fit = fingerprint(p, stats, partitions);
-    if (Fs.exists(Fs.resolve(dir, "checkpoint.json"))) {
+    if (Checkpointer.exists(dir)) {
       try {
         Checkpointer.resume(dir, net, p.getSeed(), fit, trainer);
       } catch (dev.sparkmlp.io.ModelFormatException e) {

@@ -36,6 +36,7 @@ final class RunKey {
                     .withoutPath("train.partitions")
                     .withoutPath("train.evaluate-train")
                     .withoutPath("train.checkpoint-every")
+                    .withoutPath("train.checkpoint-every-steps")
                     .withoutPath("train.resume"))
             .withFallback(
                 c.withOnlyPath("data")

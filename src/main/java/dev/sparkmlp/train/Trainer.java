@@ -36,8 +36,9 @@ import java.util.List;
  */
 public final class Trainer {
   /**
-   * Sees the training as it goes. Call order per epoch: {@link #gradient} once per step, in step
-   * order, then {@link #epochEnd} once. Both run on the driver, in the training thread.
+   * Sees the training as it goes. Call order per epoch: {@link #gradient} then {@link #stepEnd}
+   * once per step, in step order, then {@link #epochEnd} once. All run on the driver, in the
+   * training thread.
    */
   public interface Listener {
     /**
@@ -57,6 +58,13 @@ public final class Trainer {
      */
     default void gradient(int epoch, int step, float[] g) {}
 
+    /**
+     * After each step's update, including the batch-norm statistics: {@link Trainer#state()} is
+     * then the state after {@link Trainer#stepInEpoch()} steps of epoch {@link
+     * Trainer#epochsDone()} + 1 (a step checkpoint saves it). The default does nothing.
+     */
+    default void stepEnd(Trainer trainer) {}
+
     /** A listener that calls each of {@code listeners} in turn; nulls are skipped. */
     static Listener all(Listener... listeners) {
       Listener[] ls = java.util.Arrays.stream(listeners).filter(java.util.Objects::nonNull)
@@ -71,13 +79,18 @@ public final class Trainer {
         public void gradient(int epoch, int step, float[] g) {
           for (Listener l : ls) l.gradient(epoch, step, g);
         }
+
+        @Override
+        public void stepEnd(Trainer trainer) {
+          for (Listener l : ls) l.stepEnd(trainer);
+        }
       };
     }
   }
 
   /**
-   * Everything a run needs to continue on the same trajectory after a whole epoch: what a
-   * checkpoint stores ({@link Checkpointer}) and what {@link #restore} takes back. The seed and
+   * Everything a run needs to continue on the same trajectory, after a whole epoch or in the
+   * middle of one: what a checkpoint stores ({@link Checkpointer}) and what {@link #restore} takes back. The seed and
    * the configuration are the run's, not the state's: a resumed run must be given the same.
    *
    * @param epochsDone epochs completed
@@ -87,10 +100,20 @@ public final class Trainer {
    * @param optimizer the optimizer's step count and moment arrays
    * @param history one entry per completed epoch
    * @param earlyStopping the early-stopping bookkeeping
+   * @param partial the steps taken in epoch {@code epochsDone + 1}; {@link PartialEpoch#NONE} at
+   *     an epoch boundary
    */
   public record State(int epochsDone, long step, float[] params, float[] buffers,
-      OptimizerState optimizer, List<EpochMetrics> history, EarlyStopping earlyStopping) {
+      OptimizerState optimizer, List<EpochMetrics> history, EarlyStopping earlyStopping,
+      PartialEpoch partial) {
+    /** A state at an epoch boundary. */
+    public State(int epochsDone, long step, float[] params, float[] buffers,
+        OptimizerState optimizer, List<EpochMetrics> history, EarlyStopping earlyStopping) {
+      this(epochsDone, step, params, buffers, optimizer, history, earlyStopping, PartialEpoch.NONE);
+    }
+
     public State {
+      java.util.Objects.requireNonNull(partial, "partial");
       java.util.Objects.requireNonNull(params, "params");
       java.util.Objects.requireNonNull(buffers, "buffers");
       java.util.Objects.requireNonNull(optimizer, "optimizer");
@@ -103,6 +126,32 @@ public final class Trainer {
         throw new IllegalArgumentException("best weights have " + earlyStopping.bestParams().length
             + " params and " + earlyStopping.bestBuffers().length + " buffers, the current ones "
             + params.length + " and " + buffers.length);
+      }
+    }
+  }
+
+  /**
+   * The part of an epoch already trained: its position and the running sums its metrics line is
+   * computed from, so that a run resumed mid-epoch reports the same line as one never stopped.
+   *
+   * @param steps steps of the epoch taken; 0 at an epoch boundary
+   * @param lossSum sum of the steps' G.lossSum
+   * @param penaltySum sum of the steps' regularization penalties
+   * @param count rows seen
+   * @param correct rows classified correctly
+   * @param lr the learning rate of the last step taken (0 before any)
+   */
+  public record PartialEpoch(int steps, double lossSum, double penaltySum, long count,
+      long correct, double lr) {
+    public static final PartialEpoch NONE = new PartialEpoch(0, 0, 0, 0, 0, 0);
+
+    public PartialEpoch {
+      if (steps < 0 || count < 0 || correct < 0 || correct > count) {
+        throw new IllegalArgumentException("partial epoch: bad steps/count/correct " + steps + "/"
+            + count + "/" + correct);
+      }
+      if (steps == 0 && count != 0) {
+        throw new IllegalArgumentException("partial epoch: " + count + " rows seen in 0 steps");
       }
     }
   }
@@ -146,6 +195,13 @@ public final class Trainer {
   private boolean stoppedEarly;
   /** The first epoch of the history that reached cfg.stopAt(); 0 while none has. */
   private int targetEpoch;
+  /** The current epoch's progress, fields so that a listener can read it between steps. */
+  private int stepInEpoch;
+  private double lossSum;
+  private double penaltySum;
+  private long count;
+  private long correct;
+  private double lr;
 
   public Trainer(Network net, TrainConfig cfg, float[] params, float[] buffers) {
     if (params.length != net.paramCount() || buffers.length != net.bufferCount()) {
@@ -165,13 +221,15 @@ public final class Trainer {
     return new State(epochsDone, step, params.clone(), buffers.clone(), optimizer.state(), history,
         new EarlyStopping(best, bestEpoch, badEpochs,
             bestParams == null ? null : bestParams.clone(),
-            bestBuffers == null ? null : bestBuffers.clone()));
+            bestBuffers == null ? null : bestBuffers.clone()),
+        stepInEpoch == 0 ? PartialEpoch.NONE
+            : new PartialEpoch(stepInEpoch, lossSum, penaltySum, count, correct, lr));
   }
 
   /**
    * Continues from {@code s}: copies its weights into the arrays given to the constructor and
-   * takes its step counts, optimizer state, history and early-stopping bookkeeping. Call before
-   * {@link #fit}.
+   * takes its step counts, optimizer state, history, early-stopping bookkeeping and partial epoch
+   * (so {@link #fit} starts at that step of that epoch). Call before {@link #fit}.
    *
    * @throws IllegalArgumentException when the state's arrays do not fit this network, or its
    *     optimizer state is not this optimizer's
@@ -196,6 +254,13 @@ public final class Trainer {
     bestBuffers = es.bestBuffers() == null ? null : es.bestBuffers().clone();
     stoppedEarly = false;
     targetEpoch = targetEpoch(cfg.stopAt(), history);
+    PartialEpoch p = s.partial();
+    stepInEpoch = p.steps();
+    lossSum = p.lossSum();
+    penaltySum = p.penaltySum();
+    count = p.count();
+    correct = p.correct();
+    lr = p.lr();
   }
 
   /**
@@ -218,6 +283,10 @@ public final class Trainer {
     }
     targetEpoch = targetEpoch(target, history);
     int steps = source.stepsPerEpoch();
+    if (stepInEpoch > steps) {
+      throw new IllegalArgumentException("the state is at step " + stepInEpoch + " of epoch "
+          + (epochsDone + 1) + ", which has only " + steps + " steps");
+    }
     LrSchedule schedule = cfg.schedule().build();
     Regularization reg = cfg.regularization();
     float[] g = new float[params.length];
@@ -229,10 +298,14 @@ public final class Trainer {
     for (int epoch = epochsDone; epoch < cfg.epochs() && !stoppedEarly && targetEpoch == 0;
         epoch++) {
       long t0 = System.nanoTime();
-      double lossSum = 0, penaltySum = 0;
-      long count = 0, correct = 0;
-      double lr = 0;
-      for (int s = 0; s < steps; s++) {
+      if (stepInEpoch == 0) {
+        lossSum = 0;
+        penaltySum = 0;
+        count = 0;
+        correct = 0;
+        lr = 0;
+      }
+      for (int s = stepInEpoch; s < steps; s++) {
         Gradient grad = source.compute(params, buffers, epoch, s);
         if (grad.count == 0) throw new IllegalStateException("step " + s + " of epoch " + (epoch + 1) + " saw no rows");
         lossSum += grad.lossSum;
@@ -255,6 +328,8 @@ public final class Trainer {
           net.updateRunningStats(buffers, grad.batchStats, grad.shards);
         }
         step++;
+        stepInEpoch = s + 1;
+        if (listener != null) listener.stepEnd(this);
       }
       double stepSeconds = (System.nanoTime() - t0) / 1e9;
       trainSeconds += stepSeconds;
@@ -268,6 +343,7 @@ public final class Trainer {
           : (lossSum + penaltySum * (double) count / steps) / count;
       Metrics val = validation == null ? null : validation.evaluate(params, buffers);
       epochsDone = epoch + 1;
+      stepInEpoch = 0;
       double epochSeconds = (System.nanoTime() - t0) / 1e9;
       double elapsed = (System.nanoTime() - start) / 1e9;
       double eta = elapsed / (epochsDone - firstEpoch) * (cfg.epochs() - epochsDone);
@@ -328,6 +404,11 @@ public final class Trainer {
 
   public long step() {
     return step;
+  }
+
+  /** Steps taken in the current epoch, {@link #epochsDone()} + 1; 0 between epochs. */
+  public int stepInEpoch() {
+    return stepInEpoch;
   }
 
   public float[] params() {

@@ -163,6 +163,38 @@ class CheckpointIOTest {
   }
 
   @Test
+  void partialEpochRoundTripsBitExactAndVersion1ReadsAsAnEpochBoundary() {
+    String dir = tmp.resolve("ckpt").toString();
+    Checkpoint c = checkpoint(0.5, false);
+    Checkpoint.Partial p = new Checkpoint.Partial(7, 0.1 + 0.2, -0.0, 280, 251, 4.9e-324);
+    Checkpoint mid = new Checkpoint(c.model(), c.optimizer(), c.epoch(), c.step(), c.seed(),
+        c.config(), c.metricsHistory(), c.bestMetric(), c.bestEpoch(), c.badEpochs(), null, null, p);
+    CheckpointIO.save(mid, dir);
+    Checkpoint back = CheckpointIO.load(dir);
+    assertSameCheckpoint(mid, back);
+    assertEquals(p.steps(), back.partial().steps());
+    assertEquals(Double.doubleToRawLongBits(p.lossSum()), Double.doubleToRawLongBits(back.partial().lossSum()));
+    assertEquals(Double.doubleToRawLongBits(p.penaltySum()), Double.doubleToRawLongBits(back.partial().penaltySum()));
+    assertEquals(p.count(), back.partial().count());
+    assertEquals(p.correct(), back.partial().correct());
+    assertEquals(Double.doubleToRawLongBits(p.lr()), Double.doubleToRawLongBits(back.partial().lr()));
+
+    editJson(tmp.resolve("ckpt"), r -> {
+      r.put("version", 1);
+      r.remove("partial_epoch");
+    });
+    assertEquals(Checkpoint.Partial.NONE, CheckpointIO.load(dir).partial());
+
+    String d = tmp.resolve("ckpt").toString();
+    assertEquals(d + "/checkpoint.json: field partial_epoch: missing",
+        saveAndBreak(dir2 -> editJson(dir2, r -> r.remove("partial_epoch"))));
+    assertEquals(d + "/checkpoint.json: field partial_epoch.count: expected a non-negative integer, found -1",
+        saveAndBreak(dir2 -> editJson(dir2, r -> ((ObjectNode) r.get("partial_epoch")).put("count", -1))));
+    assertEquals(d + "/checkpoint.json: field version: unsupported version 3 (this build reads versions 1 to 2)",
+        saveAndBreak(dir2 -> editJson(dir2, r -> r.put("version", 3))));
+  }
+
+  @Test
   void rejectsInconsistentCheckpoints() {
     Checkpoint c = checkpoint(0, true);
     assertThrows(IllegalArgumentException.class, () -> new Checkpoint(c.model(), c.optimizer(), 1, 1, 1, "",
