@@ -34,6 +34,8 @@ public final class Checkpointer implements Trainer.Listener {
   private final SavedModel model;
   private final long seed;
   private final String config;
+  /** True once this checkpointer has written dir, so that what is there is known to be whole. */
+  private boolean wrote;
 
   /**
    * @param dir the checkpoint directory, replaced at each save
@@ -93,9 +95,19 @@ public final class Checkpointer implements Trainer.Listener {
         || Fs.exists(Fs.resolve(previous(dir), "checkpoint.json"));
   }
 
+  private static boolean loads(String dir) {
+    try {
+      CheckpointIO.load(dir);
+      return true;
+    } catch (ModelFormatException | java.io.UncheckedIOException e) {
+      return false;
+    }
+  }
+
   /**
    * Writes {@code s} to the directory now, after moving the checkpoint there (if any) to {@link
-   * #previous}.
+   * #previous}. A checkpoint this object did not write is moved only if it loads, so an unusable
+   * one never replaces a usable previous one.
    */
   public void save(Trainer.State s) {
     List<String> lines = new ArrayList<>(s.history().size());
@@ -106,8 +118,15 @@ public final class Checkpointer implements Trainer.Listener {
         s.epochsDone(), s.step(), seed, config, lines, es.best(), es.bestEpoch(), es.badEpochs(),
         es.bestParams(), es.bestBuffers(), new Checkpoint.Partial(p.steps(), p.lossSum(),
             p.penaltySum(), p.count(), p.correct(), p.lr()));
-    if (Fs.exists(Fs.resolve(dir, "checkpoint.json"))) Fs.moveReplacing(dir, previous(dir));
+    if (Fs.exists(Fs.resolve(dir, "checkpoint.json"))) {
+      if (wrote || loads(dir)) {
+        Fs.moveReplacing(dir, previous(dir));
+      } else {
+        Fs.delete(dir); // unusable (a resume fell back past it): keep the good previous one
+      }
+    }
     CheckpointIO.save(c, dir);
+    wrote = true;
   }
 
   /**

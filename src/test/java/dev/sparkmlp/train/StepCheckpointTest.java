@@ -117,20 +117,31 @@ class StepCheckpointTest {
     String cp = dir.resolve("checkpoint").toString();
     assertThrows(Killed.class, () -> train(Trainer.Listener.all(checkpointer(cp, 4),
         killAfter(14)), null));
-    Path weights = dir.resolve("checkpoint/weights.bin");
-    byte[] bytes = Files.readAllBytes(weights);
-    bytes[bytes.length - 3] ^= 1;
-    Files.write(weights, bytes);
+    flip(dir.resolve("checkpoint/weights.bin"));
     assertThrows(ModelFormatException.class, () -> CheckpointIO.load(cp));
 
     // The previous checkpoint (step 8) continues the same trajectory.
     assertSameRun(straight, train(null, cp));
+    // Resumed into the same directory, the first save drops the corrupt newest instead of
+    // letting it replace the usable previous one.
+    assertThrows(Killed.class, () -> train(Trainer.Listener.all(checkpointer(cp, 4),
+        killAfter(13)), cp));
+    assertEquals(12, CheckpointIO.load(cp).step());
+    assertEquals(8, CheckpointIO.load(Checkpointer.previous(cp)).step());
+    assertSameRun(straight, train(null, cp));
+    flip(dir.resolve("checkpoint/weights.bin"));
 
     Files.writeString(dir.resolve("checkpoint.prev/checkpoint.json"), "{\"format\": ");
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> train(null, cp));
     assertTrue(e.getMessage().startsWith("no usable checkpoint: "), e.getMessage());
     assertTrue(e.getMessage().contains(cp + "/weights.bin"), e.getMessage());
     assertTrue(e.getMessage().contains(cp + ".prev/checkpoint.json"), e.getMessage());
+  }
+
+  private static void flip(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 3] ^= 1;
+    Files.write(file, bytes);
   }
 
   @Test
