@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The state of a training run after a whole epoch or in the middle of one: enough to continue it on the same trajectory.
+ * The state of a training run after a whole epoch or in the middle of one: enough to continue it
+ * on the same trajectory.
  * {@link CheckpointIO} saves and loads it bit-exactly.
  *
  * @param model the current weights, with the spec, scaler and task they belong to

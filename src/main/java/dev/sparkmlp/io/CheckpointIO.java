@@ -30,8 +30,9 @@ import java.util.Map;
  *
  * Every float and double is stored with its exact bits, so a resumed run continues the trajectory
  * it would have followed without the interruption. Version 1 (written before step checkpoints)
- * has no "partial_epoch" and is read as an epoch-boundary checkpoint. Writing is atomic as for models; loading checks
- * fields, sizes and checksums, and reports the first problem as a {@link ModelFormatException}.
+ * has no "partial_epoch" and is read as an epoch-boundary checkpoint. Writing is atomic as for
+ * models; loading checks fields, sizes and checksums, and reports the first problem as a {@link
+ * ModelFormatException}.
  */
 public final class CheckpointIO {
   static final String FORMAT = "sparkmlp-checkpoint";

@@ -90,8 +90,9 @@ public final class Trainer {
 
   /**
    * Everything a run needs to continue on the same trajectory, after a whole epoch or in the
-   * middle of one: what a checkpoint stores ({@link Checkpointer}) and what {@link #restore} takes back. The seed and
-   * the configuration are the run's, not the state's: a resumed run must be given the same.
+   * middle of one: what a checkpoint stores ({@link Checkpointer}) and what {@link #restore} takes
+   * back. The seed and the configuration are the run's, not the state's: a resumed run must be
+   * given the same.
    *
    * @param epochsDone epochs completed
    * @param step global optimizer steps taken
