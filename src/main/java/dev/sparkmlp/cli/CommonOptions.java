@@ -121,6 +121,13 @@ final class CommonOptions {
   }
 
   Settings load() {
-    return new Settings(ConfigLoader.load(config, sets, asConfig()));
+    return load(Map.of());
+  }
+
+  /** As {@link #load()}, with a command's own shortcut options ({@code more}) as strong. */
+  Settings load(Map<String, Object> more) {
+    Map<String, Object> m = asConfig();
+    m.putAll(more);
+    return new Settings(ConfigLoader.load(config, sets, m));
   }
 }

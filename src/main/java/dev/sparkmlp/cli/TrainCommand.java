@@ -1,5 +1,6 @@
 package dev.sparkmlp.cli;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,9 +16,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print only the final lines.")
   boolean quiet;
 
+  @Option(names = "--resume", paramLabel = "DIR", description = "Continue from this checkpoint"
+      + " directory, mid-epoch included; falls back to DIR.prev when DIR is unusable (train.resume).")
+  String resume;
+
   @Override
   public Integer call() {
-    Settings s = common.load();
+    Settings s = common.load(resume == null ? Map.of() : Map.of("train.resume", resume));
     new TrainRun(s, quiet ? TrainRun.Console.QUIET : TrainRun.Console.NORMAL).run();
     return 0;
   }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real crash: {@code sparkmlp train} in a child JVM with a checkpoint after every step is
  * SIGKILLed at a random moment after its first checkpoint appears (possibly while a checkpoint is
- * being written), then resumed in this JVM; the final weights.bin is byte for byte the
+ * being written), then resumed in this JVM with {@code --resume}; the final weights.bin is byte for byte the
  * uninterrupted run's, and so is every epoch's metrics line but its timings.
  */
 class KillResumeTest {
@@ -86,8 +86,9 @@ class KillResumeTest {
     }
     assertFalse(Files.exists(killed.resolve("model/weights.bin")), "the killed run saved no model");
 
-    CliTest.Run resumed = run(args(csv, dir.resolve("resumed"),
-        "train.resume=" + killed.resolve("checkpoint")).toArray(String[]::new));
+    List<String> resume = args(csv, dir.resolve("resumed"));
+    resume.addAll(List.of("--resume", killed.resolve("checkpoint").toString()));
+    CliTest.Run resumed = run(resume.toArray(String[]::new));
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("resumed from " + killed.resolve("checkpoint")), resumed.out());
     assertArrayEquals(Files.readAllBytes(dir.resolve("straight/model/weights.bin")),
