@@ -39,12 +39,12 @@ public final class Adam extends Optimizer {
 
   @Override
   void update(float[] w, float[] g, float lr, long t, float[][] state) {
-    adamStep(w, g, state[0], state[1], lr, t, beta1, beta2, eps);
+    adamStep(w, g, state[0], state[1], 0, w.length, lr, t, beta1, beta2, eps);
   }
 
-  /** The Adam update above over all of w. Modified: w, m, v. Not modified: g. */
-  static void adamStep(float[] w, float[] g, float[] m, float[] v, float lr, long t,
-      double beta1, double beta2, double eps) {
+  /** The Adam update above over w[from, to). Modified: w, m, v there. Not modified: g. */
+  static void adamStep(float[] w, float[] g, float[] m, float[] v, int from, int to, float lr,
+      long t, double beta1, double beta2, double eps) {
     float b1 = (float) beta1;
     float c1 = (float) (1 - beta1);
     float b2 = (float) beta2;
@@ -52,8 +52,7 @@ public final class Adam extends Optimizer {
     float e = (float) eps;
     float stepSize = (float) (lr / (1 - Math.pow(beta1, t)));
     float invSqrtBc2 = (float) (1 / Math.sqrt(1 - Math.pow(beta2, t)));
-    int n = w.length;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float gi = g[i];
       float mi = b1 * m[i] + c1 * gi;
       float vi = b2 * v[i] + c2 * gi * gi;

@@ -40,27 +40,18 @@ public final class AdamW extends Optimizer {
     this.beta1 = checkRate("adamw", "beta1", beta1);
     this.beta2 = checkRate("adamw", "beta2", beta2);
     this.eps = checkEps("adamw", eps);
-    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-      throw new IllegalArgumentException(
-          "adamw: weightDecay=" + weightDecay + " is not >= 0 and finite");
-    }
-    this.weightDecay = weightDecay;
+    this.weightDecay = checkWeightDecay("adamw", weightDecay);
     this.decayed = Objects.requireNonNull(decayed, "adamw: decayed segments");
   }
 
   @Override
   void update(float[] w, float[] g, float lr, long t, float[][] state) {
-    for (int s = 0; s < decayed.count(); s++) {
-      if (decayed.offset(s) + decayed.length(s) > w.length) {
-        throw new IllegalArgumentException("adamw: decayed segment " + decayed.offset(s) + "+"
-            + decayed.length(s) + " lies outside the " + w.length + " parameters");
-      }
-    }
+    checkInside("adamw", decayed, w.length);
     float keep = (float) (1 - (double) lr * weightDecay);
     if (keep != 1f) {
       for (int s = 0; s < decayed.count(); s++) Vec.scale(keep, w, decayed.offset(s), decayed.length(s));
     }
-    Adam.adamStep(w, g, state[0], state[1], lr, t, beta1, beta2, eps);
+    Adam.adamStep(w, g, state[0], state[1], 0, w.length, lr, t, beta1, beta2, eps);
   }
 
   public double beta1() {

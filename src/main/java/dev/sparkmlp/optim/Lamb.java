@@ -78,7 +78,7 @@ public final class Lamb extends Optimizer {
     for (int s = 0; s < adapted.count(); s++) {
       int off = adapted.offset(s);
       int end = off + adapted.length(s);
-      plain(w, g, m, v, from, off, lr, b1, c1, b2, c2, e, invBc1, invSqrtBc2);
+      Adam.adamStep(w, g, m, v, from, off, lr, t, beta1, beta2, eps);
       double ww = 0;
       double uu = 0;
       for (int i = off; i < end; i++) {
@@ -99,20 +99,7 @@ public final class Lamb extends Optimizer {
       }
       from = end;
     }
-    plain(w, g, m, v, from, w.length, lr, b1, c1, b2, c2, e, invBc1, invSqrtBc2);
-  }
-
-  /** The Adam step, w := w - lr * r, over [from, to). Modified: w, m, v. */
-  private static void plain(float[] w, float[] g, float[] m, float[] v, int from, int to, float lr,
-      float b1, float c1, float b2, float c2, float e, float invBc1, float invSqrtBc2) {
-    for (int i = from; i < to; i++) {
-      float gi = g[i];
-      float mi = b1 * m[i] + c1 * gi;
-      float vi = b2 * v[i] + c2 * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] -= lr * (mi * invBc1 / ((float) Math.sqrt(vi) * invSqrtBc2 + e));
-    }
+    Adam.adamStep(w, g, m, v, from, w.length, lr, t, beta1, beta2, eps);
   }
 
   public double beta1() {
