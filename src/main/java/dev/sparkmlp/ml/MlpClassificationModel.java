@@ -131,10 +131,7 @@ public final class MlpClassificationModel
    * then b; per norm layer gamma, beta); the float32 weights widened to double.
    */
   public Vector weights() {
-    float[] w = data().params;
-    double[] d = new double[w.length];
-    for (int i = 0; i < w.length; i++) d[i] = w[i];
-    return Vectors.dense(d);
+    return data().weights();
   }
 
   /** The model in the sparkmlp format, as {@code PATH/model} holds it. */

@@ -83,6 +83,13 @@ final class MlpModelData implements Serializable {
     return z;
   }
 
+  /** The params widened to double, as one dense vector in the network's layout. */
+  Vector weights() {
+    double[] d = new double[params.length];
+    for (int i = 0; i < params.length; i++) d[i] = params[i];
+    return org.apache.spark.ml.linalg.Vectors.dense(d);
+  }
+
   /** Width of the raw outputs: the classes, or 1 for a regressor. */
   int outputs() {
     return raw().outputs();

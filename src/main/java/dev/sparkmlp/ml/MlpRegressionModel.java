@@ -3,7 +3,6 @@ package dev.sparkmlp.ml;
 import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.train.Metrics;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.Identifiable$;
@@ -85,10 +84,7 @@ public final class MlpRegressionModel extends RegressionModel<Vector, MlpRegress
 
   /** All parameters as one flat vector (see MlpClassificationModel.weights). */
   public Vector weights() {
-    float[] w = data().params;
-    double[] d = new double[w.length];
-    for (int i = 0; i < w.length; i++) d[i] = w[i];
-    return Vectors.dense(d);
+    return data().weights();
   }
 
   /** The model in the sparkmlp format, as {@code PATH/model} holds it. */
