@@ -48,6 +48,7 @@ final class TrainRun {
     int batch = s.batchSize();
     // The engine first: an unreachable Spark master is reported before the data is read.
     try (Engine engine = createEngine(engineName)) {
+      long loadStart = System.nanoTime();
       Datasets data = Datasets.load(s.data(), seed);
       Block train = data.train();
       NetworkSpec spec = s.network(train.features, train.targetWidth);
@@ -102,6 +103,8 @@ final class TrainRun {
           : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery, checkpointEverySteps,
               savedModel(spec, params, buffers, data, train, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
+      double startupSeconds = (loadStart - t0) / 1e9;
+      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
       TrainResult result = trainer.fit(source, validation, trainEval,
           Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
 
@@ -114,7 +117,8 @@ final class TrainRun {
       double seconds = (System.nanoTime() - t0) / 1e9;
       SavedModel model = savedModel(spec, params, buffers, data, train, cfg);
       ModelIO.save(model, Fs.resolve(output, "model"));
-      Map<String, Object> summary = summary(result, cfg, test, seconds);
+      Map<String, Object> summary = summary(result, cfg, test, seconds, startupSeconds,
+          loadSeconds);
       Json.writeFileAtomically(Fs.resolve(output, "summary.json"), Json.pretty(summary) + "\n");
       Json.writeFileAtomically(Fs.resolve(output, "config.conf"),
           s.config().root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false)));
@@ -175,7 +179,7 @@ final class TrainRun {
   }
 
   private static Map<String, Object> summary(TrainResult r, TrainConfig cfg, Metrics test,
-      double seconds) {
+      double seconds, double startupSeconds, double loadSeconds) {
     EpochMetrics last = r.last();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("train_loss", last == null ? Double.NaN : last.trainLoss());
@@ -188,6 +192,11 @@ final class TrainRun {
     }
     m.put("epochs", last == null ? 0 : last.epoch());
     m.put("seconds", seconds);
+    // Before training: the engine's start (a Spark session and its executors), then reading the
+    // data and shipping it to the engine. Load plus seconds_to_target is the time to the target
+    // from the first byte read.
+    m.put("startup_seconds", startupSeconds);
+    m.put("load_seconds", loadSeconds);
     m.put("samples_per_second", r.samplesPerSecond());
     m.put("stopped_early", r.stoppedEarly());
     if (r.stoppedEarly()) m.put("best_epoch", r.bestEpoch());

@@ -59,6 +59,12 @@ class StopAtCliTest {
     double seconds = 0;
     for (String l : lines) seconds += new ObjectMapper().readTree(l).get("seconds").asDouble();
     assertEquals(seconds, s.get("seconds_to_target").asDouble(), 1e-9);
+    // The time before training splits into the engine's start and the data load; with the
+    // training time they fit inside the run's wall time.
+    double startup = s.get("startup_seconds").asDouble();
+    double load = s.get("load_seconds").asDouble();
+    assertTrue(startup >= 0 && load > 0, s.toString());
+    assertTrue(startup + load + seconds <= s.get("seconds").asDouble(), s.toString());
     assertEquals("val_acc", s.get("target_metric").asText());
     assertEquals(0.95, s.get("target_value").asDouble());
     assertTrue(r.out().contains("val_acc reached 0.95 at epoch " + epochs), r.out());
