@@ -1,0 +1,176 @@
+package dev.sparkmlp.bench;
+
+import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.Idx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * MLlib's {@code MultilayerPerceptronClassifier} on MNIST, one fit per configuration, for the
+ * time-to-accuracy bench.
+ *
+ * <pre>
+ * load:   read the IDX training file, scale by 1/255, build a DataFrame of (label, features),
+ *         cache and count it
+ * fit:    MultilayerPerceptronClassifier(layers = 784-hidden-10, solver, maxIter, seed 42).fit
+ * score:  accuracy of the fitted model on the test file (not timed)
+ * time to accuracy of a configuration = load + fit, counted only when its accuracy reaches the
+ * target
+ * </pre>
+ *
+ * MLPC's only options for the optimizer are L-BFGS and full-batch gradient descent, whose step is
+ * stepSize / sqrt(iteration); its layers use sigmoid hidden units and a softmax output.
+ */
+final class MlpcSearch {
+  private MlpcSearch() {}
+
+  /**
+   * One MLPC configuration, written {@code solver:hidden:maxIter[:stepSize]} with hidden layer
+   * widths joined by '-', e.g. {@code l-bfgs:128:75} or {@code gd:128-64:200:0.5}.
+   */
+  record Config(String solver, int[] hidden, int maxIter, double stepSize) {
+    static Config parse(String s) {
+      String[] f = s.trim().split(":");
+      if (f.length < 3 || f.length > 4 || !(f[0].equals("l-bfgs") || f[0].equals("gd"))) {
+        throw new IllegalArgumentException("MLPC config '" + s + "': want solver:hidden:maxIter"
+            + "[:stepSize] with solver l-bfgs or gd, e.g. l-bfgs:128:75 or gd:128-64:200:0.5");
+      }
+      int[] hidden = Arrays.stream(f[1].split("-")).mapToInt(Integer::parseInt).toArray();
+      // 0.03 is MLPC's own default step size.
+      return new Config(f[0], hidden, Integer.parseInt(f[2]),
+          f.length == 4 ? Double.parseDouble(f[3]) : 0.03);
+    }
+
+    /** A BENCH-name word: lbfgs_128_75, gd_128-64_200_s0.5. */
+    String name() {
+      String h = Arrays.stream(hidden).mapToObj(String::valueOf).collect(Collectors.joining("-"));
+      return solver.replace("-", "") + "_" + h + "_" + maxIter
+          + (solver.equals("gd") ? "_s" + stepSize : "");
+    }
+
+    int[] layers(int inputs, int classes) {
+      int[] l = new int[hidden.length + 2];
+      l[0] = inputs;
+      System.arraycopy(hidden, 0, l, 1, hidden.length);
+      l[l.length - 1] = classes;
+      return l;
+    }
+  }
+
+  /**
+   * @param loadSeconds reading the training file, building its DataFrame and caching it
+   * @param fitSeconds {@code fit}, MLPC's own caching of the rows included
+   */
+  record Result(Config config, double loadSeconds, double fitSeconds, double accuracy) {
+    double seconds() {
+      return loadSeconds + fitSeconds;
+    }
+  }
+
+  /** Runs each configuration in turn on one session; prints a line per fit as it ends. */
+  static List<Result> run(SparkSession spark, String dataDir, List<Config> configs, long seed) {
+    List<Result> out = new ArrayList<>();
+    Dataset<Row> test = frame(spark, read(dataDir, "t10k"));
+    test.cache().count();
+    MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator()
+        .setMetricName("accuracy");
+    for (Config c : configs) {
+      // Loaded afresh for every fit, so each one pays for its data as our engines do.
+      long t0 = System.nanoTime();
+      // Cached, as our engines cache their shipped rows: MLPC then reads them from memory and
+      // not from the driver's local relation, which every task would carry serialized.
+      Dataset<Row> train = frame(spark, read(dataDir, "train"));
+      train.cache().count();
+      double load = (System.nanoTime() - t0) / 1e9;
+      MultilayerPerceptronClassifier mlpc = new MultilayerPerceptronClassifier()
+          .setLayers(c.layers(784, 10)).setSolver(c.solver()).setMaxIter(c.maxIter())
+          .setStepSize(c.stepSize()).setSeed(seed);
+      long t1 = System.nanoTime();
+      MultilayerPerceptronClassificationModel model = mlpc.fit(train);
+      double fit = (System.nanoTime() - t1) / 1e9;
+      train.unpersist(true);
+      double acc = accuracy.evaluate(model.transform(test));
+      Result r = new Result(c, load, fit, acc);
+      System.out.printf("# mlpc %-22s load %.1fs fit %.1fs test accuracy %.4f%n", c.name(), load,
+          fit, acc);
+      out.add(r);
+    }
+    test.unpersist();
+    return out;
+  }
+
+  /** Which BLAS MLlib's dgemm goes through, and which shared library is under it. */
+  static String blas() {
+    String any = dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getName();
+    String nativeBlas;
+    try {
+      nativeBlas = dev.ludovic.netlib.blas.NativeBLAS.getInstance().getClass().getSimpleName()
+          + " (native, JNI)";
+    } catch (RuntimeException | LinkageError e) {
+      nativeBlas = "none: " + e.getMessage() + "; MLlib falls back to the Java BLAS";
+    }
+    return "BLAS.getInstance() = " + any + "; NativeBLAS = " + nativeBlas + "; loaded: "
+        + loadedLibraries();
+  }
+
+  /** The BLAS shared objects mapped into this process (from /proc/self/maps on Linux). */
+  private static String loadedLibraries() {
+    try {
+      List<String> libs = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+          .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+          .filter(p -> p.contains("blas") || p.contains("netlib"))
+          .distinct().map(p -> {
+            try {
+              return p + " -> " + Path.of(p).toRealPath();
+            } catch (IOException e) {
+              return p;
+            }
+          }).toList();
+      return libs.isEmpty() ? "no BLAS library mapped" : String.join(", ", libs);
+    } catch (IOException | RuntimeException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  private static Block read(String dir, String prefix) {
+    Path images = Path.of(dir, prefix + "-images-idx3-ubyte.gz");
+    Path labels = Path.of(dir, prefix + "-labels-idx1-ubyte.gz");
+    try (InputStream im = Files.newInputStream(images);
+        InputStream lab = Files.newInputStream(labels)) {
+      return Idx.read(im, images.toString(), lab, labels.toString(), 10);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + images, e);
+    }
+  }
+
+  /** (label double, features vector) rows, the pixels scaled by 1/255 as our engines do. */
+  private static Dataset<Row> frame(SparkSession spark, Block b) {
+    List<Row> rows = new ArrayList<>(b.rows);
+    for (int r = 0; r < b.rows; r++) {
+      double[] v = new double[b.features];
+      for (int j = 0; j < b.features; j++) v[j] = b.x[r * b.features + j] / 255.0;
+      rows.add(RowFactory.create((double) b.labels[r], Vectors.dense(v)));
+    }
+    StructType schema = new StructType()
+        .add("label", DataTypes.DoubleType, false)
+        .add("features", SQLDataTypes.VectorType(), false);
+    return spark.createDataFrame(rows, schema);
+  }
+}
