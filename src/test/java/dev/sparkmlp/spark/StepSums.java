@@ -34,6 +34,14 @@ public final class StepSums {
     };
   }
 
+  /**
+   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast
+   * ({@link SparkGradients#INLINE_WEIGHTS_MAX} by default): 0 makes every step broadcast them.
+   */
+  public static void inlineWeightsMax(SparkGradients g, int floats) {
+    g.inlineWeightsMax(floats);
+  }
+
   /** treeAggregate's combOp: in place. */
   private static final class Merge implements Function2<Gradient, Gradient, Gradient> {
     private static final long serialVersionUID = 1L;
