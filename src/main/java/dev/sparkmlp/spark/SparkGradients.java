@@ -118,6 +118,7 @@ public final class SparkGradients implements GradientSource {
   private final long runId = ThreadLocalRandom.current().nextLong();
   private Broadcast<StepWeights> weights;
   private int inlineWeightsMax = INLINE_WEIGHTS_MAX;
+  private boolean destroyInBackground = true;
   /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
   private ExecutorService cleaner;
   private CollectionAccumulator<long[]> computeNanos;
@@ -333,7 +334,13 @@ public final class SparkGradients implements GradientSource {
     Broadcast<StepWeights> w = inline ? null : jsc.broadcast(sw);
     long t1 = System.nanoTime();
     // No job reads the previous step's weights any more.
-    if (weights != null) destroyLater(weights);
+    if (weights != null) {
+      if (destroyInBackground) {
+        destroyLater(weights);
+      } else {
+        weights.destroy();
+      }
+    }
     weights = w;
     long t2 = System.nanoTime();
     sumNanos = 0;
@@ -566,6 +573,14 @@ public final class SparkGradients implements GradientSource {
    */
   int[] executorWorkspaceRows() {
     return ExecutorCache.workspaceRows(runId);
+  }
+
+  /**
+   * Whether the previous step's broadcast is destroyed on the cleaner thread (the default) or
+   * before the step's job; for the benchmark, which compares both on one source.
+   */
+  void destroyInBackground(boolean background) {
+    destroyInBackground = background;
   }
 
   /** The current step's weights broadcast, null before the first step; for tests. */

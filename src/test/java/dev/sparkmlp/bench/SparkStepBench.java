@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -135,7 +136,7 @@ public final class SparkStepBench {
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
             + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
-            + " --variants default,inline,broadcast, --micro-batch M,"
+            + " --variants " + String.join(",", VARIANTS) + ", --micro-batch M,"
             + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
@@ -322,8 +323,18 @@ public final class SparkStepBench {
       double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
       Map<String, Double> breakdown) {}
 
-  /** The ways of stepping a run can compare: weights inside the task or in a broadcast. */
-  static final List<String> VARIANTS = List.of("default", "inline", "broadcast");
+  /**
+   * The ways of stepping a run can compare, step by step on one source: default (as shipped);
+   * before (every step broadcasts the weights and destroys the previous broadcast before its
+   * job, as SparkGradients did before the weights could travel inside the task); inline (weights
+   * inside the task); broadcast (a broadcast, the previous one destroyed in the background);
+   * default-nocompress and default-nochecksum (default, with spark.broadcast.compress or
+   * spark.broadcast.checksum set to false in the running SparkEnv's conf for the step:
+   * TorrentBroadcast reads them for each new broadcast, the task binary's included; a measuring
+   * device for local mode only).
+   */
+  static final List<String> VARIANTS = List.of("default", "before", "inline", "broadcast",
+      "default-nocompress", "default-nochecksum");
 
   /**
    * Rounds of: for each variant (in an order that rotates from round to round) a Spark step and
@@ -364,16 +375,25 @@ public final class SparkStepBench {
       for (int round = 0; round < warmup + steps; round++) {
         for (int j = 0; j < nv; j++, i++) {
           int v = (round + j) % nv;
-          StepSums.inlineWeightsMax(source, switch (variants.get(v)) {
+          String variant = variants.get(v);
+          StepSums.inlineWeightsMax(source, switch (variant) {
             case "inline" -> Integer.MAX_VALUE;
-            case "broadcast" -> 0;
+            case "broadcast", "before" -> 0;
             default -> SparkGradients.INLINE_WEIGHTS_MAX;
           });
+          StepSums.destroyInBackground(source, !variant.equals("before"));
+          // Broadcast settings TorrentBroadcast reads for each new broadcast.
+          String setting = variant.endsWith("-nocompress") ? "spark.broadcast.compress"
+              : variant.endsWith("-nochecksum") ? "spark.broadcast.checksum" : null;
+          SparkConf live = SparkEnv.get().conf();
+          String was = setting == null ? null : live.get(setting, "true");
+          if (setting != null) live.set(setting, "false");
           long t0 = System.nanoTime();
           Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
           long t1 = System.nanoTime();
           update(adam, params, g, grad);
           long t2 = System.nanoTime();
+          if (setting != null) live.set(setting, was);
           StepListener.Job job = listener.next();
           SparkGradients.StepTimes times = source.lastStepTimes();
           long[] taskCompute = source.lastComputeNanos();

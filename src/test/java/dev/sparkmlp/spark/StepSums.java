@@ -42,6 +42,14 @@ public final class StepSums {
     g.inlineWeightsMax(floats);
   }
 
+  /**
+   * Whether the previous step's weights broadcast is destroyed on a background thread (the
+   * default) or before the step's job, as SparkGradients did before.
+   */
+  public static void destroyInBackground(SparkGradients g, boolean background) {
+    g.destroyInBackground(background);
+  }
+
   /** treeAggregate's combOp: in place. */
   private static final class Merge implements Function2<Gradient, Gradient, Gradient> {
     private static final long serialVersionUID = 1L;
