@@ -42,18 +42,22 @@ final class SparkEngine implements Engine {
   private final boolean ownSession;
   private final int partitions;
   private final int treeDepth;
+  private final int microBatch;
   private final List<AutoCloseable> open = new ArrayList<>();
 
-  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth) {
+  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
+      int microBatch) {
     this.spark = spark;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.ownSession = ownSession;
     this.partitions = partitions;
     this.treeDepth = treeDepth;
+    this.microBatch = microBatch;
   }
 
   static SparkEngine start(Settings s) {
     Logs.quiet();
+    int microBatch = s.microBatch();
     SparkConf conf = new SparkConf();
     if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
     String master = conf.get("spark.master");
@@ -90,7 +94,7 @@ final class SparkEngine implements Engine {
     }
     int p = s.integer("train.partitions");
     if (p <= 0) p = spark.sparkContext().defaultParallelism();
-    return new SparkEngine(spark, !existed, p, treeDepth);
+    return new SparkEngine(spark, !existed, p, treeDepth, microBatch);
   }
 
 
@@ -98,7 +102,8 @@ final class SparkEngine implements Engine {
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
     SparkGradients g =
-        new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
+        new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth,
+            microBatch);
     open.add(g);
     return g;
   }

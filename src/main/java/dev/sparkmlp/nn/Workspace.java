@@ -27,6 +27,8 @@ public final class Workspace {
   final float[] grad;
   final float[] batchStats;
 
+  /** Position in its batch of the current accumulate call's first row: the dropout counter. */
+  int firstRow;
   double lossSum;
   long count;
   long correct;

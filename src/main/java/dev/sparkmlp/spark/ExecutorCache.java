@@ -41,6 +41,15 @@ final class ExecutorCache {
     }
   }
 
+  /** Rows of the run's idle workspaces in this JVM; empty when the run has none here. */
+  static int[] workspaceRows(long runId) {
+    Run r;
+    synchronized (RUNS) {
+      r = RUNS.get(runId);
+    }
+    return r == null ? new int[0] : r.free.stream().mapToInt(Workspace::maxRows).toArray();
+  }
+
   static void forget(long runId) {
     synchronized (RUNS) {
       RUNS.remove(runId);

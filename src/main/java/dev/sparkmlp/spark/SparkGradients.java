@@ -11,6 +11,8 @@ import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 import org.apache.spark.Partitioner;
@@ -86,6 +88,13 @@ public final class SparkGradients implements GradientSource {
   public static final int DIRECT_MAX_PARTITIONS = Shards.FLAT_SUM_MAX;
   /** The largest depth: the sum tree has two levels, so a third would have nothing to add. */
   public static final int MAX_TREE_DEPTH = 2;
+  /**
+   * Up to this many floats (params plus buffers, 977 KiB), a step's weights travel inside the
+   * task, whose binary Spark broadcasts for every job anyway, instead of in a broadcast of their
+   * own; Spark warns about task binaries above 1000 KiB. Saves creating and destroying one
+   * broadcast per step (measured in scripts/bench/spark-step, README).
+   */
+  public static final int INLINE_WEIGHTS_MAX = 250_000;
 
   private static final ClassTag<Gradient> GRADIENT = ClassTag$.MODULE$.apply(Gradient.class);
   private static final ClassTag<Integer> INTEGER = ClassTag$.MODULE$.apply(Integer.class);
@@ -103,14 +112,29 @@ public final class SparkGradients implements GradientSource {
   private final int steps;
   private final int totalEpochs;
   private final int treeDepth;
-  private final int maxRows;
+  private final int microBatch;
+  private final int workspaceRows;
   private final long seed;
   private final long runId = ThreadLocalRandom.current().nextLong();
   private Broadcast<StepWeights> weights;
+  private int inlineWeightsMax = INLINE_WEIGHTS_MAX;
+  private boolean destroyInBackground = true;
+  /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
+  private ExecutorService cleaner;
   private CollectionAccumulator<long[]> computeNanos;
   private long[] lastComputeNanos = new long[0];
   private long[] lastComputeCpuNanos = new long[0];
+  private StepTimes lastTimes = new StepTimes(0, 0, 0, 0);
+  private long sumNanos;
   private boolean closed;
+
+  /**
+   * Where the driver's time of one step went, in nanoseconds: creating the weights broadcast,
+   * destroying the previous one, the Spark job (from submission until every partition's result is
+   * on the driver) and adding the partition sums. At depth 2 the executors' group sums are part of
+   * the job, and sum covers only the driver's addition of the group sums.
+   */
+  public record StepTimes(long broadcastNanos, long destroyNanos, long jobNanos, long sumNanos) {}
 
   /**
    * Ships {@code train} to {@code partitions} cached partitions.
@@ -121,8 +145,18 @@ public final class SparkGradients implements GradientSource {
    */
   public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions,
       long seed, int totalEpochs, int treeDepth) {
-    this(jsc, net, shipBlock(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth),
-        batch, seed, totalEpochs, treeDepth);
+    this(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth, 0);
+  }
+
+  /**
+   * As above, each partition accumulating its rows of a step {@code microBatch} at a time when
+   * that is positive ({@link Shards#accumulate}, as {@code LocalGradients} with the same
+   * micro-batch), so that executor memory is bounded by the micro-batch, not the global batch.
+   */
+  public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions,
+      long seed, int totalEpochs, int treeDepth, int microBatch) {
+    this(jsc, net, shipBlock(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth,
+        microBatch), batch, seed, totalEpochs, treeDepth, microBatch);
   }
 
   public SparkGradients(SparkSession spark, Network net, Block train, int batch, int partitions,
@@ -155,11 +189,11 @@ public final class SparkGradients implements GradientSource {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, rows,
         task, net, partitions, seed, batch);
-    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, 0);
   }
 
   private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
-      int batch, long seed, int totalEpochs, int treeDepth) {
+      int batch, long seed, int totalEpochs, int treeDepth, int microBatch) {
     this.jsc = jsc;
     this.net = net;
     this.blocks = shipped.blocks();
@@ -171,13 +205,16 @@ public final class SparkGradients implements GradientSource {
     this.totalEpochs = totalEpochs;
     this.treeDepth = treeDepth == AUTO_TREE_DEPTH ? defaultTreeDepth(partitions) : treeDepth;
     this.steps = Shards.stepsPerEpoch(shipped.sizes(), batch);
-    this.maxRows = Shards.rowsPerStep(0, partitions, batch);
+    this.microBatch = microBatch;
+    this.workspaceRows = Shards.workspaceRows(Shards.rowsPerStep(0, partitions, batch),
+        microBatch);
     this.netBroadcast = jsc.broadcast(net);
   }
 
   private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
-      int batch, int partitions, long seed, int totalEpochs, int treeDepth) {
+      int batch, int partitions, long seed, int totalEpochs, int treeDepth, int microBatch) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, partitions, batch));
     if (train.rows == 0) throw new IllegalArgumentException("the training set is empty");
     net.checkData(train, "training data");
     Shards shards = Shards.assign(train.rows, partitions, seed);
@@ -258,6 +295,11 @@ public final class SparkGradients implements GradientSource {
     return lastComputeNanos.clone();
   }
 
+  /** The driver's times of the last step; zeros before the first. */
+  public StepTimes lastStepTimes() {
+    return lastTimes;
+  }
+
   /**
    * Per-task compute CPU times of the last step, in the order of {@link #lastComputeNanos()}: less
    * than the wall time when other processes share the cores.
@@ -286,12 +328,24 @@ public final class SparkGradients implements GradientSource {
           + params.length + "/" + buffers.length + " vs " + net.paramCount() + "/"
           + net.bufferCount());
     }
-    Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
+    long t0 = System.nanoTime();
+    StepWeights sw = new StepWeights(params, buffers);
+    boolean inline = params.length + (long) buffers.length <= inlineWeightsMax;
+    Broadcast<StepWeights> w = inline ? null : jsc.broadcast(sw);
+    long t1 = System.nanoTime();
     // No job reads the previous step's weights any more.
-    if (weights != null) weights.destroy();
+    if (weights != null) {
+      if (destroyInBackground) {
+        destroyLater(weights);
+      } else {
+        weights.destroy();
+      }
+    }
     weights = w;
-    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch, partitions, maxRows,
-        computeNanos);
+    long t2 = System.nanoTime();
+    sumNanos = 0;
+    StepOp op = new StepOp(runId, netBroadcast, w, inline ? sw : null, seed, epoch, step, batch,
+        partitions, workspaceRows, microBatch, computeNanos);
     jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
         + " step " + (step + 1) + "/" + steps);
     Gradient g;
@@ -303,6 +357,7 @@ public final class SparkGradients implements GradientSource {
     } finally {
       jsc.setJobDescription(null);
     }
+    lastTimes = new StepTimes(t1 - t0, t2 - t1, System.nanoTime() - t2 - sumNanos, sumNanos);
     if (g.shards != partitions || g.count != batch) {
       throw new IllegalStateException("step " + (step + 1) + " summed " + g.shards
           + " partitions and " + g.count + " rows, expected " + partitions + " and " + batch);
@@ -324,7 +379,7 @@ public final class SparkGradients implements GradientSource {
   Gradient direct(JavaRDD<ShardBlock> rdd, StepOp op) {
     Gradient[] parts = new Gradient[partitions];
     jsc.sc().runJob(rdd.rdd(), new PartitionTask(op), new Collect(parts), GRADIENT);
-    return Shards.sumInTree(parts);
+    return timedSum(() -> Shards.sumInTree(parts));
   }
 
   /**
@@ -340,7 +395,15 @@ public final class SparkGradients implements GradientSource {
     ShuffledRDD<Integer, Gradient, Gradient> byGroup = new ShuffledRDD<>(keyed,
         new GroupPartitioner(partitions, size), INTEGER, GRADIENT, GRADIENT);
     jsc.sc().runJob(byGroup, new GroupTask(partitions, size), new Collect(groups), GRADIENT);
-    return Shards.sumInOrder(groups, 0, groups.length);
+    return timedSum(() -> Shards.sumInOrder(groups, 0, groups.length));
+  }
+
+  /** The driver's addition of the sums, timed for {@link #lastStepTimes()}. */
+  private Gradient timedSum(java.util.function.Supplier<Gradient> sum) {
+    long t0 = System.nanoTime();
+    Gradient g = sum.get();
+    sumNanos = System.nanoTime() - t0;
+    return g;
   }
 
   /** A task of the depth-1 job: its partition's gradient. */
@@ -470,6 +533,56 @@ public final class SparkGradients implements GradientSource {
     }
   }
 
+  /**
+   * Destroys {@code b} on a background thread: destroying asks the block manager master to drop
+   * its blocks, a round trip through Spark's RPC dispatcher that the next job need not wait for.
+   */
+  private void destroyLater(Broadcast<StepWeights> b) {
+    if (cleaner == null) {
+      cleaner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sparkmlp broadcast cleaner");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    cleaner.execute(b::destroy);
+  }
+
+  /** Waits until the broadcasts handed to the cleaner are destroyed; for tests. */
+  void awaitCleaner() throws InterruptedException {
+    if (cleaner == null) return;
+    // The cleaner runs its tasks in order: once this one has run, so have the earlier ones.
+    try {
+      cleaner.submit(() -> { }).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast;
+   * for tests and the benchmark, which compare both ways on one source.
+   */
+  void inlineWeightsMax(int floats) {
+    inlineWeightsMax = floats;
+  }
+
+  /**
+   * Rows of the workspaces this run's tasks have used in this JVM (the driver's, so in local
+   * mode every task's); for tests.
+   */
+  int[] executorWorkspaceRows() {
+    return ExecutorCache.workspaceRows(runId);
+  }
+
+  /**
+   * Whether the previous step's broadcast is destroyed on the cleaner thread (the default) or
+   * before the step's job; for the benchmark, which compares both on one source.
+   */
+  void destroyInBackground(boolean background) {
+    destroyInBackground = background;
+  }
+
   /** The current step's weights broadcast, null before the first step; for tests. */
   Broadcast<StepWeights> weightsBroadcast() {
     return weights;
@@ -481,6 +594,14 @@ public final class SparkGradients implements GradientSource {
     if (closed) return;
     closed = true;
     blocks.unpersist(false);
+    if (cleaner != null) {
+      cleaner.shutdown();
+      try {
+        cleaner.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (weights != null) weights.destroy();
     netBroadcast.destroy();
     if (lookup != null) lookup.destroy();
@@ -494,33 +615,38 @@ public final class SparkGradients implements GradientSource {
     private final long runId;
     private final Broadcast<Network> net;
     private final Broadcast<StepWeights> weights;
+    /** The weights themselves when they travel inside the task, else null. */
+    private final StepWeights inline;
     private final long seed;
     private final int epoch;
     private final int step;
     private final int batch;
     private final int partitions;
-    private final int maxRows;
+    private final int workspaceRows;
+    private final int microBatch;
     private final CollectionAccumulator<long[]> computeNanos;
 
-    StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights, long seed,
-        int epoch, int step, int batch, int partitions, int maxRows,
-        CollectionAccumulator<long[]> computeNanos) {
+    StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights,
+        StepWeights inline, long seed, int epoch, int step, int batch, int partitions,
+        int workspaceRows, int microBatch, CollectionAccumulator<long[]> computeNanos) {
       this.runId = runId;
       this.net = net;
       this.weights = weights;
+      this.inline = inline;
       this.seed = seed;
       this.epoch = epoch;
       this.step = step;
       this.batch = batch;
       this.partitions = partitions;
-      this.maxRows = maxRows;
+      this.workspaceRows = workspaceRows;
+      this.microBatch = microBatch;
       this.computeNanos = computeNanos;
     }
 
     @Override
     public Gradient call(Gradient acc, ShardBlock shard) {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
-      StepWeights w = weights.value();
+      StepWeights w = inline != null ? inline : weights.value();
       long t0 = System.nanoTime();
       long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
       int p = shard.partition;
@@ -531,11 +657,11 @@ public final class SparkGradients implements GradientSource {
       Block b = shard.block;
       int[] order = run.order(seed, epoch, p, b.rows);
       int rows = Shards.rowsPerStep(p, partitions, batch);
-      Workspace ws = run.acquire(maxRows);
+      Workspace ws = run.acquire(workspaceRows);
       try {
         ws.reset();
-        run.net.accumulate(w.params, w.buffers, b, order, step * rows, step * rows + rows,
-            Shards.dropoutKey(seed, epoch, step, p), ws);
+        Shards.accumulate(run.net, w.params, w.buffers, b, order, step * rows, step * rows + rows,
+            microBatch, Shards.dropoutKey(seed, epoch, step, p), ws);
         acc.add(ws.grad(), ws.batchStats(), ws.lossSum(), ws.count(), ws.correct());
       } finally {
         run.release(ws);

@@ -34,6 +34,22 @@ public final class StepSums {
     };
   }
 
+  /**
+   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast
+   * ({@link SparkGradients#INLINE_WEIGHTS_MAX} by default): 0 makes every step broadcast them.
+   */
+  public static void inlineWeightsMax(SparkGradients g, int floats) {
+    g.inlineWeightsMax(floats);
+  }
+
+  /**
+   * Whether the previous step's weights broadcast is destroyed on a background thread (the
+   * default) or before the step's job, as SparkGradients did before.
+   */
+  public static void destroyInBackground(SparkGradients g, boolean background) {
+    g.destroyInBackground(background);
+  }
+
   /** treeAggregate's combOp: in place. */
   private static final class Merge implements Function2<Gradient, Gradient, Gradient> {
     private static final long serialVersionUID = 1L;
