@@ -179,6 +179,8 @@ public final class TimeToAccuracyBench {
           + paired(specs, outcomes, "cluster", bestLocal));
     }
 
+    // Written now as well, so that the engines' figures survive a long MLPC search cut short.
+    report.write();
     if (!mlpc.equals("none")) {
       List<MlpcSearch.Config> configs = Arrays.stream(mlpc.split(","))
           .map(MlpcSearch.Config::parse).toList();
@@ -217,7 +219,8 @@ public final class TimeToAccuracyBench {
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     try {
       report.info("mlpc", "MultilayerPerceptronClassifier on " + mlpcMaster + ", seed 42,"
-          + " time = DataFrame load + fit; " + MlpcSearch.blas());
+          + " time = DataFrame load + fit; " + MlpcSearch.blas() + "; OPENBLAS_NUM_THREADS="
+          + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset"));
       double best = Double.NaN;
       for (MlpcSearch.Result r : MlpcSearch.run(spark, data, configs, 42)) {
         String n = "mlpc_" + r.config().name();
