@@ -22,6 +22,7 @@ import java.util.List;
  *            g   = clip(g, clipNorm)                        by global norm
  *            w   = optimizer.step(w, g, schedule(step))
  *            running BN stats += batch stats averaged over shards
+ *            a NaN or infinite loss, w or BN stat: TrainingDivergedException(epoch, step)
  * per epoch: evaluate validation, early stopping, target check (cfg.stopAt()), listeners (console
  *            line, metrics file, checkpoint); the epoch that reached the target is the last
  * </pre>
@@ -327,6 +328,13 @@ public final class Trainer {
         optimizer.step(params, g, (float) lr);
         if (buffers.length > 0 && grad.shards > 0) {
           net.updateRunningStats(buffers, grad.batchStats, grad.shards);
+        }
+        // The loss checks the weights of the next step only; this catches an update that
+        // overflowed at the step that made it, before any listener (a checkpoint) sees it.
+        if (!Vec.allFinite(params, 0, params.length) || !Vec.allFinite(buffers, 0, buffers.length)) {
+          throw TrainingDivergedException.update(epoch + 1, s + 1, grad.lossSum / grad.count, lr,
+              Vec.countNonFinite(params, 0, params.length),
+              Vec.countNonFinite(buffers, 0, buffers.length));
         }
         step++;
         stepInEpoch = s + 1;
