@@ -300,6 +300,8 @@ public final class Trainer {
     for (int epoch = epochsDone; epoch < cfg.epochs() && !stoppedEarly && targetEpoch == 0;
         epoch++) {
       long t0 = System.nanoTime();
+      // Rows of a resumed partial epoch were trained by an earlier process, not in this time.
+      long countBefore = stepInEpoch == 0 ? 0 : count;
       if (stepInEpoch == 0) {
         lossSum = 0;
         penaltySum = 0;
@@ -342,7 +344,7 @@ public final class Trainer {
       }
       double stepSeconds = (System.nanoTime() - t0) / 1e9;
       trainSeconds += stepSeconds;
-      trainedRows += count;
+      trainedRows += count - countBefore;
 
       Metrics train = trainEval != null
           ? trainEval.evaluate(params, buffers)
@@ -357,7 +359,7 @@ public final class Trainer {
       double elapsed = (System.nanoTime() - start) / 1e9;
       double eta = elapsed / (epochsDone - firstEpoch) * (cfg.epochs() - epochsDone);
       EpochMetrics m = new EpochMetrics(epochsDone, cfg.epochs(), step, trainLoss, train, val, lr,
-          epochSeconds, count / stepSeconds, eta);
+          epochSeconds, (count - countBefore) / stepSeconds, eta);
       history.add(m);
       if (val != null && cfg.patience() > 0) earlyStopping(val);
       if (target.reached(m)) targetEpoch = epochsDone;
