@@ -2,9 +2,9 @@ package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.ml.Logs;
-import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMaster;
@@ -116,7 +116,6 @@ final class SparkEngine implements Engine {
     if (v <= 0) throw new ConfigLoader.ConfigError(key + " must be positive: " + v);
     return Duration.ofSeconds(v);
   }
-
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {

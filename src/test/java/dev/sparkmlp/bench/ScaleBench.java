@@ -26,12 +26,17 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Training at scale in one JVM: a generated dataset (default 1,000,000 rows x 100 features, 10
  * classes) over many partitions (default 200) in local[2], trained for many steps (default
- * 2,000, eight epochs at batch 1,000) with SparkGradients and Adam, as the Trainer does.
+ * 2,000: two epochs at batch 1,000) with SparkGradients and Adam, as the Trainer does. The
+ * memory of Spark's status store grows with the jobs, stages and tasks it keeps until it reaches
+ * its limits (spark.ui.retainedJobs and spark.ui.retainedStages, 1,000 each: one step is one job
+ * and one stage of 200 tasks, so about 200,000 task records, 70 MB, after 1,000 steps; a heap
+ * histogram at step 900 showed 180,000 TaskDataWrapper objects), which is why the growth is
+ * measured after the first epoch.
  *
  * <ul>
  *   <li>setup: generating the rows on the driver, shipping them to the cached partitions.
- *   <li>step time: the compute() call plus the Adam update, median over all steps after the first
- *       epoch's first 20; compute: the tasks' own compute time per step, summed and divided by
+ *   <li>step time: the compute() call plus the Adam update, median over all steps but the first
+ *       20; compute: the tasks' own compute time per step, summed and divided by
  *       the task slots (2), as if they ran side by side; overhead = step - compute; per-partition
  *       overhead = overhead / partitions (task launch, the weights broadcast read, the result's
  *       serialization and the sum, per partition).
