@@ -8,6 +8,7 @@ import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.plot.CurvesListener;
+import dev.sparkmlp.spark.ClusterLostException;
 import dev.sparkmlp.train.Checkpointer;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
@@ -105,8 +106,16 @@ final class TrainRun {
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
       double startupSeconds = (loadStart - t0) / 1e9;
       double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-      TrainResult result = trainer.fit(source, validation, trainEval,
-          Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
+      TrainResult result;
+      try {
+        result = trainer.fit(source, validation, trainEval,
+            Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
+      } catch (ClusterLostException e) {
+        String dir = Fs.resolve(output, "checkpoint");
+        if (checkpoints == null || !Checkpointer.exists(dir)) throw e;
+        throw new ClusterLostException(e.getMessage() + "; the last checkpoint is in " + dir
+            + " (continue with --resume " + dir + ")", e);
+      }
 
       Metrics test = null;
       if (data.test() != null) {
