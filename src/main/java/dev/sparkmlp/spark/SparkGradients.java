@@ -40,8 +40,10 @@ import scala.runtime.BoxedUnit;
  *
  * <pre>
  * once:    ship the shards (one shuffle) and cache them; broadcast the network
- * step s:  w_s = broadcast(params, buffers); destroy w_(s-1)
- *          task p: its rows of (epoch, s) at w_s, accumulated into a new Gradient
+ * step s:  w_s = (params, buffers) inside the task, up to INLINE_WEIGHTS_MAX floats; above,
+ *          w_s = broadcast(params, buffers), and w_(s-1) is destroyed on a background thread
+ *          task p: its rows of (epoch, s) at w_s (micro-batch m at a time when m > 0),
+ *          accumulated into a new Gradient
  *          sum:      in the tree of Shards.sumGroupSize(P) = g (g = P up to 32 partitions):
  *                    group k = partitions [k g, (k+1) g) summed in partition order, then the
  *                    group sums in group order
@@ -71,7 +73,14 @@ import scala.runtime.BoxedUnit;
  * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
  *
  * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
- * allocates only the gradient array it returns.
+ * allocates only the gradient array it returns. With a micro-batch, a workspace holds that many
+ * rows whatever the global batch.
+ *
+ * <p>Weights travel inside the task when small because Spark broadcasts every job's task binary
+ * anyway: a broadcast of their own costs a second broadcast's creation (serialization,
+ * compression, block-manager puts reported to the master) and destruction per step. In local[2]
+ * the step was measured without it against with it, step by step in one run
+ * ({@code scripts/bench/spark-step --variants}, README).
  *
  * <p>With the {@link Block} constructors the driver holds the training set ({@code train.Datasets}
  * reads the files through Hadoop paths on the driver) and ships it to the executors once;

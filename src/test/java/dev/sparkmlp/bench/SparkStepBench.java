@@ -123,7 +123,7 @@ public final class SparkStepBench {
         case "--variants" -> {
           variants = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
           for (String v : variants) {
-            if (!VARIANTS.contains(v)) {
+            if (!VARIANTS.contains(v.replaceAll("-no(compress|checksum)$", ""))) {
               throw new IllegalArgumentException("--variants takes " + VARIANTS + ", not " + v);
             }
           }
@@ -136,7 +136,8 @@ public final class SparkStepBench {
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
             + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
-            + " --variants " + String.join(",", VARIANTS) + ", --micro-batch M,"
+            + " --variants " + String.join(",", VARIANTS) + "[-nocompress|-nochecksum],"
+            + " --micro-batch M,"
             + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
@@ -328,13 +329,12 @@ public final class SparkStepBench {
    * before (every step broadcasts the weights and destroys the previous broadcast before its
    * job, as SparkGradients did before the weights could travel inside the task); inline (weights
    * inside the task); broadcast (a broadcast, the previous one destroyed in the background);
-   * default-nocompress and default-nochecksum (default, with spark.broadcast.compress or
+   * and any of them with the suffix -nocompress or -nochecksum (spark.broadcast.compress or
    * spark.broadcast.checksum set to false in the running SparkEnv's conf for the step:
    * TorrentBroadcast reads them for each new broadcast, the task binary's included; a measuring
    * device for local mode only).
    */
-  static final List<String> VARIANTS = List.of("default", "before", "inline", "broadcast",
-      "default-nocompress", "default-nochecksum");
+  static final List<String> VARIANTS = List.of("default", "before", "inline", "broadcast");
 
   /**
    * Rounds of: for each variant (in an order that rotates from round to round) a Spark step and
@@ -376,12 +376,13 @@ public final class SparkStepBench {
         for (int j = 0; j < nv; j++, i++) {
           int v = (round + j) % nv;
           String variant = variants.get(v);
-          StepSums.inlineWeightsMax(source, switch (variant) {
+          String base = variant.replaceAll("-no(compress|checksum)$", "");
+          StepSums.inlineWeightsMax(source, switch (base) {
             case "inline" -> Integer.MAX_VALUE;
             case "broadcast", "before" -> 0;
             default -> SparkGradients.INLINE_WEIGHTS_MAX;
           });
-          StepSums.destroyInBackground(source, !variant.equals("before"));
+          StepSums.destroyInBackground(source, !base.equals("before"));
           // Broadcast settings TorrentBroadcast reads for each new broadcast.
           String setting = variant.endsWith("-nocompress") ? "spark.broadcast.compress"
               : variant.endsWith("-nochecksum") ? "spark.broadcast.checksum" : null;
