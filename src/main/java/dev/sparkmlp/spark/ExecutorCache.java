@@ -23,6 +23,8 @@ final class ExecutorCache {
   static final int MAX_RUNS = 8;
 
   private static final Map<Long, Run> RUNS = new LinkedHashMap<>(16, 0.75f, true);
+  /** Local mode: each run's current step weights, published by the driver in this JVM. */
+  private static final Map<Long, StepWeights> HANDED_OFF = new ConcurrentHashMap<>();
 
   private ExecutorCache() {}
 
@@ -48,6 +50,29 @@ final class ExecutorCache {
       r = RUNS.get(runId);
     }
     return r == null ? new int[0] : r.free.stream().mapToInt(Workspace::maxRows).toArray();
+  }
+
+  /**
+   * Local mode, on the driver: the weights of the run's next job; null withdraws them. In local
+   * mode Spark's broadcast hands the tasks the driver's object itself as well, so this skips only
+   * the broadcast's bookkeeping (serialized pieces, block-manager puts, their destruction).
+   */
+  static void handOff(long runId, StepWeights w) {
+    if (w == null) {
+      HANDED_OFF.remove(runId);
+    } else {
+      HANDED_OFF.put(runId, w);
+    }
+  }
+
+  /** In a task: the weights the driver handed off for the run; fails outside the driver's JVM. */
+  static StepWeights handedOff(long runId) {
+    StepWeights w = HANDED_OFF.get(runId);
+    if (w == null) {
+      throw new IllegalStateException("no weights handed off for run " + runId + " in this JVM:"
+          + " weights go by reference only in local mode");
+    }
+    return w;
   }
 
   static void forget(long runId) {

@@ -40,8 +40,8 @@ import scala.runtime.BoxedUnit;
  *
  * <pre>
  * once:    ship the shards (one shuffle) and cache them; broadcast the network
- * step s:  w_s = (params, buffers) inside the task, up to INLINE_WEIGHTS_MAX floats; above,
- *          w_s = broadcast(params, buffers), and w_(s-1) is destroyed on a background thread
+ * step s:  local mode: w_s = (params, buffers) handed to the tasks in this JVM by reference;
+ *          else w_s = broadcast(params, buffers), and w_(s-1) is destroyed on a background thread
  *          task p: its rows of (epoch, s) at w_s (micro-batch m at a time when m > 0),
  *          accumulated into a new Gradient
  *          sum:      in the tree of Shards.sumGroupSize(P) = g (g = P up to 32 partitions):
@@ -97,13 +97,6 @@ public final class SparkGradients implements GradientSource {
   public static final int DIRECT_MAX_PARTITIONS = Shards.FLAT_SUM_MAX;
   /** The largest depth: the sum tree has two levels, so a third would have nothing to add. */
   public static final int MAX_TREE_DEPTH = 2;
-  /**
-   * Up to this many floats (params plus buffers, 977 KiB), a step's weights travel inside the
-   * task, whose binary Spark broadcasts for every job anyway, instead of in a broadcast of their
-   * own; Spark warns about task binaries above 1000 KiB. Saves creating and destroying one
-   * broadcast per step (measured in scripts/bench/spark-step, README).
-   */
-  public static final int INLINE_WEIGHTS_MAX = 250_000;
 
   private static final ClassTag<Gradient> GRADIENT = ClassTag$.MODULE$.apply(Gradient.class);
   private static final ClassTag<Integer> INTEGER = ClassTag$.MODULE$.apply(Integer.class);
@@ -126,7 +119,8 @@ public final class SparkGradients implements GradientSource {
   private final long seed;
   private final long runId = ThreadLocalRandom.current().nextLong();
   private Broadcast<StepWeights> weights;
-  private int inlineWeightsMax = INLINE_WEIGHTS_MAX;
+  /** Local mode: the executors are this JVM, and the weights go to them by reference. */
+  private boolean handOff;
   private boolean destroyInBackground = true;
   /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
   private ExecutorService cleaner;
@@ -218,6 +212,7 @@ public final class SparkGradients implements GradientSource {
     this.workspaceRows = Shards.workspaceRows(Shards.rowsPerStep(0, partitions, batch),
         microBatch);
     this.netBroadcast = jsc.broadcast(net);
+    this.handOff = jsc.isLocal();
   }
 
   private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
@@ -339,8 +334,8 @@ public final class SparkGradients implements GradientSource {
     }
     long t0 = System.nanoTime();
     StepWeights sw = new StepWeights(params, buffers);
-    boolean inline = params.length + (long) buffers.length <= inlineWeightsMax;
-    Broadcast<StepWeights> w = inline ? null : jsc.broadcast(sw);
+    if (handOff) ExecutorCache.handOff(runId, sw);
+    Broadcast<StepWeights> w = handOff ? null : jsc.broadcast(sw);
     long t1 = System.nanoTime();
     // No job reads the previous step's weights any more.
     if (weights != null) {
@@ -353,7 +348,7 @@ public final class SparkGradients implements GradientSource {
     weights = w;
     long t2 = System.nanoTime();
     sumNanos = 0;
-    StepOp op = new StepOp(runId, netBroadcast, w, inline ? sw : null, seed, epoch, step, batch,
+    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
         partitions, workspaceRows, microBatch, computeNanos);
     jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
         + " step " + (step + 1) + "/" + steps);
@@ -569,11 +564,16 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast;
-   * for tests and the benchmark, which compare both ways on one source.
+   * Whether the weights go to the tasks by reference (possible in local mode only, and the
+   * default there) or in a broadcast; for tests and the benchmark, which compare both ways on one
+   * source.
    */
-  void inlineWeightsMax(int floats) {
-    inlineWeightsMax = floats;
+  void handOff(boolean byReference) {
+    if (byReference && !jsc.isLocal()) {
+      throw new IllegalArgumentException("weights go by reference only in local mode, not on "
+          + jsc.master());
+    }
+    handOff = byReference;
   }
 
   /**
@@ -612,6 +612,7 @@ public final class SparkGradients implements GradientSource {
       }
     }
     if (weights != null) weights.destroy();
+    ExecutorCache.handOff(runId, null);
     netBroadcast.destroy();
     if (lookup != null) lookup.destroy();
     ExecutorCache.forget(runId);
@@ -624,8 +625,6 @@ public final class SparkGradients implements GradientSource {
     private final long runId;
     private final Broadcast<Network> net;
     private final Broadcast<StepWeights> weights;
-    /** The weights themselves when they travel inside the task, else null. */
-    private final StepWeights inline;
     private final long seed;
     private final int epoch;
     private final int step;
@@ -636,12 +635,11 @@ public final class SparkGradients implements GradientSource {
     private final CollectionAccumulator<long[]> computeNanos;
 
     StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights,
-        StepWeights inline, long seed, int epoch, int step, int batch, int partitions,
+        long seed, int epoch, int step, int batch, int partitions,
         int workspaceRows, int microBatch, CollectionAccumulator<long[]> computeNanos) {
       this.runId = runId;
       this.net = net;
       this.weights = weights;
-      this.inline = inline;
       this.seed = seed;
       this.epoch = epoch;
       this.step = step;
@@ -655,7 +653,7 @@ public final class SparkGradients implements GradientSource {
     @Override
     public Gradient call(Gradient acc, ShardBlock shard) {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
-      StepWeights w = inline != null ? inline : weights.value();
+      StepWeights w = weights != null ? weights.value() : ExecutorCache.handedOff(runId);
       long t0 = System.nanoTime();
       long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
       int p = shard.partition;

@@ -60,9 +60,8 @@ import scala.Tuple2;
  * </ul>
  *
  * Each round runs a Spark step, a floor step and a local step, so that all three see the same
- * machine (it may be shared). With {@code --variants inline,broadcast} each round runs one Spark
- * step of each way of sending the weights (inside the task, or in a broadcast), in an order that
- * rotates from round to round. Times are medians over the measured rounds, after warm-up rounds.
+ * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
+ * Spark step of each way of sending the weights, in an order that rotates from round to round. Times are medians over the measured rounds, after warm-up rounds.
  *
  * <p>With {@code --sums P1,P2,...} it instead times the ways of combining the partition sums, at
  * each of those partition counts, on one SparkGradients source (the same cached rows and
@@ -325,16 +324,16 @@ public final class SparkStepBench {
       Map<String, Double> breakdown) {}
 
   /**
-   * The ways of stepping a run can compare, step by step on one source: default (as shipped);
-   * before (every step broadcasts the weights and destroys the previous broadcast before its
-   * job, as SparkGradients did before the weights could travel inside the task); inline (weights
-   * inside the task); broadcast (a broadcast, the previous one destroyed in the background);
+   * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
+   * local mode the weights go to the tasks by reference, else in a broadcast); before (every step
+   * broadcasts the weights and destroys the previous broadcast before its job, as SparkGradients
+   * did before); broadcast (a broadcast, the previous one destroyed in the background);
    * and any of them with the suffix -nocompress or -nochecksum (spark.broadcast.compress or
    * spark.broadcast.checksum set to false in the running SparkEnv's conf for the step:
    * TorrentBroadcast reads them for each new broadcast, the task binary's included; a measuring
    * device for local mode only).
    */
-  static final List<String> VARIANTS = List.of("default", "before", "inline", "broadcast");
+  static final List<String> VARIANTS = List.of("default", "before", "broadcast");
 
   /**
    * Rounds of: for each variant (in an order that rotates from round to round) a Spark step and
@@ -371,17 +370,14 @@ public final class SparkStepBench {
             new LocalGradients(net, train, batch, partitions, slots, 42, microBatch)) {
       source.recordComputeTimes();
       int perEpoch = source.stepsPerEpoch();
+      boolean localMode = jsc.isLocal();
       int i = 0;
       for (int round = 0; round < warmup + steps; round++) {
         for (int j = 0; j < nv; j++, i++) {
           int v = (round + j) % nv;
           String variant = variants.get(v);
           String base = variant.replaceAll("-no(compress|checksum)$", "");
-          StepSums.inlineWeightsMax(source, switch (base) {
-            case "inline" -> Integer.MAX_VALUE;
-            case "broadcast", "before" -> 0;
-            default -> SparkGradients.INLINE_WEIGHTS_MAX;
-          });
+          if (localMode) StepSums.handOff(source, base.equals("default"));
           StepSums.destroyInBackground(source, !base.equals("before"));
           // Broadcast settings TorrentBroadcast reads for each new broadcast.
           String setting = variant.endsWith("-nocompress") ? "spark.broadcast.compress"
@@ -489,6 +485,7 @@ public final class SparkStepBench {
     try (SparkGradients source = new SparkGradients(jsc, net, train, batch, partitions, 42, 1000,
         SparkGradients.AUTO_TREE_DEPTH)) {
       int perEpoch = source.stepsPerEpoch();
+      boolean localMode = jsc.isLocal();
       int i = 0;
       for (int round = 0; round < warmup + steps; round++) {
         for (int j = 0; j < ways.length; j++, i++) {

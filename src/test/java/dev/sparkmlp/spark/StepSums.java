@@ -35,11 +35,11 @@ public final class StepSums {
   }
 
   /**
-   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast
-   * ({@link SparkGradients#INLINE_WEIGHTS_MAX} by default): 0 makes every step broadcast them.
+   * Whether the weights go to the tasks by reference (local mode only, its default) or in a
+   * broadcast.
    */
-  public static void inlineWeightsMax(SparkGradients g, int floats) {
-    g.inlineWeightsMax(floats);
+  public static void handOff(SparkGradients g, boolean byReference) {
+    g.handOff(byReference);
   }
 
   /**
