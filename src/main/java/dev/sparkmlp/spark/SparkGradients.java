@@ -382,7 +382,12 @@ public final class SparkGradients implements GradientSource {
    */
   Gradient direct(JavaRDD<ShardBlock> rdd, StepOp op) {
     Gradient[] parts = new Gradient[partitions];
-    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op), new Collect(parts), GRADIENT);
+    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op, handOff), new Collect(parts), GRADIENT);
+    if (handOff) {
+      for (int p = 0; p < partitions; p++) {
+        parts[p] = ExecutorCache.handedBack(runId, p, op.epoch, op.step);
+      }
+    }
     return timedSum(() -> Shards.sumInTree(parts));
   }
 
@@ -416,16 +421,30 @@ public final class SparkGradients implements GradientSource {
       implements Serializable {
     private static final long serialVersionUID = 1L;
     private final StepOp op;
+    private final boolean handBack;
 
-    PartitionTask(StepOp op) {
+    /**
+     * @param handBack local mode: sum into the partition's reused Gradient in this JVM and
+     *     return an empty one, instead of returning a new one that Spark serializes
+     */
+    PartitionTask(StepOp op, boolean handBack) {
       this.op = op;
+      this.handBack = handBack;
     }
 
     @Override
     public Gradient apply(TaskContext task, scala.collection.Iterator<ShardBlock> it) {
-      Gradient g = new Gradient();
+      if (!handBack) {
+        Gradient g = new Gradient();
+        while (it.hasNext()) g = op.call(g, it.next());
+        return g;
+      }
+      int p = task.partitionId();
+      Gradient g = ExecutorCache.resultBuffer(op.runId, p);
+      g.clear();
       while (it.hasNext()) g = op.call(g, it.next());
-      return g;
+      ExecutorCache.handBack(op.runId, p, op.epoch, op.step, g);
+      return new Gradient();
     }
   }
 
@@ -564,9 +583,9 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * Whether the weights go to the tasks by reference (possible in local mode only, and the
-   * default there) or in a broadcast; for tests and the benchmark, which compare both ways on one
-   * source.
+   * Whether the weights go to the tasks, and at depth 1 the partition sums back, by reference
+   * (possible in local mode only, and the default there), or through a broadcast and serialized
+   * task results; for tests and the benchmark, which compare both ways on one source.
    */
   void handOff(boolean byReference) {
     if (byReference && !jsc.isLocal()) {
@@ -622,12 +641,12 @@ public final class SparkGradients implements GradientSource {
   static final class StepOp implements Function2<Gradient, ShardBlock, Gradient> {
     private static final long serialVersionUID = 1L;
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
-    private final long runId;
+    final long runId;
     private final Broadcast<Network> net;
     private final Broadcast<StepWeights> weights;
     private final long seed;
-    private final int epoch;
-    private final int step;
+    final int epoch;
+    final int step;
     private final int batch;
     private final int partitions;
     private final int workspaceRows;
