@@ -17,6 +17,7 @@ import dev.sparkmlp.spark.StepSums;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalGradients;
 import dev.sparkmlp.train.Shards;
+import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
@@ -142,6 +144,13 @@ public final class SparkStepBench {
       }
     }
     conf.setMaster(master);
+    if (!master.startsWith("local") && !conf.contains("spark.executor.extraClassPath")) {
+      // Executors on this machine (the loopback cluster) read the bench's class directories.
+      String dirs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+          .filter(e -> Files.isDirectory(Path.of(e)))
+          .collect(Collectors.joining(File.pathSeparator));
+      conf.set("spark.executor.extraClassPath", dirs);
+    }
     SparkMlpKryoRegistrator.configure(conf);
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
