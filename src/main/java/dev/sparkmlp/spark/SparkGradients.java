@@ -71,8 +71,8 @@ import scala.reflect.ClassTag$;
  * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
  *
  * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
- * allocates only the gradient array it returns (in local mode at depth 1, not even that). With a micro-batch, a workspace holds that many
- * rows whatever the global batch.
+ * allocates only the gradient array it returns (in local mode at depth 1, not even that). With a
+ * micro-batch, a workspace holds that many rows whatever the global batch.
  *
  * <p>In local mode the executors are the driver's JVM, and Spark's broadcast hands the tasks the
  * driver's object itself; it still serializes and stores the pieces a remote executor would

@@ -63,7 +63,8 @@ import scala.Tuple2;
  *
  * Each round runs a Spark step, a floor step and a local step, so that all three see the same
  * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
- * Spark step of each way of sending the weights, in an order that rotates from round to round. Times are medians over the measured rounds, after warm-up rounds.
+ * Spark step of each way of sending the weights, in an order that rotates from round to round.
+ * Times are medians over the measured rounds, after warm-up rounds.
  *
  * <p>With {@code --sums P1,P2,...} it instead times the ways of combining the partition sums, at
  * each of those partition counts, on one SparkGradients source (the same cached rows and
@@ -327,7 +328,7 @@ public final class SparkStepBench {
     return a;
   }
 
-  /** Figures of one way of stepping at one batch size: medians of the loop, means of the breakdown. */
+  /** One way of stepping at one batch size: medians of the loop, means of the breakdown. */
   private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
       double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
       Map<String, Double> breakdown) {}
