@@ -433,6 +433,15 @@ public final class SparkGradients implements GradientSource {
     cleaner.execute(b::destroy);
   }
 
+  /**
+   * Destroys the current step's weights broadcast now, if there is one, so that the next step
+   * has none to destroy; for the benchmark, which charges this to the step that made it.
+   */
+  void destroyWeightsNow() {
+    if (weights != null) weights.destroy();
+    weights = null;
+  }
+
   /** Waits until the broadcasts handed to the cleaner are destroyed; for tests. */
   void awaitCleaner() throws InterruptedException {
     if (cleaner == null) return;

@@ -63,8 +63,10 @@ import scala.Tuple2;
  *
  * Each round runs a Spark step, a floor step and a local step, so that all three see the same
  * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
- * Spark step of each way of sending the weights, in an order that rotates from round to round.
- * Times are medians over the measured rounds, after warm-up rounds.
+ * Spark step of each way of sending the weights, in an order that rotates from round to round;
+ * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
+ * own step (else the next variant would pay for it). Times are medians over the measured rounds,
+ * after warm-up rounds.
  *
  * <p>With {@code --sums P1,P2,...} it instead times the ways of combining the partition sums, at
  * each of those partition counts, on one SparkGradients source (the same cached rows and
@@ -399,7 +401,10 @@ public final class SparkStepBench {
           Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
           long t1 = System.nanoTime();
           update(adam, params, g, grad);
-          long t2 = System.nanoTime();
+          // A broadcast left for the next step would be destroyed by whichever variant comes
+          // next: destroy it now and charge it to this step (as "before" does within its step).
+          long destroyed = nv > 1 ? StepSums.destroyWeightsNow(source) : 0;
+          long t2 = System.nanoTime() + destroyed;
           if (setting != null) live.set(setting, was);
           StepListener.Job job = listener.next();
           SparkGradients.StepTimes times = source.lastStepTimes();
@@ -412,7 +417,7 @@ public final class SparkStepBench {
           long t4 = System.nanoTime();
           if (round < warmup) continue;
           int k = round - warmup;
-          step[v][k] = (t1 - t0) / 1e6;
+          step[v][k] = (t1 - t0 + destroyed) / 1e6;
           compute[v][k] = concurrent(taskCompute, partitions, slots) / 1e6;
           computeCpu[v][k] = concurrent(taskCpu, partitions, slots) / 1e6;
           overhead[v][k] = step[v][k] - compute[v][k];
@@ -420,7 +425,8 @@ public final class SparkStepBench {
           loopMs[v] += (t2 - t0) / 1e6;
           localMs[v] += (t4 - t3) / 1e6;
           ratios[v][k] = (t4 - t3) / (double) (t2 - t0);
-          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1) / 1e6, (t2 - t0) / 1e6);
+          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1 - destroyed) / 1e6,
+              (t2 - t0) / 1e6, destroyed / 1e6);
         }
       }
     }
@@ -437,10 +443,11 @@ public final class SparkStepBench {
 
   /** Adds one step's breakdown (ms) to the sums. Modified: sums. */
   private static void breakdown(Map<String, Double> sums, SparkGradients.StepTimes times,
-      StepListener.Job job, long[] taskCompute, double updateMs, double stepMs) {
+      StepListener.Job job, long[] taskCompute, double updateMs, double stepMs,
+      double leftOverDestroyMs) {
     double jobMs = times.jobNanos() / 1e6;
     add(sums, "broadcast_create", times.broadcastNanos() / 1e6);
-    add(sums, "broadcast_destroy", times.destroyNanos() / 1e6);
+    add(sums, "broadcast_destroy", times.destroyNanos() / 1e6 + leftOverDestroyMs);
     add(sums, "job", jobMs);
     add(sums, "job_outside_tasks", jobMs - job.taskSpan());
     add(sums, "job_submit_to_first_launch", firstLaunch(job) - job.submitted());

@@ -50,6 +50,13 @@ public final class StepSums {
     g.destroyInBackground(background);
   }
 
+  /** Destroys the step's weights broadcast now, if any; returns the nanoseconds it took. */
+  public static long destroyWeightsNow(SparkGradients g) {
+    long t0 = System.nanoTime();
+    g.destroyWeightsNow();
+    return System.nanoTime() - t0;
+  }
+
   /** treeAggregate's combOp: in place. */
   private static final class Merge implements Function2<Gradient, Gradient, Gradient> {
     private static final long serialVersionUID = 1L;
