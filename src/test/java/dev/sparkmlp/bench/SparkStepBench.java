@@ -401,10 +401,10 @@ public final class SparkStepBench {
           Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
           long t1 = System.nanoTime();
           update(adam, params, g, grad);
+          long t2 = System.nanoTime();
           // A broadcast left for the next step would be destroyed by whichever variant comes
           // next: destroy it now and charge it to this step (as "before" does within its step).
           long destroyed = nv > 1 ? StepSums.destroyWeightsNow(source) : 0;
-          long t2 = System.nanoTime() + destroyed;
           if (setting != null) live.set(setting, was);
           StepListener.Job job = listener.next();
           SparkGradients.StepTimes times = source.lastStepTimes();
@@ -422,11 +422,11 @@ public final class SparkStepBench {
           computeCpu[v][k] = concurrent(taskCpu, partitions, slots) / 1e6;
           overhead[v][k] = step[v][k] - compute[v][k];
           floors[v][k] = f;
-          loopMs[v] += (t2 - t0) / 1e6;
+          loopMs[v] += (t2 - t0 + destroyed) / 1e6;
           localMs[v] += (t4 - t3) / 1e6;
-          ratios[v][k] = (t4 - t3) / (double) (t2 - t0);
-          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1 - destroyed) / 1e6,
-              (t2 - t0) / 1e6, destroyed / 1e6);
+          ratios[v][k] = (t4 - t3) / (double) (t2 - t0 + destroyed);
+          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1) / 1e6,
+              (t2 - t0 + destroyed) / 1e6, destroyed / 1e6);
         }
       }
     }
