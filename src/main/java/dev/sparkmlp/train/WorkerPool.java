@@ -11,8 +11,7 @@ import java.util.function.IntConsumer;
  *
  * <p>A run is a generation number: the caller publishes the job and bumps the generation, the
  * workers run it and count down, and the caller waits for the count to reach 0. Each side waits by
- * spinning (and, after {@link #BUSY_NANOS}, yielding) for up to {@link #SPIN_NANOS}, then parks
- * until the other unparks it. The spin is what
+ * spinning for up to {@link #SPIN_NANOS}, then parks until the other unparks it. The spin is what
  * makes a run cheap: a training step at batch 100 runs two jobs of about 200 microseconds each,
  * and waking a parked thread through a lock and condition (as a CyclicBarrier does) took tens of
  * microseconds per crossing on a 2-core machine. The spin is bounded so that a pool between
@@ -22,14 +21,13 @@ import java.util.function.IntConsumer;
  */
 final class WorkerPool implements AutoCloseable {
   /**
-   * How long a waiting thread spins before it parks: longer than the driver's work between two
-   * runs of a training step (the optimizer update, about 100 microseconds for the 150k
-   * parameters of the benchmark MLP), so that the workers are still spinning when the next
-   * step starts.
+   * How long a waiting thread spins before it parks. Long enough to cover the wait at the end of
+   * a job (the shards of a step differ by a few microseconds) and the driver's bookkeeping
+   * between two jobs; short, because on a machine with more runnable threads than cores a
+   * spinning thread takes the time slice of the one it waits for: with a 300-microsecond spin
+   * the benchmark step ran 2-3x slower than with a blocking barrier at a load of 20 on 2 cores.
    */
-  static final long SPIN_NANOS = 300_000;
-  /** The first part of the spin, without yielding: a worker that finishes soon is seen at once. */
-  static final long BUSY_NANOS = 20_000;
+  static final long SPIN_NANOS = 50_000;
 
   private final int threads;
   private final Thread[] workers;
@@ -99,21 +97,10 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /**
-   * One wait of a spin that began at start: a busy pause for the first {@link #BUSY_NANOS}, then a
-   * yield, which on a busy machine hands the core to a thread that has work (a worker the
-   * scheduler has not run yet, say) and on an idle one returns at once. False once
-   * {@link #SPIN_NANOS} have passed: the caller should park.
-   */
+  /** One wait of a spin that began at start; false once {@link #SPIN_NANOS} have passed. */
   private static boolean pause(long start) {
-    long waited = System.nanoTime() - start;
-    if (waited < BUSY_NANOS) {
-      Thread.onSpinWait();
-    } else if (waited < SPIN_NANOS) {
-      Thread.yield();
-    } else {
-      return false;
-    }
+    if (System.nanoTime() - start >= SPIN_NANOS) return false;
+    Thread.onSpinWait();
     return true;
   }
 

@@ -115,7 +115,8 @@ public final class TrainLocalBench {
     Gradient grad = src.compute(w, buf, epoch, s);
     float inv = 1f / grad.count;
     for (int i = 0; i < g.length; i++) g[i] = grad.grad[i] * inv;
-    opt.step(w, g, 1e-3f);
+    // As the Trainer does: the update split over the source's worker threads.
+    opt.step(w, g, 1e-3f, src.ranges());
     return grad.count;
   }
 
