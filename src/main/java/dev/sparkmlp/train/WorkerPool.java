@@ -11,23 +11,27 @@ import java.util.function.IntConsumer;
  *
  * <p>A run is a generation number: the caller publishes the job and bumps the generation, the
  * workers run it and count down, and the caller waits for the count to reach 0. Each side waits by
- * spinning for up to {@link #SPIN_NANOS}, then parks until the other unparks it. The spin is what
- * makes a run cheap: a training step at batch 100 runs two jobs of about 200 microseconds each,
- * and waking a parked thread through a lock and condition (as a CyclicBarrier does) took tens of
- * microseconds per crossing on a 2-core machine. The spin is bounded so that a pool between
- * epochs, or waiting on a slow driver, gives its core back.
+ * spinning, for an adaptive budget of up to {@link #SPIN_NANOS}, then parks until the other
+ * unparks it. A training step at batch 100 runs three jobs of tens to hundreds of microseconds
+ * (the shards, the gradient sum, the optimizer update), and a thread that finds its partner
+ * still spinning starts at once, where a parked one must first be woken by the scheduler. The
+ * budget shrinks when spins end parked, which is what happens on a machine with more runnable
+ * threads than cores: there a spinning thread takes the time slice of the one it waits for.
  *
  * <p>Not reentrant: one {@link #run} at a time.
  */
 final class WorkerPool implements AutoCloseable {
   /**
-   * How long a waiting thread spins before it parks. Long enough to cover the wait at the end of
-   * a job (the shards of a step differ by a few microseconds) and the driver's bookkeeping
-   * between two jobs; short, because on a machine with more runnable threads than cores a
-   * spinning thread takes the time slice of the one it waits for: with a 300-microsecond spin
-   * the benchmark step ran 2-3x slower than with a blocking barrier at a load of 20 on 2 cores.
+   * The longest a waiting thread spins before it parks: enough for the wait at the end of a job
+   * (equal shards end close together) and for the driver's bookkeeping between two jobs. Under a
+   * load of 20 on 2 cores a fixed 300-microsecond spin ran the benchmark step 2-3x slower than a
+   * blocking barrier; hence the bound, and the adaptive budget below it.
    */
   static final long SPIN_NANOS = 50_000;
+  /** The least a spin budget shrinks to. */
+  static final long MIN_SPIN_NANOS = 1_000;
+  /** The owner's current spin budget, see {@link #adapt}. */
+  private long ownerSpin = SPIN_NANOS;
 
   private final int threads;
   private final Thread[] workers;
@@ -86,34 +90,47 @@ final class WorkerPool implements AutoCloseable {
   }
 
   private void awaitWorkers() {
-    long start = 0;
+    if (remaining.get() == 0) return;
+    long start = System.nanoTime();
+    boolean parked = false;
     while (remaining.get() > 0) {
-      if (start == 0) {
-        start = System.nanoTime();
-      } else if (!pause(start)) {
+      if (System.nanoTime() - start < ownerSpin) {
+        Thread.onSpinWait();
+      } else {
         // The last worker to finish unparks the owner; a stale permit only costs a recheck.
+        parked = true;
         LockSupport.parkNanos(this, 1_000_000);
       }
     }
+    ownerSpin = adapt(ownerSpin, parked);
   }
 
-  /** One wait of a spin that began at start; false once {@link #SPIN_NANOS} have passed. */
-  private static boolean pause(long start) {
-    if (System.nanoTime() - start >= SPIN_NANOS) return false;
-    Thread.onSpinWait();
-    return true;
+  /**
+   * The next spin budget: doubled (up to {@link #SPIN_NANOS}) after a wait the spin covered,
+   * halved (down to {@link #MIN_SPIN_NANOS}) after one that ended parked. On a busy machine,
+   * where the thread waited for is often not running, the pool so comes to block almost at once,
+   * as a barrier does; on an idle one it keeps spinning.
+   */
+  private static long adapt(long budget, boolean parked) {
+    return parked ? Math.max(MIN_SPIN_NANOS, budget / 2) : Math.min(SPIN_NANOS, budget * 2);
   }
 
   private void loop(int index) {
     long seen = 0;
+    long spin = SPIN_NANOS;
     while (true) {
-      long start = 0;
-      while (generation == seen && !closed) {
-        if (start == 0) {
-          start = System.nanoTime();
-        } else if (!pause(start)) {
-          LockSupport.park(this);
+      if (generation == seen && !closed) {
+        long start = System.nanoTime();
+        boolean parked = false;
+        while (generation == seen && !closed) {
+          if (System.nanoTime() - start < spin) {
+            Thread.onSpinWait();
+          } else {
+            parked = true;
+            LockSupport.park(this);
+          }
         }
+        spin = adapt(spin, parked);
       }
       if (closed) return;
       seen = generation;
