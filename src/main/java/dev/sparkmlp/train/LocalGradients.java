@@ -161,9 +161,14 @@ public final class LocalGradients implements GradientSource {
     int hi = (int) ((long) (t + 1) * n / threads);
     for (int first = 0; first < ws.length; first += group) {
       float[] sum = first == 0 ? out : scratch;
-      System.arraycopy(part(first, grad), lo, sum, lo, hi - lo);
       int end = Math.min(ws.length, first + group);
-      for (int p = first + 1; p < end; p++) Vec.add(hi - lo, part(p, grad), lo, sum, lo);
+      // The first two shards in one pass, sum := x0 + x1, rather than a copy and an add.
+      if (end - first >= 2) {
+        Vec.sum(hi - lo, part(first, grad), part(first + 1, grad), lo, sum);
+      } else {
+        System.arraycopy(part(first, grad), lo, sum, lo, hi - lo);
+      }
+      for (int p = first + 2; p < end; p++) Vec.add(hi - lo, part(p, grad), lo, sum, lo);
       if (first > 0) Vec.add(hi - lo, scratch, lo, out, lo);
     }
   }
