@@ -4,6 +4,7 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMaster;
@@ -32,20 +33,28 @@ import org.apache.spark.sql.SparkSession;
  * driver, 2 on executors; default 0: 1 up to 32 partitions, else 2; the sums are bitwise the same
  * either way, see SparkGradients) and
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
- * cluster, default 60).
+ * cluster, and later how long the application may have none, default 60) and
+ * {@code spark.sparkmlp.masterTimeoutSeconds} (how long a standalone master may be unreachable,
+ * default 60). Past either bound the {@link ClusterWatch} cancels the step and training stops
+ * with a one-line {@link dev.sparkmlp.spark.ClusterLostException}.
  */
 final class SparkEngine implements Engine {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** How long closing waits for Spark to stop after the cluster was lost. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
   private final boolean ownSession;
   private final int partitions;
   private final int treeDepth;
+  private final ClusterWatch watch;
   private final List<AutoCloseable> open = new ArrayList<>();
 
-  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth) {
+  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
+      ClusterWatch watch) {
     this.spark = spark;
+    this.watch = watch;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.ownSession = ownSession;
     this.partitions = partitions;
@@ -65,7 +74,8 @@ final class SparkEngine implements Engine {
       throw new ConfigLoader.ConfigError(
           "spark.sparkmlp.treeDepth must be 0 (automatic), 1 or 2: " + treeDepth);
     }
-    Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
+    Duration wait = seconds(conf, ClusterWatch.EXECUTOR_WAIT);
+    Duration masterTimeout = seconds(conf, ClusterWatch.MASTER_TIMEOUT);
     try {
       SparkMaster.checkReachable(master, CONNECT_TIMEOUT);
     } catch (IllegalArgumentException e) {
@@ -90,17 +100,29 @@ final class SparkEngine implements Engine {
     }
     int p = s.integer("train.partitions");
     if (p <= 0) p = spark.sparkContext().defaultParallelism();
-    return new SparkEngine(spark, !existed, p, treeDepth);
+    return new SparkEngine(spark, !existed, p, treeDepth,
+        ClusterWatch.start(spark.sparkContext(), masterTimeout, wait));
   }
 
-
+  /** A positive number of seconds from a Spark property, 60 when unset. */
+  private static Duration seconds(SparkConf conf, String key) {
+    long v;
+    try {
+      v = conf.getLong(key, 60);
+    } catch (NumberFormatException e) {
+      throw new ConfigLoader.ConfigError(key + " must be a whole number of seconds: "
+          + conf.get(key));
+    }
+    if (v <= 0) throw new ConfigLoader.ConfigError(key + " must be positive: " + v);
+    return Duration.ofSeconds(v);
+  }
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
     SparkGradients g =
         new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
     open.add(g);
-    return g;
+    return watch.guard(g);
   }
 
   @Override
@@ -108,7 +130,7 @@ final class SparkEngine implements Engine {
       List<? extends OutputMetric> metrics) {
     SparkEvaluation e = new SparkEvaluation(jsc, net, data, partitions, what, metrics);
     open.add(e);
-    return e;
+    return watch.guard(e, what);
   }
 
   @Override
@@ -118,7 +140,21 @@ final class SparkEngine implements Engine {
 
   @Override
   public void close() {
+    watch.close();
     Engine.closeAll(open);
-    if (ownSession) spark.stop();
+    if (!ownSession) return;
+    if (watch.lost() == null) {
+      spark.stop();
+      return;
+    }
+    // The cluster is gone: stopping may wait on it, and must not keep the error from the user.
+    Thread stop = new Thread(spark::stop, "sparkmlp-stop");
+    stop.setDaemon(true);
+    stop.start();
+    try {
+      stop.join(STOP_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
