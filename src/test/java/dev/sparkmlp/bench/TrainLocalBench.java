@@ -2,6 +2,7 @@ package dev.sparkmlp.bench;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.math.Rng;
+import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.nn.Activation;
 import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.Loss;
@@ -18,11 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Training throughput of the local engine on the MLP of the ablation study (784-128x4-10, LeakyReLU,
- * Adam), against PyTorch on the same model in the same run. A sample is one row through forward,
- * backward and the optimizer update, as in the training loop.
- */
-/**
  * Training throughput of the local engine on the MLP of the ablation study (784-128x4-10,
  * LeakyReLU, Adam), against PyTorch on the same model in the same run. A sample is one row
  * through forward, backward and the optimizer update, as in the training loop.
@@ -32,7 +28,10 @@ import java.util.List;
  * 1..T, inter-op threads 1), and takes the ratio to PyTorch's best split of that round. On a
  * shared machine a slow spell then hits one round's pair rather than one side of the
  * comparison. The figures are the medians over rounds, with the range of the ratio. PyTorch
- * runs as one server process per split, started once, so its import does not count.
+ * runs as one server process per split, started once, so its import does not count. sparkmlp's
+ * step is the Trainer's: the shards, the gradient sum, the mean (a copy and a scale), Adam split
+ * over the worker threads ({@link LocalGradients#ranges()}) and the check that the weights are
+ * finite.
  *
  * <pre>
  * scripts/bench/train-local [--seconds 5] [--rounds 3] [--threads 2] [--batches 100,1000]
@@ -202,11 +201,12 @@ public final class TrainLocalBench {
   }
 
   private static long step(LocalGradients src, Optimizer opt, float[] w, float[] buf, float[] g, int epoch, int s) {
+    // The Trainer's step without regularization, listeners or clipping (all off by default).
     Gradient grad = src.compute(w, buf, epoch, s);
-    float inv = 1f / grad.count;
-    for (int i = 0; i < g.length; i++) g[i] = grad.grad[i] * inv;
-    // As the Trainer does: the update split over the source's worker threads.
+    System.arraycopy(grad.grad, 0, g, 0, g.length);
+    Vec.scale(1f / grad.count, g, 0, g.length);
     opt.step(w, g, 1e-3f, src.ranges());
+    if (!Vec.allFinite(w, 0, w.length)) throw new IllegalStateException("diverged");
     return grad.count;
   }
 
