@@ -37,7 +37,9 @@ import scala.Tuple2;
  *
  * Row g is the g-th row in (path, row within file) order, the order of the local reader, so a
  * router from {@code train.Shards} gives the local engine's shards bitwise. Bad data fails in pass
- * 1 with the reader's {@link DataException}, before any block is built.
+ * 1, before any block is built, with the reader's {@link DataException} for the first bad row in
+ * that order: each task returns the first error of each of its pieces instead of failing, and
+ * the driver throws the first of them.
  */
 final class FileBlocks {
   private FileBlocks() {}
@@ -83,6 +85,9 @@ final class FileBlocks {
     List<FileParts.Info> scanned = new ArrayList<>(collect(
         df.javaRDD().mapPartitions(new Check(format, starts)), "sparkmlp check rows of " + path));
     scanned.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));
+    // The first bad row in row order, as a reader of the whole data would report it; the tasks
+    // return their errors rather than fail, so that which one fails first does not matter.
+    for (FileParts.Info s : scanned) if (s.error() != null) throw s.error();
     long rows = 0;
     for (FileParts.Info s : scanned) {
       starts.get(key(s.path(), s.start()))[1] = (int) rows;
@@ -217,8 +222,14 @@ final class FileBlocks {
     @Override
     public Iterator<FileParts.Info> call(Iterator<Row> it) {
       List<FileParts.Info> out = new ArrayList<>();
-      FileParts.forEachPiece(it, (path, start, rows) ->
-          out.add(format.scan(path, start, start(starts, path, start)[0], rows)));
+      FileParts.forEachPiece(it, (path, start, rows) -> {
+        int first = start(starts, path, start)[0];
+        try {
+          out.add(format.scan(path, start, first, rows));
+        } catch (DataException e) {
+          out.add(FileParts.Info.failed(path, start, e));
+        }
+      });
       return out.iterator();
     }
   }

@@ -4,12 +4,14 @@ import static dev.sparkmlp.cli.CliTest.blobsCsv;
 import static dev.sparkmlp.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparkmlp.io.ModelIO;
 import dev.sparkmlp.io.SavedModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,5 +62,33 @@ class SparkDataCliTest {
     assertEquals(loss, sb.get("train_loss").asDouble(), 1e-9 * loss);
     assertEquals(sa.get("test_accuracy").asDouble(), sb.get("test_accuracy").asDouble(), 0);
     assertTrue(sb.get("test_accuracy").asDouble() > 0.9, sb.toString());
+  }
+
+  @Test
+  void badRowsFailBeforeTrainingAndLeaveEarlierOutputsAlone() throws Exception {
+    Path bad = dir.resolve("bad.csv");
+    StringBuilder sb = new StringBuilder("a,b,label\n");
+    for (int r = 0; r < 200; r++) sb.append(r).append(',').append(r % 7).append(',').append(r % 2).append('\n');
+    sb.append("1,NaN,0\n");
+    Files.writeString(bad, sb);
+    Path out = dir.resolve("earlier");
+    Files.createDirectories(out.resolve("model"));
+    Files.writeString(out.resolve("summary.json"), "{\"from\": \"an earlier run\"}\n");
+    CliTest.Run r = run("train", "--train", bad.toString(), "--format", "csv", "--engine", "spark",
+        "--master", "local[2]", "--epochs", "1", "--output", out.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    // Spark's start-up warnings (loopback address, no native Hadoop) and its console progress
+    // bar, drawn with carriage returns, may precede it on stderr; no task failure is logged.
+    List<String> lines = r.err().lines().map(l -> l.substring(l.lastIndexOf('\r') + 1))
+        .filter(l -> !l.isBlank() && !l.startsWith("[Stage ") && !l.matches("^[0-9/]+ [0-9:]+ WARN .*"))
+        .toList();
+    assertEquals(1, lines.size(), "one line: " + r.err());
+    assertTrue(lines.get(0).startsWith("sparkmlp: error: "), r.err());
+    assertTrue(lines.get(0).contains("bad.csv: row 202, column 2 'b'"), r.err());
+    assertFalse(r.out().contains("epoch 1"), "no training started: " + r.out());
+    assertEquals("{\"from\": \"an earlier run\"}\n", Files.readString(out.resolve("summary.json")));
+    try (var files = Files.list(out)) {
+      assertEquals(2, files.count(), "nothing new in the output directory");
+    }
   }
 }
