@@ -64,6 +64,78 @@ class SparkDataCliTest {
     assertTrue(sb.get("test_accuracy").asDouble() > 0.9, sb.toString());
   }
 
+  /** The data lines of the part files of a CSV output directory, in part order. */
+  static List<String> partLines(Path dir) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted()
+          .toList()) {
+        List<String> lines = Files.readAllLines(f);
+        assertEquals("prediction,p0,p1,p2", lines.get(0), "each part has the header");
+        out.addAll(lines.subList(1, lines.size()));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void predictOnSparkWritesTheLocalPredictionsAsPartFiles() throws Exception {
+    Path trainCsv = blobsCsv(dir.resolve("train.csv"), 300, 1);
+    Path testCsv = blobsCsv(dir.resolve("test.csv"), 2000, 2);
+    Path out = dir.resolve("run");
+    CliTest.Run t = run("train", "--train", trainCsv.toString(), "--format", "csv",
+        "--label-column", "label", "--layers", "8", "--epochs", "2", "--output", out.toString());
+    assertEquals(0, t.code(), t.err());
+    String model = out.resolve("model").toString();
+    Path local = dir.resolve("local.csv");
+    CliTest.Run l = run("predict", "--model", model, "--data", testCsv.toString(), "--format",
+        "csv", "--label-column", "label", "--output", local.toString());
+    assertEquals(0, l.code(), l.err());
+
+    Path csvDir = dir.resolve("preds");
+    Files.createDirectories(csvDir);
+    Files.writeString(csvDir.resolve("old.txt"), "an earlier output");
+    CliTest.Run s = run("predict", "--model", model, "--data", testCsv.toString(), "--format",
+        "csv", "--label-column", "label", "--engine", "spark", "--master", "local[2]",
+        "--partitions", "3", "--output", csvDir.toString());
+    assertEquals(0, s.code(), s.err());
+    assertTrue(s.out().contains("wrote 2,000 predictions"), s.out());
+    List<String> want = Files.readAllLines(local);
+    List<String> got = partLines(csvDir);
+    assertEquals(2000, got.size());
+    for (int r = 0; r < 2000; r++) {
+      String[] a = want.get(r + 1).split(",");
+      String[] b = got.get(r).split(",");
+      assertEquals(a[0], b[0], "class of row " + r);
+      for (int j = 1; j < 4; j++) {
+        assertEquals(Float.parseFloat(a[j]), Float.parseFloat(b[j]), 0, "row " + r + " p" + j);
+      }
+    }
+    assertFalse(Files.exists(csvDir.resolve("old.txt")), "the output directory was replaced");
+    try (var files = Files.list(dir)) {
+      assertTrue(files.noneMatch(f -> f.getFileName().toString().contains(".tmp-")), "no temp left");
+    }
+
+    // Bad data: nothing is written, the earlier output stays.
+    Path bad = dir.resolve("bad.csv");
+    Files.writeString(bad, Files.readString(testCsv).replaceFirst("\n[^,\n]*,", "\nx,"));
+    CliTest.Run b = run("predict", "--model", model, "--data", bad.toString(), "--format", "csv",
+        "--label-column", "label", "--engine", "spark", "--master", "local[2]", "--output",
+        csvDir.toString());
+    assertEquals(2, b.code(), b.err());
+    assertTrue(b.err().contains("bad.csv: row 2, column 1 'f0'"), b.err());
+    assertEquals(2000, partLines(csvDir).size(), "the earlier predictions are intact");
+
+    Path parquet = dir.resolve("preds.parquet");
+    CliTest.Run q = run("predict", "--model", model, "--data", testCsv.toString(), "--format",
+        "csv", "--label-column", "label", "--engine", "spark", "--master", "local[2]",
+        "--output", parquet.toString());
+    assertEquals(0, q.code(), q.err());
+    try (var files = Files.list(parquet)) {
+      assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet")));
+    }
+  }
+
   @Test
   void badRowsFailBeforeTrainingAndLeaveEarlierOutputsAlone() throws Exception {
     Path bad = dir.resolve("bad.csv");
