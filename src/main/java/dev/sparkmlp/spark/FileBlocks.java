@@ -18,6 +18,7 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -62,7 +63,9 @@ final class FileBlocks {
    */
   static Scan scan(SparkSession spark, FileParts.Format format, String path, ShapeRule rule) {
     Dataset<Row> df = format.open(spark, path);
-    List<FileParts.Info> counted = collect(df.javaRDD().mapPartitions(new Count(format)),
+    // Only the place columns: a columnar format then reads no values to count its rows.
+    Dataset<Row> places = df.select(functions.col(FileParts.PATH), functions.col(FileParts.START));
+    List<FileParts.Info> counted = collect(places.javaRDD().mapPartitions(new Count(format)),
         "sparkmlp count lines of " + path);
     counted = new ArrayList<>(counted);
     counted.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));

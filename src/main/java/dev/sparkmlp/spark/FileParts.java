@@ -93,11 +93,14 @@ final class FileParts {
     abstract Block rows(String path, long start, int firstLine, Iterator<Row> rows, Shape shape);
   }
 
+  static final String PATH = "_sparkmlp_path";
+  static final String START = "_sparkmlp_start";
+
   /** The path and start columns every format's Dataset begins with. */
   static Dataset<Row> withPlace(Dataset<Row> df, String... payload) {
     org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[2 + payload.length];
-    cols[0] = functions.col("_metadata.file_path");
-    cols[1] = functions.col("_metadata.file_block_start");
+    cols[0] = functions.col("_metadata.file_path").as(PATH);
+    cols[1] = functions.col("_metadata.file_block_start").as(START);
     for (int i = 0; i < payload.length; i++) {
       cols[2 + i] = functions.col("`" + payload[i].replace("`", "``") + "`");
     }

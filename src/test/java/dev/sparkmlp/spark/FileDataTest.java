@@ -57,6 +57,10 @@ class FileDataTest {
   static void start() {
     spark = TestSpark.start("local[2]");
     jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // A glob read warns, with a stack trace, that it has no streaming metadata (as ml.Logs says).
+    org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink",
+        org.apache.logging.log4j.Level.ERROR);
     // About 30 rows per split, and several splits per task.
     spark.conf().set("spark.sql.files.maxPartitionBytes", "1500");
     spark.conf().set("spark.sql.files.openCostInBytes", "100");
