@@ -100,10 +100,11 @@ final class FileBlocks {
       }
     }
     if (rows == 0) throw new DataException(path, null, "no data rows");
-    return new Scan(format, path, scanned, starts, (int) rows, shape(path, scanned, rule));
+    return new Scan(format, path, scanned, starts, (int) rows, shape(path, scanned, starts, rule));
   }
 
-  private static FileParts.Shape shape(String path, List<FileParts.Info> pieces, ShapeRule rule) {
+  private static FileParts.Shape shape(String path, List<FileParts.Info> pieces,
+      Map<String, int[]> starts, ShapeRule rule) {
     int d = rule.features();
     float maxLabel = Float.NEGATIVE_INFINITY;
     boolean onlyPlusMinusOne = true;
@@ -115,8 +116,8 @@ final class FileBlocks {
       onlyPlusMinusOne &= p.onlyPlusMinusOne();
       anyMinusOne |= p.anyMinusOne();
       if (rule.sameWidth() && widthFrom != null && p.maxIndex() != widthFrom.maxIndex()) {
-        throw new DataException(p.path(), "row " + firstLineOf(p), p.maxIndex()
-            + " features, but " + widthFrom.path() + " has " + widthFrom.maxIndex());
+        throw new DataException(p.path(), "near row " + starts.get(key(p.path(), p.start()))[0],
+            p.maxIndex() + " features, but " + widthFrom.path() + " has " + widthFrom.maxIndex());
       }
       if (widthFrom == null) widthFrom = p;
       if (rule.features() == 0) d = Math.max(d, p.maxIndex());
@@ -134,10 +135,6 @@ final class FileBlocks {
     int k = rule.classes();
     if (k == 0) k = map ? 2 : Math.max(2, (int) maxLabel + 1);
     return new FileParts.Shape(d, k, map);
-  }
-
-  private static String firstLineOf(FileParts.Info p) {
-    return p.start() == 0 ? "1" : "(piece at byte " + p.start() + ")";
   }
 
   private static <T> List<T> collect(JavaRDD<T> rdd, String description) {

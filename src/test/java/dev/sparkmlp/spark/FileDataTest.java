@@ -150,6 +150,17 @@ class FileDataTest {
   }
 
   @Test
+  void aGzipCsvTrainsBitwiseAsTheLocalReader() throws IOException {
+    Path gz = dir.resolve("gz/train.csv.gz");
+    Files.createDirectories(gz.getParent());
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(Path.of(oneFile())));
+    }
+    DataSpec spec = spec("csv", gz.toString(), "", 0, "", "standard");
+    assertArrayEquals(trainLocal(spec, 2).params(), trainSpark(spec, 2).params());
+  }
+
+  @Test
   void theScalerIsFittedOnTheExecutorsToTheSameNumbers() throws IOException {
     String path = oneFile();
     for (String kind : new String[] {"standard", "minmax"}) {
