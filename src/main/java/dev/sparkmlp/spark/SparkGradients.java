@@ -198,6 +198,18 @@ public final class SparkGradients implements GradientSource {
     return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, 0);
   }
 
+  /**
+   * Trains on blocks already cached (see {@link FileData}); closing unpersists them.
+   * {@code microBatch} as in the Block constructor.
+   */
+  static SparkGradients fromShipped(JavaSparkContext jsc, Network net,
+      DataFrameBlocks.Shipped shipped, int batch, long seed, int totalEpochs, int treeDepth,
+      int microBatch) {
+    checkArguments(batch, shipped.sizes().length, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, shipped.sizes().length, batch));
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, microBatch);
+  }
+
   private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
       int batch, long seed, int totalEpochs, int treeDepth, int microBatch) {
     this.jsc = jsc;
