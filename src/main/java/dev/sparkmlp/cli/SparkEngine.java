@@ -1,14 +1,17 @@
 package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.Scaler;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.ClusterWatch;
+import dev.sparkmlp.spark.FileData;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMaster;
 import dev.sparkmlp.spark.SparkMlpKryoRegistrator;
+import dev.sparkmlp.train.DataSpec;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
 import java.time.Duration;
@@ -20,7 +23,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A Spark cluster, or local[n], as the engine: {@link SparkGradients} and {@link SparkEvaluation}
- * on one SparkSession. The data is read on the driver and shipped to the executors once.
+ * on one SparkSession. csv, libsvm, parquet and orc data are read by the executors
+ * ({@link FileData}); idx and cifar are read on the driver and shipped to the executors once.
  *
  * <p>Session settings: the master comes from {@code train.master} unless {@code spark.master} is
  * already set (spark-submit sets it as a system property, and it wins); the app name is
@@ -120,6 +124,96 @@ final class SparkEngine implements Engine {
     return Duration.ofSeconds(v);
   }
 
+  /**
+   * csv, libsvm, parquet and orc are read by the executors ({@link FileData}); idx and cifar on
+   * the driver, then shipped.
+   */
+  @Override
+  public RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
+    if (!spec.executorRead()) return Engine.super.load(spec, seed, batch, evaluateTrain);
+    FileData data = FileData.load(spark, spec, seed, partitions, batch, evaluateTrain);
+    open.add(data);
+    return new ExecutorData(data);
+  }
+
+  /** Rows the executors read and cached; evaluators and the gradient source close with the engine. */
+  private final class ExecutorData implements RunData {
+    private final FileData data;
+
+    ExecutorData(FileData data) {
+      this.data = data;
+    }
+
+    @Override
+    public int features() {
+      return data.features();
+    }
+
+    @Override
+    public int targetWidth() {
+      return data.targetWidth();
+    }
+
+    @Override
+    public boolean classification() {
+      return data.classification();
+    }
+
+    @Override
+    public Scaler scaler() {
+      return data.scaler();
+    }
+
+    @Override
+    public long trainRows() {
+      return data.trainRows();
+    }
+
+    @Override
+    public long validationRows() {
+      return data.validationRows();
+    }
+
+    @Override
+    public long testRows() {
+      return data.testRows();
+    }
+
+    @Override
+    public GradientSource gradients(Network net, int batch, long seed, int epochs) {
+      SparkGradients g = data.gradients(net, batch, seed, epochs, treeDepth, microBatch);
+      open.add(0, g);
+      return watch.guard(g);
+    }
+
+    @Override
+    public Evaluator validation(Network net) {
+      return keep(data.validation(net, List.of()), "validation set");
+    }
+
+    @Override
+    public Evaluator trainEvaluation(Network net) {
+      return keep(data.trainEvaluation(net, List.of()), "training set");
+    }
+
+    @Override
+    public Evaluator test(Network net) {
+      return keep(data.test(net, List.of()), "test set");
+    }
+
+    /** Closed with the engine, before the FileData; guarded like every evaluation. */
+    private Evaluator keep(SparkEvaluation e, String what) {
+      if (e == null) return null;
+      open.add(0, e);
+      return watch.guard(e, what);
+    }
+
+    @Override
+    public void close() {
+      data.close();
+    }
+  }
+
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
     SparkGradients g =
@@ -135,6 +229,14 @@ final class SparkEngine implements Engine {
     SparkEvaluation e = new SparkEvaluation(jsc, net, data, partitions, what, metrics);
     open.add(e);
     return watch.guard(e, what);
+  }
+
+  SparkSession session() {
+    return spark;
+  }
+
+  int partitions() {
+    return partitions;
   }
 
   @Override

@@ -3,23 +3,22 @@ package dev.sparkmlp.spark;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Network;
-import dev.sparkmlp.nn.Workspace;
+import dev.sparkmlp.spark.StepTasks.Collect;
+import dev.sparkmlp.spark.StepTasks.GroupPartitioner;
+import dev.sparkmlp.spark.StepTasks.GroupTask;
+import dev.sparkmlp.spark.StepTasks.KeyedTask;
+import dev.sparkmlp.spark.StepTasks.PartitionTask;
+import dev.sparkmlp.spark.StepTasks.StepOp;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.GradientSource;
 import dev.sparkmlp.train.Shards;
-import java.io.Serializable;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
-import org.apache.spark.Partitioner;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.rdd.ShuffledRDD;
@@ -30,8 +29,6 @@ import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 /**
  * Gradients computed by Spark executors. The training rows sit in a cached RDD with one
@@ -40,8 +37,11 @@ import scala.runtime.BoxedUnit;
  *
  * <pre>
  * once:    ship the shards (one shuffle) and cache them; broadcast the network
- * step s:  w_s = broadcast(params, buffers); destroy w_(s-1)
- *          task p: its rows of (epoch, s) at w_s, accumulated into a new Gradient
+ * step s:  local mode: w_s = (params, buffers) handed to the tasks in this JVM by reference,
+ *          and at depth 1 the partition sums handed back the same way;
+ *          else w_s = broadcast(params, buffers), and w_(s-1) is destroyed on a background thread
+ *          task p: its rows of (epoch, s) at w_s (micro-batch m at a time when m > 0),
+ *          accumulated into a new Gradient
  *          sum:      in the tree of Shards.sumGroupSize(P) = g (g = P up to 32 partitions):
  *                    group k = partitions [k g, (k+1) g) summed in partition order, then the
  *                    group sums in group order
@@ -71,7 +71,19 @@ import scala.runtime.BoxedUnit;
  * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
  *
  * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
- * allocates only the gradient array it returns.
+ * allocates only the gradient array it returns (in local mode at depth 1, not even that). With a
+ * micro-batch, a workspace holds that many rows whatever the global batch.
+ *
+ * <p>In local mode the executors are the driver's JVM, and Spark's broadcast hands the tasks the
+ * driver's object itself; it still serializes and stores the pieces a remote executor would
+ * fetch, reports them to the block manager master, and must be destroyed. So in local mode the
+ * weights go to the tasks by reference ({@link ExecutorCache#handOff}), and at depth 1 each task
+ * sums into its partition's reused Gradient and hands that back by reference, returning an empty
+ * one, instead of a new one that Spark serializes and the driver deserializes. On a cluster the
+ * weights are broadcast, and the previous step's broadcast is destroyed on a background thread
+ * (destroying asks the block manager master, a round trip the next job need not wait for).
+ * Measured step by step in one run: {@code scripts/bench/spark-step --variants
+ * before,broadcast,default} (README).
  *
  * <p>With the {@link Block} constructors the driver holds the training set ({@code train.Datasets}
  * reads the files through Hadoop paths on the driver) and ships it to the executors once;
@@ -88,13 +100,6 @@ public final class SparkGradients implements GradientSource {
   public static final int DIRECT_MAX_PARTITIONS = Shards.FLAT_SUM_MAX;
   /** The largest depth: the sum tree has two levels, so a third would have nothing to add. */
   public static final int MAX_TREE_DEPTH = 2;
-  /**
-   * Up to this many floats (params plus buffers, 977 KiB), a step's weights travel inside the
-   * task, whose binary Spark broadcasts for every job anyway, instead of in a broadcast of their
-   * own; Spark warns about task binaries above 1000 KiB. Saves creating and destroying one
-   * broadcast per step (measured in scripts/bench/spark-step, README).
-   */
-  public static final int INLINE_WEIGHTS_MAX = 250_000;
 
   private static final ClassTag<Gradient> GRADIENT = ClassTag$.MODULE$.apply(Gradient.class);
   private static final ClassTag<Integer> INTEGER = ClassTag$.MODULE$.apply(Integer.class);
@@ -117,7 +122,8 @@ public final class SparkGradients implements GradientSource {
   private final long seed;
   private final long runId = ThreadLocalRandom.current().nextLong();
   private Broadcast<StepWeights> weights;
-  private int inlineWeightsMax = INLINE_WEIGHTS_MAX;
+  /** Local mode: the executors are this JVM, and the weights go to them by reference. */
+  private boolean handOff;
   private boolean destroyInBackground = true;
   /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
   private ExecutorService cleaner;
@@ -192,6 +198,18 @@ public final class SparkGradients implements GradientSource {
     return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, 0);
   }
 
+  /**
+   * Trains on blocks already cached (see {@link FileData}); closing unpersists them.
+   * {@code microBatch} as in the Block constructor.
+   */
+  static SparkGradients fromShipped(JavaSparkContext jsc, Network net,
+      DataFrameBlocks.Shipped shipped, int batch, long seed, int totalEpochs, int treeDepth,
+      int microBatch) {
+    checkArguments(batch, shipped.sizes().length, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, shipped.sizes().length, batch));
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, microBatch);
+  }
+
   private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
       int batch, long seed, int totalEpochs, int treeDepth, int microBatch) {
     this.jsc = jsc;
@@ -209,6 +227,7 @@ public final class SparkGradients implements GradientSource {
     this.workspaceRows = Shards.workspaceRows(Shards.rowsPerStep(0, partitions, batch),
         microBatch);
     this.netBroadcast = jsc.broadcast(net);
+    this.handOff = jsc.isLocal();
   }
 
   private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
@@ -330,8 +349,8 @@ public final class SparkGradients implements GradientSource {
     }
     long t0 = System.nanoTime();
     StepWeights sw = new StepWeights(params, buffers);
-    boolean inline = params.length + (long) buffers.length <= inlineWeightsMax;
-    Broadcast<StepWeights> w = inline ? null : jsc.broadcast(sw);
+    if (handOff) ExecutorCache.handOff(runId, sw);
+    Broadcast<StepWeights> w = handOff ? null : jsc.broadcast(sw);
     long t1 = System.nanoTime();
     // No job reads the previous step's weights any more.
     if (weights != null) {
@@ -344,7 +363,7 @@ public final class SparkGradients implements GradientSource {
     weights = w;
     long t2 = System.nanoTime();
     sumNanos = 0;
-    StepOp op = new StepOp(runId, netBroadcast, w, inline ? sw : null, seed, epoch, step, batch,
+    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
         partitions, workspaceRows, microBatch, computeNanos);
     jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
         + " step " + (step + 1) + "/" + steps);
@@ -378,7 +397,12 @@ public final class SparkGradients implements GradientSource {
    */
   Gradient direct(JavaRDD<ShardBlock> rdd, StepOp op) {
     Gradient[] parts = new Gradient[partitions];
-    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op), new Collect(parts), GRADIENT);
+    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op, handOff), new Collect(parts), GRADIENT);
+    if (handOff) {
+      for (int p = 0; p < partitions; p++) {
+        parts[p] = ExecutorCache.handedBack(runId, p, op.epoch, op.step);
+      }
+    }
     return timedSum(() -> Shards.sumInTree(parts));
   }
 
@@ -406,133 +430,6 @@ public final class SparkGradients implements GradientSource {
     return g;
   }
 
-  /** A task of the depth-1 job: its partition's gradient. */
-  static final class PartitionTask
-      extends AbstractFunction2<TaskContext, scala.collection.Iterator<ShardBlock>, Gradient>
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final StepOp op;
-
-    PartitionTask(StepOp op) {
-      this.op = op;
-    }
-
-    @Override
-    public Gradient apply(TaskContext task, scala.collection.Iterator<ShardBlock> it) {
-      Gradient g = new Gradient();
-      while (it.hasNext()) g = op.call(g, it.next());
-      return g;
-    }
-  }
-
-  /** A map task of the depth-2 job: (its partition index, its partition's gradient). */
-  static final class KeyedTask extends AbstractFunction2<Object,
-      scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Tuple2<Integer, Gradient>>>
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final StepOp op;
-
-    KeyedTask(StepOp op) {
-      this.op = op;
-    }
-
-    @Override
-    public scala.collection.Iterator<Tuple2<Integer, Gradient>> apply(Object partition,
-        scala.collection.Iterator<ShardBlock> it) {
-      Gradient g = new Gradient();
-      while (it.hasNext()) g = op.call(g, it.next());
-      return scala.collection.Iterator$.MODULE$.single(new Tuple2<>((Integer) partition, g));
-    }
-  }
-
-  /** Sends partition p to group p / size: groups of consecutive partitions, as the sum tree. */
-  static final class GroupPartitioner extends Partitioner {
-    private static final long serialVersionUID = 1L;
-    private final int partitions;
-    private final int size;
-
-    GroupPartitioner(int partitions, int size) {
-      this.partitions = partitions;
-      this.size = size;
-    }
-
-    @Override
-    public int numPartitions() {
-      return (partitions + size - 1) / size;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-      return (Integer) key / size;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof GroupPartitioner g && g.partitions == partitions && g.size == size;
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * partitions + size;
-    }
-  }
-
-  /**
-   * A reduce task of the depth-2 job: group k's partition sums arrive in the order their map
-   * tasks finished; each is put in its partition's slot, and the slots are added in partition
-   * order.
-   */
-  static final class GroupTask extends AbstractFunction2<TaskContext,
-      scala.collection.Iterator<Tuple2<Integer, Gradient>>, Gradient> implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final int partitions;
-    private final int size;
-
-    GroupTask(int partitions, int size) {
-      this.partitions = partitions;
-      this.size = size;
-    }
-
-    @Override
-    public Gradient apply(TaskContext task,
-        scala.collection.Iterator<Tuple2<Integer, Gradient>> it) {
-      int k = task.partitionId();
-      int first = k * size;
-      Gradient[] slots = new Gradient[Math.min(partitions, first + size) - first];
-      while (it.hasNext()) {
-        Tuple2<Integer, Gradient> kv = it.next();
-        int at = kv._1() - first;
-        if (at < 0 || at >= slots.length || slots[at] != null) {
-          throw new IllegalStateException("group " + k + " received the sum of partition "
-              + kv._1() + (at >= 0 && at < slots.length ? " twice" : ", not one of its own"));
-        }
-        slots[at] = kv._2();
-      }
-      for (int i = 0; i < slots.length; i++) {
-        if (slots[i] == null) {
-          throw new IllegalStateException(
-              "group " + k + " lacks the sum of partition " + (first + i));
-        }
-      }
-      return Shards.sumInOrder(slots, 0, slots.length);
-    }
-  }
-
-  /** Stores each task's result at its partition index; runs on the driver. */
-  private static final class Collect extends AbstractFunction2<Object, Gradient, BoxedUnit> {
-    private final Gradient[] parts;
-
-    Collect(Gradient[] parts) {
-      this.parts = parts;
-    }
-
-    @Override
-    public BoxedUnit apply(Object partition, Gradient g) {
-      parts[(Integer) partition] = g;
-      return BoxedUnit.UNIT;
-    }
-  }
-
   /**
    * Destroys {@code b} on a background thread: destroying asks the block manager master to drop
    * its blocks, a round trip through Spark's RPC dispatcher that the next job need not wait for.
@@ -548,6 +445,15 @@ public final class SparkGradients implements GradientSource {
     cleaner.execute(b::destroy);
   }
 
+  /**
+   * Destroys the current step's weights broadcast now, if there is one, so that the next step
+   * has none to destroy; for the benchmark, which charges this to the step that made it.
+   */
+  void destroyWeightsNow() {
+    if (weights != null) weights.destroy();
+    weights = null;
+  }
+
   /** Waits until the broadcasts handed to the cleaner are destroyed; for tests. */
   void awaitCleaner() throws InterruptedException {
     if (cleaner == null) return;
@@ -560,11 +466,16 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast;
-   * for tests and the benchmark, which compare both ways on one source.
+   * Whether the weights go to the tasks, and at depth 1 the partition sums back, by reference
+   * (possible in local mode only, and the default there), or through a broadcast and serialized
+   * task results; for tests and the benchmark, which compare both ways on one source.
    */
-  void inlineWeightsMax(int floats) {
-    inlineWeightsMax = floats;
+  void handOff(boolean byReference) {
+    if (byReference && !jsc.isLocal()) {
+      throw new IllegalArgumentException("weights go by reference only in local mode, not on "
+          + jsc.master());
+    }
+    handOff = byReference;
   }
 
   /**
@@ -603,73 +514,10 @@ public final class SparkGradients implements GradientSource {
       }
     }
     if (weights != null) weights.destroy();
+    ExecutorCache.handOff(runId, null);
     netBroadcast.destroy();
     if (lookup != null) lookup.destroy();
     ExecutorCache.forget(runId);
   }
 
-  /** One partition's gradient of one step, added into {@code acc}. Modified: acc. */
-  static final class StepOp implements Function2<Gradient, ShardBlock, Gradient> {
-    private static final long serialVersionUID = 1L;
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
-    private final long runId;
-    private final Broadcast<Network> net;
-    private final Broadcast<StepWeights> weights;
-    /** The weights themselves when they travel inside the task, else null. */
-    private final StepWeights inline;
-    private final long seed;
-    private final int epoch;
-    private final int step;
-    private final int batch;
-    private final int partitions;
-    private final int workspaceRows;
-    private final int microBatch;
-    private final CollectionAccumulator<long[]> computeNanos;
-
-    StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights,
-        StepWeights inline, long seed, int epoch, int step, int batch, int partitions,
-        int workspaceRows, int microBatch, CollectionAccumulator<long[]> computeNanos) {
-      this.runId = runId;
-      this.net = net;
-      this.weights = weights;
-      this.inline = inline;
-      this.seed = seed;
-      this.epoch = epoch;
-      this.step = step;
-      this.batch = batch;
-      this.partitions = partitions;
-      this.workspaceRows = workspaceRows;
-      this.microBatch = microBatch;
-      this.computeNanos = computeNanos;
-    }
-
-    @Override
-    public Gradient call(Gradient acc, ShardBlock shard) {
-      ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
-      StepWeights w = inline != null ? inline : weights.value();
-      long t0 = System.nanoTime();
-      long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
-      int p = shard.partition;
-      TaskContext task = TaskContext.get();
-      if (task != null && task.partitionId() != p) {
-        throw new IllegalStateException("shard " + p + " found in partition " + task.partitionId());
-      }
-      Block b = shard.block;
-      int[] order = run.order(seed, epoch, p, b.rows);
-      int rows = Shards.rowsPerStep(p, partitions, batch);
-      Workspace ws = run.acquire(workspaceRows);
-      try {
-        ws.reset();
-        Shards.accumulate(run.net, w.params, w.buffers, b, order, step * rows, step * rows + rows,
-            microBatch, Shards.dropoutKey(seed, epoch, step, p), ws);
-        acc.add(ws.grad(), ws.batchStats(), ws.lossSum(), ws.count(), ws.correct());
-      } finally {
-        run.release(ws);
-      }
-      if (computeNanos != null) {
-        computeNanos.add(new long[] {System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - cpu0});
-      }
-      return acc;
-    }
-  }
 }

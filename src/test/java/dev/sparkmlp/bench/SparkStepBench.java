@@ -17,6 +17,7 @@ import dev.sparkmlp.spark.StepSums;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalGradients;
 import dev.sparkmlp.train.Shards;
+import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
@@ -60,9 +62,11 @@ import scala.Tuple2;
  * </ul>
  *
  * Each round runs a Spark step, a floor step and a local step, so that all three see the same
- * machine (it may be shared). With {@code --variants inline,broadcast} each round runs one Spark
- * step of each way of sending the weights (inside the task, or in a broadcast), in an order that
- * rotates from round to round. Times are medians over the measured rounds, after warm-up rounds.
+ * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
+ * Spark step of each way of sending the weights, in an order that rotates from round to round;
+ * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
+ * own step (else the next variant would pay for it). Times are medians over the measured rounds,
+ * after warm-up rounds.
  *
  * <p>With {@code --sums P1,P2,...} it instead times the ways of combining the partition sums, at
  * each of those partition counts, on one SparkGradients source (the same cached rows and
@@ -123,7 +127,7 @@ public final class SparkStepBench {
         case "--variants" -> {
           variants = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
           for (String v : variants) {
-            if (!VARIANTS.contains(v)) {
+            if (!VARIANTS.contains(v.replaceAll("-no(compress|checksum)$", ""))) {
               throw new IllegalArgumentException("--variants takes " + VARIANTS + ", not " + v);
             }
           }
@@ -136,12 +140,20 @@ public final class SparkStepBench {
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
             + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
-            + " --variants " + String.join(",", VARIANTS) + ", --micro-batch M,"
+            + " --variants " + String.join(",", VARIANTS) + "[-nocompress|-nochecksum],"
+            + " --micro-batch M,"
             + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
     }
     conf.setMaster(master);
+    if (!master.startsWith("local") && !conf.contains("spark.executor.extraClassPath")) {
+      // Executors on this machine (the loopback cluster) read the bench's class directories.
+      String dirs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+          .filter(e -> Files.isDirectory(Path.of(e)))
+          .collect(Collectors.joining(File.pathSeparator));
+      conf.set("spark.executor.extraClassPath", dirs);
+    }
     SparkMlpKryoRegistrator.configure(conf);
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -318,23 +330,22 @@ public final class SparkStepBench {
     return a;
   }
 
-  /** Figures of one way of stepping at one batch size: medians of the loop, means of the breakdown. */
+  /** One way of stepping at one batch size: medians of the loop, means of the breakdown. */
   private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
       double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
       Map<String, Double> breakdown) {}
 
   /**
-   * The ways of stepping a run can compare, step by step on one source: default (as shipped);
-   * before (every step broadcasts the weights and destroys the previous broadcast before its
-   * job, as SparkGradients did before the weights could travel inside the task); inline (weights
-   * inside the task); broadcast (a broadcast, the previous one destroyed in the background);
-   * default-nocompress and default-nochecksum (default, with spark.broadcast.compress or
+   * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
+   * local mode the weights go to the tasks by reference, else in a broadcast); before (every step
+   * broadcasts the weights and destroys the previous broadcast before its job, as SparkGradients
+   * did before); broadcast (a broadcast, the previous one destroyed in the background);
+   * and any of them with the suffix -nocompress or -nochecksum (spark.broadcast.compress or
    * spark.broadcast.checksum set to false in the running SparkEnv's conf for the step:
    * TorrentBroadcast reads them for each new broadcast, the task binary's included; a measuring
    * device for local mode only).
    */
-  static final List<String> VARIANTS = List.of("default", "before", "inline", "broadcast",
-      "default-nocompress", "default-nochecksum");
+  static final List<String> VARIANTS = List.of("default", "before", "broadcast");
 
   /**
    * Rounds of: for each variant (in an order that rotates from round to round) a Spark step and
@@ -371,17 +382,15 @@ public final class SparkStepBench {
             new LocalGradients(net, train, batch, partitions, slots, 42, microBatch)) {
       source.recordComputeTimes();
       int perEpoch = source.stepsPerEpoch();
+      boolean localMode = jsc.isLocal();
       int i = 0;
       for (int round = 0; round < warmup + steps; round++) {
         for (int j = 0; j < nv; j++, i++) {
           int v = (round + j) % nv;
           String variant = variants.get(v);
-          StepSums.inlineWeightsMax(source, switch (variant) {
-            case "inline" -> Integer.MAX_VALUE;
-            case "broadcast", "before" -> 0;
-            default -> SparkGradients.INLINE_WEIGHTS_MAX;
-          });
-          StepSums.destroyInBackground(source, !variant.equals("before"));
+          String base = variant.replaceAll("-no(compress|checksum)$", "");
+          if (localMode) StepSums.handOff(source, base.equals("default"));
+          StepSums.destroyInBackground(source, !base.equals("before"));
           // Broadcast settings TorrentBroadcast reads for each new broadcast.
           String setting = variant.endsWith("-nocompress") ? "spark.broadcast.compress"
               : variant.endsWith("-nochecksum") ? "spark.broadcast.checksum" : null;
@@ -393,6 +402,9 @@ public final class SparkStepBench {
           long t1 = System.nanoTime();
           update(adam, params, g, grad);
           long t2 = System.nanoTime();
+          // A broadcast left for the next step would be destroyed by whichever variant comes
+          // next: destroy it now and charge it to this step (as "before" does within its step).
+          long destroyed = nv > 1 ? StepSums.destroyWeightsNow(source) : 0;
           if (setting != null) live.set(setting, was);
           StepListener.Job job = listener.next();
           SparkGradients.StepTimes times = source.lastStepTimes();
@@ -405,15 +417,16 @@ public final class SparkStepBench {
           long t4 = System.nanoTime();
           if (round < warmup) continue;
           int k = round - warmup;
-          step[v][k] = (t1 - t0) / 1e6;
+          step[v][k] = (t1 - t0 + destroyed) / 1e6;
           compute[v][k] = concurrent(taskCompute, partitions, slots) / 1e6;
           computeCpu[v][k] = concurrent(taskCpu, partitions, slots) / 1e6;
           overhead[v][k] = step[v][k] - compute[v][k];
           floors[v][k] = f;
-          loopMs[v] += (t2 - t0) / 1e6;
+          loopMs[v] += (t2 - t0 + destroyed) / 1e6;
           localMs[v] += (t4 - t3) / 1e6;
-          ratios[v][k] = (t4 - t3) / (double) (t2 - t0);
-          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1) / 1e6, (t2 - t0) / 1e6);
+          ratios[v][k] = (t4 - t3) / (double) (t2 - t0 + destroyed);
+          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1) / 1e6,
+              (t2 - t0 + destroyed) / 1e6, destroyed / 1e6);
         }
       }
     }
@@ -430,10 +443,11 @@ public final class SparkStepBench {
 
   /** Adds one step's breakdown (ms) to the sums. Modified: sums. */
   private static void breakdown(Map<String, Double> sums, SparkGradients.StepTimes times,
-      StepListener.Job job, long[] taskCompute, double updateMs, double stepMs) {
+      StepListener.Job job, long[] taskCompute, double updateMs, double stepMs,
+      double leftOverDestroyMs) {
     double jobMs = times.jobNanos() / 1e6;
     add(sums, "broadcast_create", times.broadcastNanos() / 1e6);
-    add(sums, "broadcast_destroy", times.destroyNanos() / 1e6);
+    add(sums, "broadcast_destroy", times.destroyNanos() / 1e6 + leftOverDestroyMs);
     add(sums, "job", jobMs);
     add(sums, "job_outside_tasks", jobMs - job.taskSpan());
     add(sums, "job_submit_to_first_launch", firstLaunch(job) - job.submitted());
@@ -488,6 +502,7 @@ public final class SparkStepBench {
     try (SparkGradients source = new SparkGradients(jsc, net, train, batch, partitions, 42, 1000,
         SparkGradients.AUTO_TREE_DEPTH)) {
       int perEpoch = source.stepsPerEpoch();
+      boolean localMode = jsc.isLocal();
       int i = 0;
       for (int round = 0; round < warmup + steps; round++) {
         for (int j = 0; j < ways.length; j++, i++) {

@@ -191,8 +191,8 @@ class SparkGradientsTest {
       assertEquals(1, g.treeDepth(), "2 partitions: sums added on the driver");
       assertEquals(cachedBefore + 1, jsc.getPersistentRDDs().size());
       assertEquals(0, g.lastComputeNanos().length, "not recorded unless asked");
-      // Weights this small travel inside the task by default; here every step broadcasts them.
-      g.inlineWeightsMax(0);
+      // In local mode the weights go by reference by default; here every step broadcasts them.
+      g.handOff(false);
       g.recordComputeTimes();
       g.compute(w, buf, 0, 0);
       assertEquals(2, g.lastComputeNanos().length, "one compute time per task");
@@ -219,25 +219,24 @@ class SparkGradientsTest {
   }
 
   @Test
-  void smallWeightsTravelInsideTheTaskWithTheBroadcastsResult() throws Exception {
+  void inLocalModeTheWeightsGoByReferenceWithTheBroadcastsResult() throws Exception {
     Network net = Network.build(TestSpark.spec(0.2f, false));
     float[] w = new float[net.paramCount()];
     float[] buf = new float[net.bufferCount()];
     net.initialize(w, buf, 2);
-    assertTrue(w.length <= SparkGradients.INLINE_WEIGHTS_MAX);
     try (SparkGradients g = new SparkGradients(jsc, net, TestSpark.blobs(200, 3), 40, 2, 1, 3, 0)) {
-      Gradient inline = g.compute(w, buf, 0, 1);
-      assertNull(g.weightsBroadcast(), "no broadcast for weights this small");
-      float[] expected = inline.grad.clone();
-      double loss = inline.lossSum;
-      g.inlineWeightsMax(0);
+      Gradient handedOff = g.compute(w, buf, 0, 1);
+      assertNull(g.weightsBroadcast(), "no broadcast in local mode");
+      float[] expected = handedOff.grad.clone();
+      double loss = handedOff.lossSum;
+      g.handOff(false);
       Gradient broadcast = g.compute(w, buf, 0, 1);
       assertNotNull(g.weightsBroadcast());
       assertArrayEquals(expected, broadcast.grad);
       assertEquals(loss, broadcast.lossSum, 0);
-      // Back inline: the last broadcast goes to the cleaner, and is destroyed.
+      // Back to the hand-off: the last broadcast goes to the cleaner, and is destroyed.
       var last = g.weightsBroadcast();
-      g.inlineWeightsMax(SparkGradients.INLINE_WEIGHTS_MAX);
+      g.handOff(true);
       g.compute(w, buf, 0, 2);
       g.awaitCleaner();
       assertDestroyed(last, "a broadcast is destroyed once a step no longer uses it");

@@ -35,11 +35,11 @@ public final class StepSums {
   }
 
   /**
-   * Weights of up to {@code floats} floats travel inside the task, larger ones in a broadcast
-   * ({@link SparkGradients#INLINE_WEIGHTS_MAX} by default): 0 makes every step broadcast them.
+   * Whether the weights go to the tasks by reference (local mode only, its default) or in a
+   * broadcast.
    */
-  public static void inlineWeightsMax(SparkGradients g, int floats) {
-    g.inlineWeightsMax(floats);
+  public static void handOff(SparkGradients g, boolean byReference) {
+    g.handOff(byReference);
   }
 
   /**
@@ -48,6 +48,13 @@ public final class StepSums {
    */
   public static void destroyInBackground(SparkGradients g, boolean background) {
     g.destroyInBackground(background);
+  }
+
+  /** Destroys the step's weights broadcast now, if any; returns the nanoseconds it took. */
+  public static long destroyWeightsNow(SparkGradients g) {
+    long t0 = System.nanoTime();
+    g.destroyWeightsNow();
+    return System.nanoTime() - t0;
   }
 
   /** treeAggregate's combOp: in place. */
