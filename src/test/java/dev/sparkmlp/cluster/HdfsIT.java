@@ -83,7 +83,8 @@ final class HdfsIT {
   static List<String> trainArgs(String output) {
     return List.of("train", "--train", train, "--validation", validation, "--test", test,
         "--format", "csv", "--label-column", "label", "--scale", "divide255",
-        "--layers", "128,64", "--batch-size", "500", "--lr", "3e-3", "--partitions", "2", "--seed", "7",
+        "--layers", "128,64", "--batch-size", "500", "--lr", "3e-3", "--partitions", "2",
+        "--seed", "7",
         "--set", "train.checkpoint-every=1", "--output", output);
   }
 
@@ -129,7 +130,8 @@ final class HdfsIT {
   @Order(2)
   @Timeout(600)
   void resumesFromTheHdfsCheckpointAndEvaluatesTheModelFromHdfs() throws Exception {
-    assumeTrue(hdfs.exists("/runs/a/checkpoint/checkpoint.json"), "the first run left no checkpoint");
+    assumeTrue(hdfs.exists("/runs/a/checkpoint/checkpoint.json"),
+        "the first run left no checkpoint");
     var r = cluster.submit("hdfs-resume", Duration.ofMinutes(9), Map.of(),
         concat(SPARK_OPTS, concat(trainArgs(hdfs.uri("/runs/b")), List.of("--epochs", "3",
             "--set", "train.resume=" + hdfs.uri("/runs/a/checkpoint")))));
