@@ -39,10 +39,10 @@ final class CommonOptions {
   @Option(names = "--test-labels", paramLabel = "PATH", description = "idx labels for --test (data.test-labels).")
   String testLabels;
 
-  @Option(names = "--format", description = "idx | cifar | csv | libsvm (data.format).")
+  @Option(names = "--format", description = "idx | cifar | csv | libsvm | parquet | orc (data.format).")
   String format;
 
-  @Option(names = "--label-column", description = "csv label column, name or 0-based index (data.label-column).")
+  @Option(names = "--label-column", description = "csv label column, name or 0-based index; parquet/orc: name (data.label-column).")
   String labelColumn;
 
   @Option(names = "--scale", description = "none | standard | minmax | divide255 (data.scale).")

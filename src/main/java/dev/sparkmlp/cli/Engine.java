@@ -3,12 +3,24 @@ package dev.sparkmlp.cli;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.train.DataSpec;
+import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
 import java.util.List;
 
 /** Where a run computes: threads in this JVM, or a Spark cluster. */
 interface Engine extends AutoCloseable {
+  /**
+   * Reads and checks a run's data sets: on the driver ({@link Datasets}) unless the engine reads
+   * the format where it computes.
+   *
+   * @param evaluateTrain whether {@link RunData#trainEvaluation} will be asked for
+   */
+  default RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
+    return new BlockData(this, Datasets.load(spec, seed));
+  }
+
   GradientSource gradients(Network net, Block train, int batch, long seed, int epochs);
 
   /** An evaluator of loss and accuracy only. */

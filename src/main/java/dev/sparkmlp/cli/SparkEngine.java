@@ -4,10 +4,13 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.data.Scaler;
+import dev.sparkmlp.spark.FileData;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMaster;
 import dev.sparkmlp.spark.SparkMlpKryoRegistrator;
+import dev.sparkmlp.train.DataSpec;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
 import java.time.Duration;
@@ -19,7 +22,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A Spark cluster, or local[n], as the engine: {@link SparkGradients} and {@link SparkEvaluation}
- * on one SparkSession. The data is read on the driver and shipped to the executors once.
+ * on one SparkSession. csv, libsvm, parquet and orc data are read by the executors
+ * ({@link FileData}); idx and cifar are read on the driver and shipped to the executors once.
  *
  * <p>Session settings: the master comes from {@code train.master} unless {@code spark.master} is
  * already set (spark-submit sets it as a system property, and it wins); the app name is
@@ -94,6 +98,92 @@ final class SparkEngine implements Engine {
   }
 
 
+
+  /**
+   * csv, libsvm, parquet and orc are read by the executors ({@link FileData}); idx and cifar on
+   * the driver, then shipped.
+   */
+  @Override
+  public RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
+    if (!spec.executorRead()) return Engine.super.load(spec, seed, batch, evaluateTrain);
+    FileData data = FileData.load(spark, spec, seed, partitions, batch, evaluateTrain);
+    open.add(data);
+    return new ExecutorData(data);
+  }
+
+  /** Rows the executors read and cached; evaluators and the gradient source close with the engine. */
+  private final class ExecutorData implements RunData {
+    private final FileData data;
+
+    ExecutorData(FileData data) {
+      this.data = data;
+    }
+
+    @Override
+    public int features() {
+      return data.features();
+    }
+
+    @Override
+    public int targetWidth() {
+      return data.targetWidth();
+    }
+
+    @Override
+    public boolean classification() {
+      return data.classification();
+    }
+
+    @Override
+    public Scaler scaler() {
+      return data.scaler();
+    }
+
+    @Override
+    public long trainRows() {
+      return data.trainRows();
+    }
+
+    @Override
+    public long validationRows() {
+      return data.validationRows();
+    }
+
+    @Override
+    public long testRows() {
+      return data.testRows();
+    }
+
+    @Override
+    public GradientSource gradients(Network net, int batch, long seed, int epochs) {
+      return keep(data.gradients(net, batch, seed, epochs, treeDepth));
+    }
+
+    @Override
+    public Evaluator validation(Network net) {
+      return keep(data.validation(net, List.of()));
+    }
+
+    @Override
+    public Evaluator trainEvaluation(Network net) {
+      return keep(data.trainEvaluation(net, List.of()));
+    }
+
+    @Override
+    public Evaluator test(Network net) {
+      return keep(data.test(net, List.of()));
+    }
+
+    private <T extends AutoCloseable> T keep(T t) {
+      if (t != null) open.add(0, t);
+      return t;
+    }
+
+    @Override
+    public void close() {
+      data.close();
+    }
+  }
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {

@@ -1,6 +1,5 @@
 package dev.sparkmlp.cli;
 
-import dev.sparkmlp.data.Block;
 import dev.sparkmlp.io.Fs;
 import dev.sparkmlp.io.Json;
 import dev.sparkmlp.io.ModelIO;
@@ -9,7 +8,6 @@ import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.plot.CurvesListener;
 import dev.sparkmlp.train.Checkpointer;
-import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
@@ -23,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One training run as the CLI performs it: read and scale the data, build the network, train with
+ * One training run as the CLI performs it: read and scale the data (where the engine reads it), build the network, train with
  * the configured engine, score the test set, and write the outputs. Outputs are written atomically:
  * a failed run leaves no half-written model.
  */
@@ -48,19 +46,19 @@ final class TrainRun {
     int batch = s.batchSize();
     // The engine first: an unreachable Spark master is reported before the data is read.
     try (Engine engine = createEngine(engineName)) {
-      Datasets data = Datasets.load(s.data(), seed);
-      Block train = data.train();
-      NetworkSpec spec = s.network(train.features, train.targetWidth);
+      boolean evaluateTrain = s.config().getBoolean("train.evaluate-train");
+      RunData data = engine.load(s.data(), seed, batch, evaluateTrain);
+      NetworkSpec spec = s.network(data.features(), data.targetWidth());
       Network net = Network.build(spec);
-      GradientSource source = engine.gradients(net, train, batch, seed, s.integer("train.epochs"));
+      GradientSource source = data.gradients(net, batch, seed, s.integer("train.epochs"));
       TrainConfig cfg = s.train(source.stepsPerEpoch());
-      if (cfg.stopAt().needsAccuracy() && !train.isClassification()) {
+      if (cfg.stopAt().needsAccuracy() && !data.classification()) {
         throw new ConfigLoader.ConfigError("train.stop-at.metric " + cfg.stopAt().metric()
             + " needs a classification task; a regression run has no accuracy (use "
             + cfg.stopAt().metric().replace("_acc", "_loss") + ")");
       }
-      Evaluator validation = data.validation() == null ? null : engine.evaluator(net, data.validation(), "validation set");
-      Evaluator trainEval = s.config().getBoolean("train.evaluate-train") ? engine.evaluator(net, train, "training set") : null;
+      Evaluator validation = data.validation(net);
+      Evaluator trainEval = evaluateTrain ? data.trainEvaluation(net) : null;
 
       float[] params = new float[net.paramCount()];
       float[] buffers = new float[net.bufferCount()];
@@ -79,8 +77,8 @@ final class TrainRun {
 
       if (console == Console.NORMAL) {
         out.printf("sparkmlp: %s, %,d parameters; %,d training rows%s%s%n", describe(spec), net.paramCount(),
-            train.rows, data.validation() == null ? "" : String.format(", %,d validation", data.validation().rows),
-            data.test() == null ? "" : String.format(", %,d test", data.test().rows));
+            data.trainRows(), data.validationRows() < 0 ? "" : String.format(", %,d validation", data.validationRows()),
+            data.testRows() < 0 ? "" : String.format(", %,d test", data.testRows()));
         out.printf("sparkmlp: %s, batch %d, %d steps/epoch, %s lr %s%s, seed %d -> %s%n", source.describe(), batch,
             source.stepsPerEpoch(), cfg.optimizer().name(), s.str("train.optimizer.lr"),
             scaledLr(cfg), seed, output);
@@ -100,19 +98,19 @@ final class TrainRun {
       };
       Trainer.Listener checkpoints = checkpointEvery <= 0 && checkpointEverySteps <= 0 ? null
           : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery, checkpointEverySteps,
-              savedModel(spec, params, buffers, data, train, cfg), seed,
+              savedModel(spec, params, buffers, data, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
       TrainResult result = trainer.fit(source, validation, trainEval,
           Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
 
       Metrics test = null;
-      if (data.test() != null) {
-        try (Evaluator testEval = engine.evaluator(net, data.test(), "test set")) {
+      if (data.testRows() >= 0) {
+        try (Evaluator testEval = data.test(net)) {
           test = testEval.evaluate(params, buffers);
         }
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      SavedModel model = savedModel(spec, params, buffers, data, train, cfg);
+      SavedModel model = savedModel(spec, params, buffers, data, cfg);
       ModelIO.save(model, Fs.resolve(output, "model"));
       Map<String, Object> summary = summary(result, cfg, test, seconds);
       Json.writeFileAtomically(Fs.resolve(output, "summary.json"), Json.pretty(summary) + "\n");
@@ -150,7 +148,7 @@ final class TrainRun {
     return s < 120 ? String.format("%.1fs", s) : String.format("%dm%02ds", (long) s / 60, (long) s % 60);
   }
 
-  private SavedModel savedModel(NetworkSpec spec, float[] params, float[] buffers, Datasets data, Block train,
+  private SavedModel savedModel(NetworkSpec spec, float[] params, float[] buffers, RunData data,
       TrainConfig cfg) {
     Map<String, String> info = new LinkedHashMap<>();
     info.put("created", Instant.now().toString());
@@ -159,10 +157,10 @@ final class TrainRun {
     info.put("epochs", String.valueOf(cfg.epochs()));
     info.put("seed", String.valueOf(cfg.seed()));
     info.put("train", s.str("data.train"));
-    boolean classification = train.isClassification();
+    boolean classification = data.classification();
     return new SavedModel(spec, params.clone(), buffers.clone(), data.scaler(),
         classification ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
-        classification ? train.classes() : 0, info);
+        classification ? data.classes() : 0, info);
   }
 
   /** ", scaled to X" when a scaling rule changed the configured rate, else "". */

@@ -2,6 +2,7 @@ package dev.sparkmlp.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,52 @@ public final class Csv {
     options.check();
     try (Input input = Input.open(in, name)) {
       return new Parser(new LineReader(input, name), name, options).run();
+    }
+  }
+
+  /**
+   * The layout a file's first non-blank line gives: the header names (null when that line is
+   * data) and the column count. The roles the options give the columns are checked.
+   */
+  public record Head(List<String> names, int columns) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public Head {
+      names = names == null ? null : List.copyOf(names);
+    }
+  }
+
+  /**
+   * Reads the first non-blank line of a CSV file and decides, as {@link #read} does, whether it is
+   * a header. Reads no further than that line.
+   *
+   * @throws DataException when the file has no non-blank line, or the options do not fit it
+   */
+  public static Head head(InputStream in, String name, CsvOptions options) throws IOException {
+    options.check();
+    try (Input input = Input.open(in, name)) {
+      Parser p = new Parser(new LineReader(input, name), name, options);
+      p.readHead();
+      return new Head(p.names, p.columns);
+    }
+  }
+
+  /**
+   * Reads a piece of a larger CSV file, such as one Hadoop split of it: its lines are numbered
+   * from {@code firstLine} (so errors name the line of the whole file), and the columns are those
+   * of {@code head}, found by {@link #head} on the file's start. A piece that starts the file
+   * ({@code startsFile}) begins with the header line, if there is one, which is checked against
+   * {@code head} and skipped. Unlike {@link #read}, a piece may hold no rows. With
+   * {@code options.classes() == 0}, the block's class count is inferred from this piece alone.
+   */
+  public static Block readPart(InputStream in, String name, CsvOptions options, Head head,
+      boolean startsFile, int firstLine) throws IOException {
+    options.check();
+    if (firstLine < 1) throw new IllegalArgumentException("lines start at 1, not " + firstLine);
+    try (Input input = Input.open(in, name)) {
+      LineReader lines = new LineReader(input, name);
+      lines.line = firstLine - 1;
+      return new Parser(lines, name, options).runPart(head, startsFile);
     }
   }
 
@@ -69,7 +116,8 @@ public final class Csv {
       this.delim = (byte) opt.delimiter();
     }
 
-    Block run() throws IOException {
+    /** Reads the first non-blank line: the header, or the first row (left unparsed). */
+    private boolean readHead() throws IOException {
       if (!nextNonBlank()) throw Checks.empty(name);
       List<String> first = splitSlow();
       columns = first.size();
@@ -78,6 +126,26 @@ public final class Csv {
           : first.stream().anyMatch(f -> !Numbers.looksNumeric(f));
       names = header ? first : null;
       assignRoles();
+      return header;
+    }
+
+    Block runPart(Head head, boolean startsFile) throws IOException {
+      columns = head.columns();
+      names = head.names();
+      assignRoles();
+      if (names != null && startsFile && nextNonBlank()) {
+        List<String> h = splitSlow();
+        if (!h.equals(names)) {
+          throw new DataException(name, "row " + lines.line, "header " + h
+              + " differs from the first file's " + names);
+        }
+      }
+      while (nextNonBlank()) parseRow();
+      return build();
+    }
+
+    Block run() throws IOException {
+      boolean header = readHead();
       if (!header) parseRow();
       while (nextNonBlank()) parseRow();
       if (rows == 0) {

@@ -20,7 +20,8 @@ import java.util.List;
  *     indices as for {@code labelColumn}. Empty when unused.
  */
 public record CsvOptions(Boolean header, String labelColumn, Task task, int classes,
-    char delimiter, boolean oneHotTargets, List<String> targetColumns) {
+    char delimiter, boolean oneHotTargets, List<String> targetColumns)
+    implements java.io.Serializable {
 
   public CsvOptions {
     if (task == null) throw new IllegalArgumentException("task must be given");

@@ -36,6 +36,84 @@ public final class LibSvm {
     }
   }
 
+  /**
+   * Reads a piece of a larger LibSVM file, such as one Hadoop split of it, with its lines
+   * numbered from {@code firstLine}, and keeps it sparse: the whole file's feature count, class
+   * count and -1/+1 mapping are known only once every piece has been read (see {@link Part}).
+   *
+   * @param features number of features; 0 accepts any index
+   */
+  public static Part readPart(InputStream in, String name, int features, Task task, int firstLine)
+      throws IOException {
+    if (features < 0) throw new IllegalArgumentException("features must be >= 0, got " + features);
+    if (task == null) throw new IllegalArgumentException("task must be given");
+    if (firstLine < 1) throw new IllegalArgumentException("lines start at 1, not " + firstLine);
+    try (Input input = Input.open(in, name)) {
+      LineReader lines = new LineReader(input, name);
+      lines.line = firstLine - 1;
+      Parser p = new Parser(lines, name, features, task, 0);
+      p.parseAll();
+      return new Part(p);
+    }
+  }
+
+  /**
+   * A parsed piece of a file, still sparse. {@link #read} decides, for the whole file, the feature
+   * count (the largest index), the class count (the largest label + 1) and whether -1/+1 labels
+   * are mapped to 0/1 (every label is -1 or +1, and one is -1); a caller reading a file in pieces
+   * combines these facts of all pieces and passes the result to {@link #toBlock}.
+   */
+  public static final class Part {
+    private final Parser p;
+
+    Part(Parser p) {
+      this.p = p;
+    }
+
+    public int rows() {
+      return p.rows;
+    }
+
+    /** The largest feature index, 0 when there are no index:value pairs. */
+    public int maxIndex() {
+      return p.maxIndex;
+    }
+
+    /** Whether every label is -1 or +1 (true for no rows). */
+    public boolean onlyPlusMinusOne() {
+      for (int r = 0; r < p.rows; r++) if (p.label[r] != 1f && p.label[r] != -1f) return false;
+      return true;
+    }
+
+    public boolean anyMinusOne() {
+      for (int r = 0; r < p.rows; r++) if (p.label[r] == -1f) return true;
+      return false;
+    }
+
+    /** The largest label, -infinity for no rows. */
+    public float maxLabel() {
+      float m = Float.NEGATIVE_INFINITY;
+      for (int r = 0; r < p.rows; r++) m = Math.max(m, p.label[r]);
+      return m;
+    }
+
+    /**
+     * The rows, dense with {@code features} columns (at least {@link #maxIndex}); labels are
+     * checked against {@code classes} (classification only, &gt; 0) after the -1/+1 mapping if
+     * {@code mapPlusMinusOne}.
+     */
+    public Block toBlock(int features, int classes, boolean mapPlusMinusOne) {
+      if (features < Math.max(1, p.maxIndex)) {
+        throw new IllegalArgumentException(features + " features, but index " + p.maxIndex
+            + " occurs");
+      }
+      if (p.task == Task.CLASSIFICATION && classes <= 0) {
+        throw new IllegalArgumentException("classes must be given: " + classes);
+      }
+      return p.build(features, classes, mapPlusMinusOne);
+    }
+  }
+
   private static final class Parser {
     private final LineReader lines;
     private final String name;
@@ -61,14 +139,29 @@ public final class LibSvm {
       this.classes = classes;
     }
 
-    Block run() throws IOException {
+    void parseAll() throws IOException {
       while (lines.next()) parseLine();
+    }
+
+    Block run() throws IOException {
+      parseAll();
       if (rows == 0) throw Checks.empty(name);
       int d = declaredFeatures > 0 ? declaredFeatures : maxIndex;
       if (d == 0) {
         throw new DataException(name, null, "no features: no index:value pairs, and the number "
             + "of features was not given");
       }
+      boolean plusMinusOne = true;
+      boolean anyMinusOne = false;
+      for (int r = 0; r < rows; r++) {
+        if (label[r] != 1f && label[r] != -1f) plusMinusOne = false;
+        if (label[r] == -1f) anyMinusOne = true;
+      }
+      return build(d, classes, plusMinusOne && anyMinusOne);
+    }
+
+    /** The rows with d features; classes 0 = inferred; map: -1/+1 to 0/1. */
+    Block build(int d, int classes, boolean map) {
       if ((long) rows * d > Input.MAX_ARRAY) {
         throw new DataException(name, null, rows + " rows of " + d + " features are more than "
             + "one block can hold");
@@ -80,7 +173,7 @@ public final class LibSvm {
       if (task == Task.REGRESSION) {
         return Block.regression(rows, d, x, 1, Arrays.copyOf(label, rows));
       }
-      int[] labels = classLabels();
+      int[] labels = classLabels(map, classes);
       int k = classes;
       if (k == 0) {
         k = 2;
@@ -94,14 +187,7 @@ public final class LibSvm {
     }
 
     /** Integer labels, with -1/+1 mapped to 0/1 when those are the only labels. */
-    private int[] classLabels() {
-      boolean plusMinusOne = true;
-      boolean anyMinusOne = false;
-      for (int r = 0; r < rows; r++) {
-        if (label[r] != 1f && label[r] != -1f) plusMinusOne = false;
-        if (label[r] == -1f) anyMinusOne = true;
-      }
-      boolean map = plusMinusOne && anyMinusOne;
+    private int[] classLabels(boolean map, int classes) {
       int[] out = new int[rows];
       for (int r = 0; r < rows; r++) {
         float v = map ? (label[r] < 0 ? 0 : 1) : label[r];

@@ -19,8 +19,10 @@ import java.util.Locale;
  * STANDARD and MINMAX use scale = 1 for a constant column.
  * </pre>
  *
- * Means and variances are accumulated in double. A constant column keeps scale 1 rather than
- * dividing by zero, so it maps to 0. Immutable; the getters return copies.
+ * Means and variances come from exact sums ({@link FeatureStats}), each rounded once to double, so a
+ * fit gives bitwise the same scaler whatever the order of the rows: one block here, or partitions
+ * merged on Spark executors. A constant column keeps scale 1 rather than dividing by zero, so it
+ * maps to 0. Immutable; the getters return copies.
  */
 public final class Scaler implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -95,55 +97,49 @@ public final class Scaler implements Serializable {
       case STANDARD, MINMAX -> {
         Checks.nonEmpty(train, "training data");
         Checks.finite(train, "training data");
-        fitStatistics(kind, train, shift, scale);
+        fromStatistics(kind, new FeatureStats(d).add(train, "training data"), shift, scale);
       }
       default -> throw new IllegalStateException("unhandled kind " + kind);
     }
     return new Scaler(kind, shift, scale);
   }
 
-  private static void fitStatistics(Kind kind, Block train, float[] shift, float[] scale) {
-    int n = train.rows;
-    int d = train.features;
-    float[] x = train.x;
-    double[] sum = new double[d];
-    float[] min = new float[d];
-    float[] max = new float[d];
-    Arrays.fill(min, Float.POSITIVE_INFINITY);
-    Arrays.fill(max, Float.NEGATIVE_INFINITY);
-    for (int r = 0; r < n; r++) {
-      int base = r * d;
-      for (int j = 0; j < d; j++) {
-        float v = x[base + j];
-        sum[j] += v;
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
+  /**
+   * A scaler of kind STANDARD or MINMAX from statistics gathered elsewhere, for example on Spark
+   * executors: the same numbers as {@link #fit(Kind, Block)} on the same rows, in any order.
+   *
+   * @throws DataException naming {@code name} when the statistics hold no rows
+   */
+  public static Scaler fit(Kind kind, FeatureStats stats, String name) {
+    if (kind != Kind.STANDARD && kind != Kind.MINMAX) {
+      throw new IllegalArgumentException(kind + " needs no statistics; use fit(kind, block)");
     }
-    if (kind == Kind.MINMAX) {
-      for (int j = 0; j < d; j++) {
-        shift[j] = min[j];
-        double range = (double) max[j] - min[j];
-        scale[j] = max[j] > min[j] ? (float) (1.0 / range) : 1f;
-      }
-      return;
-    }
-    // Two passes (mean, then squared deviations) avoid the cancellation of sum(x^2) - n*mean^2.
-    double[] mean = new double[d];
-    for (int j = 0; j < d; j++) mean[j] = sum[j] / n;
-    double[] sq = new double[d];
-    for (int r = 0; r < n; r++) {
-      int base = r * d;
-      for (int j = 0; j < d; j++) {
-        double dev = x[base + j] - mean[j];
-        sq[j] += dev * dev;
-      }
-    }
+    if (stats.rows() == 0) throw new DataException(name, null, "no data rows");
+    float[] shift = new float[stats.features()];
+    float[] scale = new float[stats.features()];
+    fromStatistics(kind, stats, shift, scale);
+    return new Scaler(kind, shift, scale);
+  }
+
+  /**
+   * The shifts and scales of the class formula from exact sums ({@link FeatureStats}), so that the
+   * fit does not depend on the order of the rows. Modified: shift, scale.
+   */
+  private static void fromStatistics(Kind kind, FeatureStats stats, float[] shift, float[] scale) {
+    int d = stats.features();
     for (int j = 0; j < d; j++) {
-      shift[j] = (float) mean[j];
-      double std = Math.sqrt(sq[j] / n);
-      // min == max catches a constant column whose mean picked up rounding error.
-      scale[j] = max[j] > min[j] && std > 0 ? (float) (1.0 / std) : 1f;
+      float min = stats.min(j);
+      float max = stats.max(j);
+      if (kind == Kind.MINMAX) {
+        shift[j] = min;
+        double range = (double) max - min;
+        scale[j] = max > min ? (float) (1.0 / range) : 1f;
+      } else {
+        shift[j] = (float) stats.mean(j);
+        double std = Math.sqrt(stats.variance(j));
+        // min == max catches a constant column whatever the rounding.
+        scale[j] = max > min && std > 0 ? (float) (1.0 / std) : 1f;
+      }
     }
   }
 

@@ -19,7 +19,16 @@ public final class Splits {
    * @throws IllegalArgumentException when either part would be empty
    */
   public static Pair split(Block data, double fractionOrCount, long seed) {
-    int n = data.rows;
+    int[][] parts = indices(data.rows, fractionOrCount, seed);
+    return new Pair(data.select(parts[0], 0, parts[0].length),
+        data.select(parts[1], 0, parts[1].length));
+  }
+
+  /**
+   * The rows {@link #split} puts in each part, for data held elsewhere (on Spark executors):
+   * {@code {training rows, validation rows}}, each ascending.
+   */
+  public static int[][] indices(int n, double fractionOrCount, long seed) {
     double v = fractionOrCount;
     long count;
     if (v > 0 && v < 1) {
@@ -39,7 +48,7 @@ public final class Splits {
     int k = (int) count;
     Arrays.sort(perm, 0, k);
     Arrays.sort(perm, k, n);
-    return new Pair(data.select(perm, k, n), data.select(perm, 0, k));
+    return new int[][] {Arrays.copyOfRange(perm, k, n), Arrays.copyOf(perm, k)};
   }
 
   /**

@@ -75,6 +75,18 @@ public final class SparkEvaluation implements Evaluator {
     this(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, data, partitions, what);
   }
 
+  /** Evaluates on blocks already cached (see {@link FileData}); closing unpersists them. */
+  SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
+      String what, List<? extends OutputMetric> metrics) {
+    this.metrics = Metrics.checked(metrics);
+    this.jsc = jsc;
+    this.net = net;
+    this.what = what;
+    this.rows = shipped.rows();
+    this.blocks = shipped.blocks();
+    this.netBroadcast = jsc.broadcast(net);
+  }
+
   private SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
       String what) {
     this.metrics = new OutputMetric[0];

@@ -158,6 +158,13 @@ public final class SparkGradients implements GradientSource {
     return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
   }
 
+  /** Trains on blocks already cached (see {@link FileData}); closing unpersists them. */
+  static SparkGradients fromShipped(JavaSparkContext jsc, Network net,
+      DataFrameBlocks.Shipped shipped, int batch, long seed, int totalEpochs, int treeDepth) {
+    checkArguments(batch, shipped.sizes().length, totalEpochs, treeDepth);
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
+  }
+
   private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
       int batch, long seed, int totalEpochs, int treeDepth) {
     this.jsc = jsc;

@@ -77,6 +77,10 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
     kryo.register(Network.class, java);
     kryo.register(NetworkSpec.class, java);
     kryo.register(Segments.class, java);
+    // Small results of reading data files on the executors (FileBlocks).
+    kryo.register(FileParts.Info.class, java);
+    kryo.register(FileParts.Info[].class);
+    kryo.register(dev.sparkmlp.data.FeatureStats.class, java);
     for (Class<?> c : LayerSpec.class.getPermittedSubclasses()) kryo.register(c, java);
     ClassLoader loader = SparkMlpKryoRegistrator.class.getClassLoader();
     for (String name : NN_INTERNALS) {
@@ -90,7 +94,20 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
     kryo.register(Activation.class);
     kryo.register(Init.class);
     kryo.register(Loss.class);
+    // A file write's task results carry the written schema (FileData reads and predict writes
+    // Parquet, ORC and CSV); Spark does not register these itself.
+    for (Class<?> c : SCHEMA_CLASSES) kryo.register(c);
   }
+
+  /** Schema classes of the data sets sparkmlp writes, and of its numeric columns. */
+  private static final Class<?>[] SCHEMA_CLASSES = {
+      org.apache.spark.sql.types.StructType.class, org.apache.spark.sql.types.StructField.class,
+      org.apache.spark.sql.types.StructField[].class, org.apache.spark.sql.types.Metadata.class,
+      org.apache.spark.sql.types.ArrayType.class, org.apache.spark.sql.types.FloatType$.class,
+      org.apache.spark.sql.types.DoubleType$.class, org.apache.spark.sql.types.IntegerType$.class,
+      org.apache.spark.sql.types.LongType$.class, org.apache.spark.sql.types.ShortType$.class,
+      org.apache.spark.sql.types.ByteType$.class, org.apache.spark.sql.types.BooleanType$.class,
+      org.apache.spark.sql.types.StringType.class, org.apache.spark.ml.linalg.VectorUDT.class};
 
   /**
    * Bulk copies of primitive arrays through a scratch buffer. A Kryo instance serializes on one

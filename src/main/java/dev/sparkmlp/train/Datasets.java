@@ -52,7 +52,8 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
         test == null ? null : scaler.apply(test), scaler);
   }
 
-  static Scaler.Kind scaleKind(DataSpec spec) {
+  /** The scaling data.scale asks for; auto = divide255 for idx and cifar, else standard. */
+  public static Scaler.Kind scaleKind(DataSpec spec) {
     if (!spec.scale().equalsIgnoreCase("auto")) return Scaler.Kind.parse(spec.scale());
     return switch (spec.format()) {
       case "idx", "cifar" -> Scaler.Kind.DIVIDE255;
@@ -93,6 +94,8 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
             yield LibSvm.read(in, path, spec.features(), spec.task(), k);
           }
         }
+        case "parquet", "orc" -> throw new DataException(path, null, "data.format " + spec.format()
+            + " is read by Spark executors only: set train.engine = spark (--engine spark)");
         default -> throw new IllegalStateException(spec.format());
       };
       Checks.nonEmpty(b, path);

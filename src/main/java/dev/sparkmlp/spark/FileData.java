@@ -1,0 +1,291 @@
+package dev.sparkmlp.spark;
+
+import dev.sparkmlp.data.Csv;
+import dev.sparkmlp.data.CsvOptions;
+import dev.sparkmlp.data.DataException;
+import dev.sparkmlp.data.FeatureStats;
+import dev.sparkmlp.data.Scaler;
+import dev.sparkmlp.data.Splits;
+import dev.sparkmlp.data.Task;
+import dev.sparkmlp.io.Fs;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.OutputMetric;
+import dev.sparkmlp.train.DataSpec;
+import dev.sparkmlp.train.Datasets;
+import dev.sparkmlp.train.Shards;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A run's training, validation and test sets read by the executors from csv, libsvm, parquet or
+ * orc files ({@link FileBlocks}), the counterpart of {@code train.Datasets}: the same rows, the
+ * same held-out split, the same scaler, and the training shards of {@code train.Shards}, so that
+ * training follows the local engine's trajectory bitwise. Only counts, shapes and per-row shard
+ * tables (one int per row) live on the driver.
+ *
+ * <p>{@link #load} reads and checks every set before it returns, so bad data fails before
+ * training starts. The training rows are cached as {@code partitions} shards, then the scaler is
+ * fitted on them on the executors ({@link FeatureStats}: exact sums, so the same numbers as the
+ * local fit) and the cached rows are replaced by scaled ones. Validation rows are cached scaled
+ * in contiguous ranges; test rows are laid out when {@link #test} asks.
+ *
+ * <p>The rows of a set are numbered in (file path, row within the file) order: a directory or
+ * glob of part files is one set in the order of its sorted paths.
+ */
+public final class FileData implements AutoCloseable {
+  private final SparkSession spark;
+  private final JavaSparkContext jsc;
+  private final int partitions;
+  private final FileBlocks.Scan train;
+  private final Scaler scaler;
+  private final boolean classification;
+  private DataFrameBlocks.Shipped trainBlocks;
+  private final int trainCount;
+  private final DataFrameBlocks.Shipped trainEval;
+  private final DataFrameBlocks.Shipped validation;
+  private final FileBlocks.Scan test;
+  private final List<Broadcast<int[]>> tables = new ArrayList<>();
+  private final List<JavaRDD<ShardBlock>> cached = new ArrayList<>();
+
+  private FileData(SparkSession spark, DataSpec spec, long seed, int partitions, int batch,
+      boolean evaluateTrain) {
+    this.spark = spark;
+    this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.partitions = partitions;
+    this.classification = spec.task() == Task.CLASSIFICATION;
+    Task task = spec.task();
+    boolean libsvm = spec.format().equals("libsvm");
+    train = FileBlocks.scan(spark, format(spark, spec, spec.train(), spec.features(),
+        spec.classes()), spec.train(), new FileBlocks.ShapeRule(libsvm ? spec.features() : 0,
+            spec.classes(), classification, !libsvm));
+    int n = train.rows();
+    int from = spec.trainOffset();
+    int to = spec.trainRows() > 0 ? from + spec.trainRows() : n;
+    if (to > n || from >= to) {
+      throw new DataException(spec.train(), "rows", "data.train-offset + data.train-rows = " + to
+          + " but the data has only " + n + " rows");
+    }
+    int[] trainRows;
+    int[] validationRows = null;
+    if (spec.validation().isBlank() && spec.validationSplit() > 0) {
+      int[][] parts = Splits.indices(to - from, spec.validationSplit(), seed);
+      trainRows = shifted(parts[0], from);
+      validationRows = shifted(parts[1], from);
+    } else {
+      trainRows = new int[to - from];
+      for (int i = 0; i < trainRows.length; i++) trainRows[i] = from + i;
+    }
+
+    Shards shards = Shards.assign(trainRows.length, partitions, seed);
+    Shards.stepsPerEpoch(shards.sizes(), batch);
+    int[] table = new int[n];
+    Arrays.fill(table, -1);
+    for (int p = 0; p < partitions; p++) for (int r : shards.rows(p)) table[trainRows[r]] = p;
+    Broadcast<int[]> lookup = jsc.broadcast(table);
+    JavaRDD<ShardBlock> raw = FileBlocks.layout(spark, train, new FileBlocks.Table(lookup, n),
+        partitions, null, "sparkmlp training rows (unscaled)");
+    Scaler.Kind kind = Datasets.scaleKind(spec);
+    int d = train.shape().features();
+    if (kind == Scaler.Kind.STANDARD || kind == Scaler.Kind.MINMAX) {
+      FeatureStats stats = FileBlocks.stats(raw, d, spec.train());
+      scaler = Scaler.fit(kind, stats, spec.train());
+    } else {
+      scaler = Scaler.fit(kind, new dev.sparkmlp.data.Block(0, d, 1, new float[0], new float[0],
+          null));
+    }
+    JavaRDD<ShardBlock> blocks = kind == Scaler.Kind.NONE ? raw
+        : FileBlocks.scaled(raw, scaler, "sparkmlp training rows");
+    trainBlocks = new DataFrameBlocks.Shipped(blocks, shards.sizes(), trainRows.length, lookup);
+    trainCount = trainRows.length;
+
+    trainEval = evaluateTrain ? contiguous(train, trainRows, "training set") : null;
+    int k = train.shape().classes();
+    if (!spec.validation().isBlank()) {
+      FileBlocks.Scan v = scanOther(spec, spec.validation(), d, k);
+      validation = contiguous(v, all(v.rows()), "validation set");
+    } else {
+      validation = validationRows == null ? null
+          : contiguous(train, validationRows, "validation set");
+    }
+    test = spec.hasTest() ? scanOther(spec, spec.test(), d, k) : null;
+  }
+
+  /**
+   * Reads and checks every set of {@code spec}; lays out the training shards as
+   * {@code Shards.assign(rows, partitions, seed)} does and checks the batch against them.
+   *
+   * @param evaluateTrain also lay out the training rows for {@link #trainEvaluation}
+   * @throws DataException for bad data, naming the file and the row or field
+   */
+  public static FileData load(SparkSession spark, DataSpec spec, long seed, int partitions,
+      int batch, boolean evaluateTrain) {
+    if (!spec.executorRead()) {
+      throw new IllegalArgumentException("data.format " + spec.format()
+          + " is read on the driver, not by FileData");
+    }
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    }
+    return new FileData(spark, spec, seed, partitions, batch, evaluateTrain);
+  }
+
+  /** The reader of {@code path} in the spec's format; {@code classes} 0 = infer. */
+  static FileParts.Format format(SparkSession spark, DataSpec spec, String path, int features,
+      int classes) {
+    return switch (spec.format()) {
+      case "csv" -> {
+        CsvOptions opt = Datasets.csvOptions(spec, classes);
+        yield new FileParts.CsvFormat(opt, head(spark, path, opt));
+      }
+      case "libsvm" -> new FileParts.LibSvmFormat(spec.task(), features);
+      case "parquet", "orc" -> ColumnarFormat.of(spark, spec.format(), path, spec.columnarLabel(),
+          spec.task(), classes);
+      default -> throw new IllegalArgumentException("data.format " + spec.format()
+          + " is read on the driver");
+    };
+  }
+
+  /** The head of the first file at {@code path} (sorted), read on the driver: one line. */
+  private static Csv.Head head(SparkSession spark, String path, CsvOptions opt) {
+    String[] files = spark.read().text(path).inputFiles();
+    if (files.length == 0) throw new DataException(path, null, "no files");
+    Arrays.sort(files);
+    try (InputStream in = Fs.open(files[0])) {
+      return Csv.head(in, files[0], opt);
+    } catch (IOException e) {
+      throw new DataException(files[0], null, e.getMessage());
+    }
+  }
+
+  /** A validation or test set: the training set's features and classes. */
+  private FileBlocks.Scan scanOther(DataSpec spec, String path, int features, int classes) {
+    FileParts.Format f = format(spark, spec, path, spec.format().equals("libsvm") ? features : 0,
+        classes);
+    return FileBlocks.scan(spark, f, path, new FileBlocks.ShapeRule(features, classes,
+        classification, !spec.format().equals("libsvm")));
+  }
+
+  /** The given rows of a scanned set, scaled, in contiguous ranges over at most P partitions. */
+  private DataFrameBlocks.Shipped contiguous(FileBlocks.Scan scan, int[] rows, String what) {
+    int p = Math.max(1, Math.min(partitions, rows.length));
+    int[] table = FileBlocks.contiguousTable(scan.rows(), rows, p);
+    Broadcast<int[]> b = jsc.broadcast(table);
+    tables.add(b);
+    JavaRDD<ShardBlock> blocks = FileBlocks.layout(spark, scan, new FileBlocks.Table(b,
+        scan.rows()), p, scaler, "sparkmlp " + what);
+    cached.add(blocks);
+    return new DataFrameBlocks.Shipped(blocks, FileBlocks.sizes(table, p), rows.length, null);
+  }
+
+  private static int[] shifted(int[] rows, int by) {
+    int[] out = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) out[i] = rows[i] + by;
+    return out;
+  }
+
+  private static int[] all(int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
+
+  public int features() {
+    return train.shape().features();
+  }
+
+  /** Classification: the class count (one-hot width); regression: 1. */
+  public int targetWidth() {
+    return classification ? train.shape().classes() : 1;
+  }
+
+  public boolean classification() {
+    return classification;
+  }
+
+  public Scaler scaler() {
+    return scaler;
+  }
+
+  public long trainRows() {
+    return trainCount;
+  }
+
+  /** How many pieces (file splits) the training files were read in. */
+  public int trainPieces() {
+    return train.pieces().size();
+  }
+
+  /** Validation rows, or -1 without a validation set. */
+  public long validationRows() {
+    return validation == null ? -1 : validation.rows();
+  }
+
+  /** Test rows, or -1 without a test set. */
+  public long testRows() {
+    return test == null ? -1 : test.rows();
+  }
+
+  /**
+   * The gradient source over the cached training shards; it owns them from now on (closing it
+   * unpersists them). Once only.
+   */
+  public SparkGradients gradients(Network net, int batch, long seed, int totalEpochs,
+      int treeDepth) {
+    if (trainBlocks == null) throw new IllegalStateException("the training rows were handed over");
+    checkNetwork(net);
+    DataFrameBlocks.Shipped s = trainBlocks;
+    trainBlocks = null;
+    return SparkGradients.fromShipped(jsc, net, s, batch, seed, totalEpochs, treeDepth);
+  }
+
+  /** The validation set's evaluator, or null when there is none. */
+  public SparkEvaluation validation(Network net, List<? extends OutputMetric> metrics) {
+    return validation == null ? null : evaluation(net, validation, "validation set", metrics);
+  }
+
+  /** The training set's evaluator, or null unless load was asked for it. */
+  public SparkEvaluation trainEvaluation(Network net, List<? extends OutputMetric> metrics) {
+    return trainEval == null ? null : evaluation(net, trainEval, "training set", metrics);
+  }
+
+  /** Lays out the test set now (scaled) and returns its evaluator, or null without one. */
+  public SparkEvaluation test(Network net, List<? extends OutputMetric> metrics) {
+    if (test == null) return null;
+    return evaluation(net, contiguous(test, all(test.rows()), "test set"), "test set", metrics);
+  }
+
+  private SparkEvaluation evaluation(Network net, DataFrameBlocks.Shipped s, String what,
+      List<? extends OutputMetric> metrics) {
+    checkNetwork(net);
+    return new SparkEvaluation(jsc, net, s, what, metrics);
+  }
+
+  private void checkNetwork(Network net) {
+    if (net.inputs() != features() || net.outputs() != targetWidth()) {
+      throw new IllegalArgumentException("the network has " + net.inputs() + " inputs and "
+          + net.outputs() + " outputs; the data has " + features() + " features and "
+          + targetWidth() + " targets");
+    }
+  }
+
+  /** Unpersists what no gradient source or evaluator took over, and destroys the row tables. */
+  @Override
+  public void close() {
+    if (trainBlocks != null) {
+      trainBlocks.blocks().unpersist(false);
+      trainBlocks.lookup().destroy();
+      trainBlocks = null;
+    }
+    for (JavaRDD<ShardBlock> b : cached) b.unpersist(false);
+    cached.clear();
+    for (Broadcast<int[]> b : tables) b.destroy();
+    tables.clear();
+  }
+}
