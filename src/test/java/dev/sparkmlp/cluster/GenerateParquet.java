@@ -50,7 +50,9 @@ public final class GenerateParquet {
       List<Column> out = new ArrayList<>();
       out.add(label.as("label"));
       for (int j = 0; j < features; j++) out.add(col("f" + j));
-      x.select(out.toArray(new Column[0])).write().mode("error").parquet(output);
+      // Uncompressed: random floats do not compress, and the codec would only cost CPU.
+      x.select(out.toArray(new Column[0])).write().mode("error").option("compression", "none")
+          .parquet(output);
       long written = spark.read().parquet(output).count();
       System.out.println("rows=" + written);
     } finally {
