@@ -15,6 +15,8 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code sparkmlp predict --model DIR --data PATH --output FILE}: one CSV line per row. For a
  * classifier: the predicted class, then the probability of each class; for a regressor: the outputs.
+ * With {@code --engine spark} and data the executors read (csv, libsvm, parquet, orc), the
+ * executors write a directory of part files instead ({@link SparkPredict}).
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = "Write predictions of a saved model as CSV (written atomically).")
@@ -32,6 +34,12 @@ final class PredictCommand implements Callable<Integer> {
     if (common.output == null) throw new IllegalArgumentException("--output FILE is required");
     String output = common.output;
     common.output = null;
+    ModelData.Prepared prepared = ModelData.prepare(input.model, common, input.data, input.labels);
+    if (prepared.settings().engine().equals("spark") && prepared.spec().executorRead()) {
+      long n = SparkPredict.run(prepared, input.data, output);
+      System.out.printf("sparkmlp: wrote %,d predictions to %s%n", n, output);
+      return 0;
+    }
     ModelData md = input.load(common);
     Network net = md.net();
     Block b = md.data();

@@ -201,6 +201,14 @@ final class SparkEngine implements Engine {
     return e;
   }
 
+  SparkSession session() {
+    return spark;
+  }
+
+  int partitions() {
+    return partitions;
+  }
+
   @Override
   public String describe() {
     return "spark " + jsc.master() + " (" + partitions + " partitions)";

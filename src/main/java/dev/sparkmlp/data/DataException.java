@@ -9,7 +9,9 @@ package dev.sparkmlp.data;
  *
  * <ul>
  *   <li>{@code row N}: 1-based line number in a text file (CSV, LibSVM), counting blank lines and
- *       the header, so it matches what an editor shows.
+ *       the header, so it matches what an editor shows; in a Parquet or ORC file, the 1-based row
+ *       within that file.
+ *   <li>{@code column 'name'}: a Parquet or ORC column.
  *   <li>{@code column N}: 1-based field number in a CSV row, followed by the header name when the
  *       file has one.
  *   <li>{@code record N}: 0-based index of a record in a binary file (IDX, CIFAR) or of a row in a

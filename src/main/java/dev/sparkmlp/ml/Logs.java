@@ -21,6 +21,10 @@ public final class Logs {
     try {
       new SparkConf(false).initializeLogIfNecessary(false, true);
       Configurator.setRootLevel(Level.WARN);
+      // Reading a glob (data.train = "dir/part-*") makes it warn, with a stack trace, that there
+      // is no streaming metadata directory: the normal case for input files.
+      Configurator.setLevel("org.apache.spark.sql.execution.streaming.sinks.FileStreamSink",
+          Level.ERROR);
     } catch (LinkageError e) {
       // Another logging backend: SparkContext.setLogLevel after startup still applies.
     }

@@ -18,6 +18,7 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -37,7 +38,9 @@ import scala.Tuple2;
  *
  * Row g is the g-th row in (path, row within file) order, the order of the local reader, so a
  * router from {@code train.Shards} gives the local engine's shards bitwise. Bad data fails in pass
- * 1 with the reader's {@link DataException}, before any block is built.
+ * 1, before any block is built, with the reader's {@link DataException} for the first bad row in
+ * that order: each task returns the first error of each of its pieces instead of failing, and
+ * the driver throws the first of them.
  */
 final class FileBlocks {
   private FileBlocks() {}
@@ -60,7 +63,9 @@ final class FileBlocks {
    */
   static Scan scan(SparkSession spark, FileParts.Format format, String path, ShapeRule rule) {
     Dataset<Row> df = format.open(spark, path);
-    List<FileParts.Info> counted = collect(df.javaRDD().mapPartitions(new Count(format)),
+    // Only the place columns: a columnar format then reads no values to count its rows.
+    Dataset<Row> places = df.select(functions.col(FileParts.PATH), functions.col(FileParts.START));
+    List<FileParts.Info> counted = collect(places.javaRDD().mapPartitions(new Count(format)),
         "sparkmlp count lines of " + path);
     counted = new ArrayList<>(counted);
     counted.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));
@@ -83,6 +88,9 @@ final class FileBlocks {
     List<FileParts.Info> scanned = new ArrayList<>(collect(
         df.javaRDD().mapPartitions(new Check(format, starts)), "sparkmlp check rows of " + path));
     scanned.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));
+    // The first bad row in row order, as a reader of the whole data would report it; the tasks
+    // return their errors rather than fail, so that which one fails first does not matter.
+    for (FileParts.Info s : scanned) if (s.error() != null) throw s.error();
     long rows = 0;
     for (FileParts.Info s : scanned) {
       starts.get(key(s.path(), s.start()))[1] = (int) rows;
@@ -92,10 +100,11 @@ final class FileBlocks {
       }
     }
     if (rows == 0) throw new DataException(path, null, "no data rows");
-    return new Scan(format, path, scanned, starts, (int) rows, shape(path, scanned, rule));
+    return new Scan(format, path, scanned, starts, (int) rows, shape(path, scanned, starts, rule));
   }
 
-  private static FileParts.Shape shape(String path, List<FileParts.Info> pieces, ShapeRule rule) {
+  private static FileParts.Shape shape(String path, List<FileParts.Info> pieces,
+      Map<String, int[]> starts, ShapeRule rule) {
     int d = rule.features();
     float maxLabel = Float.NEGATIVE_INFINITY;
     boolean onlyPlusMinusOne = true;
@@ -107,8 +116,8 @@ final class FileBlocks {
       onlyPlusMinusOne &= p.onlyPlusMinusOne();
       anyMinusOne |= p.anyMinusOne();
       if (rule.sameWidth() && widthFrom != null && p.maxIndex() != widthFrom.maxIndex()) {
-        throw new DataException(p.path(), "row " + firstLineOf(p), p.maxIndex()
-            + " features, but " + widthFrom.path() + " has " + widthFrom.maxIndex());
+        throw new DataException(p.path(), "near row " + starts.get(key(p.path(), p.start()))[0],
+            p.maxIndex() + " features, but " + widthFrom.path() + " has " + widthFrom.maxIndex());
       }
       if (widthFrom == null) widthFrom = p;
       if (rule.features() == 0) d = Math.max(d, p.maxIndex());
@@ -126,10 +135,6 @@ final class FileBlocks {
     int k = rule.classes();
     if (k == 0) k = map ? 2 : Math.max(2, (int) maxLabel + 1);
     return new FileParts.Shape(d, k, map);
-  }
-
-  private static String firstLineOf(FileParts.Info p) {
-    return p.start() == 0 ? "1" : "(piece at byte " + p.start() + ")";
   }
 
   private static <T> List<T> collect(JavaRDD<T> rdd, String description) {
@@ -217,8 +222,14 @@ final class FileBlocks {
     @Override
     public Iterator<FileParts.Info> call(Iterator<Row> it) {
       List<FileParts.Info> out = new ArrayList<>();
-      FileParts.forEachPiece(it, (path, start, rows) ->
-          out.add(format.scan(path, start, start(starts, path, start)[0], rows)));
+      FileParts.forEachPiece(it, (path, start, rows) -> {
+        int first = start(starts, path, start)[0];
+        try {
+          out.add(format.scan(path, start, first, rows));
+        } catch (DataException e) {
+          out.add(FileParts.Info.failed(path, start, e));
+        }
+      });
       return out.iterator();
     }
   }

@@ -44,27 +44,35 @@ public final class FileData implements AutoCloseable {
   private final JavaSparkContext jsc;
   private final int partitions;
   private final FileBlocks.Scan train;
-  private final Scaler scaler;
-  private final boolean classification;
-  private DataFrameBlocks.Shipped trainBlocks;
-  private final int trainCount;
-  private final DataFrameBlocks.Shipped trainEval;
-  private final DataFrameBlocks.Shipped validation;
+  private final FileBlocks.Scan validationFile;
   private final FileBlocks.Scan test;
+  private final boolean classification;
+  private final int[] trainRows;
+  private final int[] heldOut;
+  private final Shards shards;
+  private Scaler scaler;
+  private DataFrameBlocks.Shipped trainBlocks;
+  private DataFrameBlocks.Shipped trainEval;
+  private DataFrameBlocks.Shipped validation;
   private final List<Broadcast<int[]>> tables = new ArrayList<>();
   private final List<JavaRDD<ShardBlock>> cached = new ArrayList<>();
 
-  private FileData(SparkSession spark, DataSpec spec, long seed, int partitions, int batch,
-      boolean evaluateTrain) {
+  /** Scans (reads and checks) every set and plans the layout; caches nothing. */
+  private FileData(SparkSession spark, DataSpec spec, long seed, int partitions, int batch) {
     this.spark = spark;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.partitions = partitions;
     this.classification = spec.task() == Task.CLASSIFICATION;
-    Task task = spec.task();
     boolean libsvm = spec.format().equals("libsvm");
     train = FileBlocks.scan(spark, format(spark, spec, spec.train(), spec.features(),
         spec.classes()), spec.train(), new FileBlocks.ShapeRule(libsvm ? spec.features() : 0,
             spec.classes(), classification, !libsvm));
+    int d = train.shape().features();
+    int k = train.shape().classes();
+    validationFile = spec.validation().isBlank() ? null
+        : scanOther(spec, spec.validation(), d, k);
+    test = spec.hasTest() ? scanOther(spec, spec.test(), d, k) : null;
+
     int n = train.rows();
     int from = spec.trainOffset();
     int to = spec.trainRows() > 0 ? from + spec.trainRows() : n;
@@ -72,25 +80,33 @@ public final class FileData implements AutoCloseable {
       throw new DataException(spec.train(), "rows", "data.train-offset + data.train-rows = " + to
           + " but the data has only " + n + " rows");
     }
-    int[] trainRows;
-    int[] validationRows = null;
     if (spec.validation().isBlank() && spec.validationSplit() > 0) {
       int[][] parts = Splits.indices(to - from, spec.validationSplit(), seed);
       trainRows = shifted(parts[0], from);
-      validationRows = shifted(parts[1], from);
+      heldOut = shifted(parts[1], from);
     } else {
       trainRows = new int[to - from];
       for (int i = 0; i < trainRows.length; i++) trainRows[i] = from + i;
+      heldOut = null;
     }
-
-    Shards shards = Shards.assign(trainRows.length, partitions, seed);
+    shards = Shards.assign(trainRows.length, partitions, seed);
     Shards.stepsPerEpoch(shards.sizes(), batch);
+  }
+
+  /**
+   * Caches the training shards, fits the scaler on them and scales them; caches the validation
+   * rows (and the training rows in contiguous ranges, for evaluateTrain), scaled.
+   */
+  private void layOut(DataSpec spec, boolean evaluateTrain) {
+    int n = train.rows();
     int[] table = new int[n];
     Arrays.fill(table, -1);
     for (int p = 0; p < partitions; p++) for (int r : shards.rows(p)) table[trainRows[r]] = p;
     Broadcast<int[]> lookup = jsc.broadcast(table);
+    tables.add(lookup);
     JavaRDD<ShardBlock> raw = FileBlocks.layout(spark, train, new FileBlocks.Table(lookup, n),
         partitions, null, "sparkmlp training rows (unscaled)");
+    cached.add(raw);
     Scaler.Kind kind = Datasets.scaleKind(spec);
     int d = train.shape().features();
     if (kind == Scaler.Kind.STANDARD || kind == Scaler.Kind.MINMAX) {
@@ -102,19 +118,15 @@ public final class FileData implements AutoCloseable {
     }
     JavaRDD<ShardBlock> blocks = kind == Scaler.Kind.NONE ? raw
         : FileBlocks.scaled(raw, scaler, "sparkmlp training rows");
+    cached.remove(raw);
+    tables.remove(lookup);
     trainBlocks = new DataFrameBlocks.Shipped(blocks, shards.sizes(), trainRows.length, lookup);
-    trainCount = trainRows.length;
-
     trainEval = evaluateTrain ? contiguous(train, trainRows, "training set") : null;
-    int k = train.shape().classes();
-    if (!spec.validation().isBlank()) {
-      FileBlocks.Scan v = scanOther(spec, spec.validation(), d, k);
-      validation = contiguous(v, all(v.rows()), "validation set");
-    } else {
-      validation = validationRows == null ? null
-          : contiguous(train, validationRows, "validation set");
+    if (validationFile != null) {
+      validation = contiguous(validationFile, all(validationFile.rows()), "validation set");
+    } else if (heldOut != null) {
+      validation = contiguous(train, heldOut, "validation set");
     }
-    test = spec.hasTest() ? scanOther(spec, spec.test(), d, k) : null;
   }
 
   /**
@@ -133,7 +145,14 @@ public final class FileData implements AutoCloseable {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive: " + partitions);
     }
-    return new FileData(spark, spec, seed, partitions, batch, evaluateTrain);
+    FileData data = new FileData(spark, spec, seed, partitions, batch);
+    try {
+      data.layOut(spec, evaluateTrain);
+    } catch (RuntimeException e) {
+      data.close();
+      throw e;
+    }
+    return data;
   }
 
   /** The reader of {@code path} in the spec's format; {@code classes} 0 = infer. */
@@ -214,7 +233,7 @@ public final class FileData implements AutoCloseable {
   }
 
   public long trainRows() {
-    return trainCount;
+    return trainRows.length;
   }
 
   /** How many pieces (file splits) the training files were read in. */

@@ -38,13 +38,25 @@ import org.apache.spark.sql.functions;
 final class FileParts {
   private FileParts() {}
 
-  /** What the driver learns of one piece. {@code maxIndex}: libsvm's largest index, or a width. */
+  /**
+   * What the driver learns of one piece. {@code maxIndex}: libsvm's largest index, or a width.
+   * {@code error}: the piece's first bad row, else null.
+   */
   record Info(String path, long start, int lines, int rows, float maxLabel, int maxIndex,
-      boolean onlyPlusMinusOne, boolean anyMinusOne) implements Serializable {
+      boolean onlyPlusMinusOne, boolean anyMinusOne, DataException error) implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    Info(String path, long start, int lines, int rows, float maxLabel, int maxIndex,
+        boolean onlyPlusMinusOne, boolean anyMinusOne) {
+      this(path, start, lines, rows, maxLabel, maxIndex, onlyPlusMinusOne, anyMinusOne, null);
+    }
 
     static Info counted(String path, long start, int lines) {
       return new Info(path, start, lines, 0, Float.NEGATIVE_INFINITY, 0, true, false);
+    }
+
+    static Info failed(String path, long start, DataException error) {
+      return new Info(path, start, 0, 0, Float.NEGATIVE_INFINITY, 0, true, false, error);
     }
   }
 
@@ -81,11 +93,14 @@ final class FileParts {
     abstract Block rows(String path, long start, int firstLine, Iterator<Row> rows, Shape shape);
   }
 
+  static final String PATH = "_sparkmlp_path";
+  static final String START = "_sparkmlp_start";
+
   /** The path and start columns every format's Dataset begins with. */
   static Dataset<Row> withPlace(Dataset<Row> df, String... payload) {
     org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[2 + payload.length];
-    cols[0] = functions.col("_metadata.file_path");
-    cols[1] = functions.col("_metadata.file_block_start");
+    cols[0] = functions.col("_metadata.file_path").as(PATH);
+    cols[1] = functions.col("_metadata.file_block_start").as(START);
     for (int i = 0; i < payload.length; i++) {
       cols[2 + i] = functions.col("`" + payload[i].replace("`", "``") + "`");
     }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Task;
+import dev.sparkmlp.nn.Activation;
+import dev.sparkmlp.nn.Init;
+import dev.sparkmlp.nn.Loss;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.train.DataSpec;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.Evaluator;
@@ -53,6 +57,10 @@ class FileDataTest {
   static void start() {
     spark = TestSpark.start("local[2]");
     jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // A glob read warns, with a stack trace, that it has no streaming metadata (as ml.Logs says).
+    org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink",
+        org.apache.logging.log4j.Level.ERROR);
     // About 30 rows per split, and several splits per task.
     spark.conf().set("spark.sql.files.maxPartitionBytes", "1500");
     spark.conf().set("spark.sql.files.openCostInBytes", "100");
@@ -142,6 +150,17 @@ class FileDataTest {
   }
 
   @Test
+  void aGzipCsvTrainsBitwiseAsTheLocalReader() throws IOException {
+    Path gz = dir.resolve("gz/train.csv.gz");
+    Files.createDirectories(gz.getParent());
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(Path.of(oneFile())));
+    }
+    DataSpec spec = spec("csv", gz.toString(), "", 0, "", "standard");
+    assertArrayEquals(trainLocal(spec, 2).params(), trainSpark(spec, 2).params());
+  }
+
+  @Test
   void theScalerIsFittedOnTheExecutorsToTheSameNumbers() throws IOException {
     String path = oneFile();
     for (String kind : new String[] {"standard", "minmax"}) {
@@ -174,6 +193,48 @@ class FileDataTest {
       assertEquals(l.accuracy(), s.accuracy(), 0);
       assertEquals(l.loss(), s.loss(), 1e-6 * l.loss(), "sums of the same losses, other order");
     }
+  }
+
+  @Test
+  void regressionOnARowRangeTrainsBitwiseAsTheLocalReader() throws IOException {
+    Block b = TestSpark.blobs(400, 13);
+    StringBuilder sb = new StringBuilder();
+    for (int r = 0; r < b.rows; r++) {
+      float y = 0;
+      for (int j = 0; j < 4; j++) {
+        y += (j + 1) * b.x[r * 4 + j];
+        sb.append(b.x[r * 4 + j]).append(',');
+      }
+      sb.append(y).append('\n');
+    }
+    String path = write("reg/train.csv", sb.toString());
+    DataSpec spec = new DataSpec("csv", path, "", 30, 300, "", "", 0.1, "", "",
+        Task.REGRESSION, 0, "", "false", ',', 0, "standard");
+    NetworkSpec ns = NetworkSpec.mlp(4, new int[] {8}, 1, Activation.RELU, 0f, Init.HE_UNIFORM,
+        Activation.IDENTITY, Loss.MSE, 0f, false, false);
+    Datasets local = Datasets.load(spec, SEED);
+    float[][] w = new float[2][];
+    for (int run = 0; run < 2; run++) {
+      Network net = Network.build(ns);
+      w[run] = new float[net.paramCount()];
+      float[] buf = new float[net.bufferCount()];
+      net.initialize(w[run], buf, SEED);
+      Trainer t = new Trainer(net, TestSpark.config("sgd", 0.01f, 2, 30, SEED), w[run], buf);
+      if (run == 0) {
+        try (LocalGradients g = new LocalGradients(net, local.train(), 30, 3, 2, SEED)) {
+          t.fit(g, null, null, null);
+        }
+      } else {
+        try (FileData data = FileData.load(spark, spec, SEED, 3, 30, false);
+            SparkGradients g = data.gradients(net, 30, SEED, 2, 0)) {
+          assertEquals(270, data.trainRows());
+          assertEquals(30, data.validationRows());
+          assertEquals(local.scaler(), data.scaler());
+          t.fit(g, null, null, null);
+        }
+      }
+    }
+    assertArrayEquals(w[0], w[1]);
   }
 
   @Test
