@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
  * MNIST subsets as CSV; a run on two Workers trains from them and writes its model, metrics,
  * curves and checkpoints to {@code hdfs://}; a second run resumes from that checkpoint on HDFS and
  * finishes the training; {@code evaluate} scores the saved model from HDFS on the test CSV there
- * and writes its result to HDFS. Nothing is read from or written to the local disk but the jar and
+ * and writes its result to HDFS, and {@code predict} has the executors write the predictions
+ * there. Nothing is read from or written to the local disk but the jar and
  * the logs.
  */
 @Tag("integration")
@@ -129,7 +130,7 @@ final class HdfsIT {
   @Test
   @Order(2)
   @Timeout(600)
-  void resumesFromTheHdfsCheckpointAndEvaluatesTheModelFromHdfs() throws Exception {
+  void resumesFromTheHdfsCheckpointThenEvaluatesAndPredictsFromHdfs() throws Exception {
     assumeTrue(hdfs.exists("/runs/a/checkpoint/checkpoint.json"),
         "the first run left no checkpoint");
     var r = cluster.submit("hdfs-resume", Duration.ofMinutes(9), Map.of(),
@@ -159,6 +160,27 @@ final class HdfsIT {
     // logits in different orders, which can flip a near-tie, so allow one row.
     assertEquals(acc, scored.path("accuracy").asDouble(), 1.0 / TEST_ROWS + 1e-12,
         "evaluate from HDFS disagrees with the run's test accuracy");
+
+    // predict --engine spark: the executors write CSV part files, in row order by name.
+    var p = cluster.submit("hdfs-predict", Duration.ofMinutes(6), Map.of(), concat(SPARK_OPTS,
+        List.of("predict", "--model", hdfs.uri("/runs/b/model"), "--data", test,
+            "--format", "csv", "--label-column", "label", "--output", hdfs.uri("/preds/b"))));
+    assertEquals(0, p.exitCode(), p.output());
+    List<String> predicted = new java.util.ArrayList<>();
+    for (String part : hdfs.list("/preds/b")) {
+      if (!part.startsWith("part-")) continue;
+      List<String> lines = hdfs.readString("/preds/b/" + part).lines().toList();
+      if (lines.isEmpty()) continue;
+      assertTrue(lines.get(0).startsWith("prediction,p0,"), part + ": " + lines.get(0));
+      for (String line : lines.subList(1, lines.size())) predicted.add(line.split(",", 2)[0]);
+    }
+    List<String> truth = hdfs.readString("/data/mnist/test.csv").lines().skip(1)
+        .map(line -> line.split(",", 2)[0]).toList();
+    assertEquals(TEST_ROWS, predicted.size(), "prediction rows in hdfs:///preds/b");
+    int right = 0;
+    for (int i = 0; i < TEST_ROWS; i++) if (predicted.get(i).equals(truth.get(i))) right++;
+    assertEquals(acc, right / (double) TEST_ROWS, 1.0 / TEST_ROWS + 1e-12,
+        "the predictions written to HDFS disagree with the run's test accuracy");
   }
 
   /** Each metrics line's epoch, losses and validation accuracy (not its timings). */
