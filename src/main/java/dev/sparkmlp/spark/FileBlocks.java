@@ -18,7 +18,6 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -27,11 +26,12 @@ import scala.Tuple2;
  * a row to the driver.
  *
  * <pre>
- * scan:   pass 0  count each piece's lines (FileParts: a piece is one file split)
+ * scan:   pass 1  parse and check every row of each piece (FileParts: a piece is one file
+ *                 split); per piece: lines, rows, largest label, largest index, first error
  *         driver  sort the pieces by (path, start); firstLine(piece) = 1 + lines of the file's
- *                 earlier pieces
- *         pass 1  parse and check every row; per piece: rows, largest label, largest index
- *         driver  firstRow(piece) = rows of all earlier pieces; the shape (features, classes)
+ *                 earlier pieces; firstRow(piece) = rows of all earlier pieces; the shape
+ *                 (features, classes); if a row was bad, pass 1 again with the first lines, to
+ *                 name the first bad row with its line in its file
  * layout: pass 2  parse again; row g = firstRow + i goes to shard router(g) (or nowhere), in
  *                 chunks that one shuffle gathers into one ShardBlock per partition (Layout)
  * </pre>
@@ -40,7 +40,7 @@ import scala.Tuple2;
  * router from {@code train.Shards} gives the local engine's shards bitwise. Bad data fails in pass
  * 1, before any block is built, with the reader's {@link DataException} for the first bad row in
  * that order: each task returns the first error of each of its pieces instead of failing, and
- * the driver throws the first of them.
+ * the driver throws the first of them. Good data is read twice, bad data three times.
  */
 final class FileBlocks {
   private FileBlocks() {}
@@ -57,22 +57,48 @@ final class FileBlocks {
   }
 
   /**
-   * Counts and checks the files at {@code path}: passes 0 and 1.
+   * Counts and checks the files at {@code path}: pass 1, and when a row is bad a second pass that
+   * numbers the lines within their files to name it.
    *
    * @throws DataException for bad rows, or when there is no row
    */
   static Scan scan(SparkSession spark, FileParts.Format format, String path, ShapeRule rule) {
     Dataset<Row> df = format.open(spark, path);
-    // Only the place columns: a columnar format then reads no values to count its rows.
-    Dataset<Row> places = df.select(functions.col(FileParts.PATH), functions.col(FileParts.START));
-    List<FileParts.Info> counted = collect(places.javaRDD().mapPartitions(new Count(format)),
-        "sparkmlp count lines of " + path);
-    counted = new ArrayList<>(counted);
-    counted.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));
+    List<FileParts.Info> scanned = sorted(collect(df.javaRDD().mapPartitions(
+        new Check(format, null)), "sparkmlp check rows of " + path));
+    Map<String, int[]> starts = starts(scanned, path);
+    if (scanned.stream().anyMatch(i -> i.error() != null)) {
+      // The errors above number lines from each piece's start: read again from the right line.
+      // The first bad row in row order, as a reader of the whole data would report it; the
+      // tasks return their errors rather than fail, so which fails first does not matter.
+      for (FileParts.Info s : sorted(collect(df.javaRDD().mapPartitions(
+          new Check(format, starts)), "sparkmlp find the bad row of " + path))) {
+        if (s.error() != null) throw s.error();
+      }
+      throw new IllegalStateException(path + " changed while it was read");
+    }
+    int rows = 0;
+    for (FileParts.Info s : scanned) rows += s.rows();
+    if (rows == 0) throw new DataException(path, null, "no data rows");
+    return new Scan(format, path, scanned, starts, rows, shape(path, scanned, starts, rule));
+  }
+
+  private static List<FileParts.Info> sorted(List<FileParts.Info> infos) {
+    List<FileParts.Info> out = new ArrayList<>(infos);
+    out.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));
+    return out;
+  }
+
+  /**
+   * For each piece (in row order) {first line within its file, first row of the data set}: the
+   * lines of the file's earlier pieces plus one, and the rows of all earlier pieces.
+   */
+  private static Map<String, int[]> starts(List<FileParts.Info> pieces, String path) {
     Map<String, int[]> starts = new HashMap<>();
     String file = null;
     long line = 1;
-    for (FileParts.Info c : counted) {
+    long row = 0;
+    for (FileParts.Info c : pieces) {
       if (!c.path().equals(file)) {
         file = c.path();
         line = 1;
@@ -80,27 +106,16 @@ final class FileBlocks {
       if (line > Integer.MAX_VALUE) {
         throw new DataException(c.path(), null, "more than " + Integer.MAX_VALUE + " lines");
       }
-      if (starts.put(key(c.path(), c.start()), new int[] {(int) line, 0}) != null) {
+      if (starts.put(key(c.path(), c.start()), new int[] {(int) line, (int) row}) != null) {
         throw new IllegalStateException("piece " + c.start() + " of " + c.path() + " seen twice");
       }
       line += c.lines();
-    }
-    List<FileParts.Info> scanned = new ArrayList<>(collect(
-        df.javaRDD().mapPartitions(new Check(format, starts)), "sparkmlp check rows of " + path));
-    scanned.sort(Comparator.comparing(FileParts.Info::path).thenComparingLong(FileParts.Info::start));
-    // The first bad row in row order, as a reader of the whole data would report it; the tasks
-    // return their errors rather than fail, so that which one fails first does not matter.
-    for (FileParts.Info s : scanned) if (s.error() != null) throw s.error();
-    long rows = 0;
-    for (FileParts.Info s : scanned) {
-      starts.get(key(s.path(), s.start()))[1] = (int) rows;
-      rows += s.rows();
-      if (rows > Integer.MAX_VALUE) {
+      row += c.rows();
+      if (row > Integer.MAX_VALUE) {
         throw new DataException(path, null, "more than " + Integer.MAX_VALUE + " rows");
       }
     }
-    if (rows == 0) throw new DataException(path, null, "no data rows");
-    return new Scan(format, path, scanned, starts, (int) rows, shape(path, scanned, starts, rule));
+    return starts;
   }
 
   private static FileParts.Shape shape(String path, List<FileParts.Info> pieces,
@@ -190,25 +205,11 @@ final class FileBlocks {
     return out;
   }
 
-  /** Pass 0 of a task: one Info per piece with its line count. */
-  static final class Count implements FlatMapFunction<Iterator<Row>, FileParts.Info> {
-    private static final long serialVersionUID = 1L;
-    private final FileParts.Format format;
-
-    Count(FileParts.Format format) {
-      this.format = format;
-    }
-
-    @Override
-    public Iterator<FileParts.Info> call(Iterator<Row> it) {
-      List<FileParts.Info> out = new ArrayList<>();
-      FileParts.forEachPiece(it, (path, start, rows) ->
-          out.add(FileParts.Info.counted(path, start, format.lines(rows))));
-      return out.iterator();
-    }
-  }
-
-  /** Pass 1 of a task: each piece parsed and checked. */
+  /**
+   * Pass 1 of a task: each piece parsed and checked, its lines counted. Without {@code starts},
+   * each piece's lines are numbered from 1 (its errors name the wrong line); with them, from the
+   * piece's first line within its file.
+   */
   static final class Check implements FlatMapFunction<Iterator<Row>, FileParts.Info> {
     private static final long serialVersionUID = 1L;
     private final FileParts.Format format;
@@ -216,21 +217,47 @@ final class FileBlocks {
 
     Check(FileParts.Format format, Map<String, int[]> starts) {
       this.format = format;
-      this.starts = new HashMap<>(starts);
+      this.starts = starts == null ? null : new HashMap<>(starts);
     }
 
     @Override
     public Iterator<FileParts.Info> call(Iterator<Row> it) {
       List<FileParts.Info> out = new ArrayList<>();
       FileParts.forEachPiece(it, (path, start, rows) -> {
-        int first = start(starts, path, start)[0];
+        int first = starts == null ? 1 : start(starts, path, start)[0];
+        Counting counted = new Counting(rows);
+        FileParts.Info info;
         try {
-          out.add(format.scan(path, start, first, rows));
+          info = format.scan(path, start, first, counted);
         } catch (DataException e) {
-          out.add(FileParts.Info.failed(path, start, e));
+          info = FileParts.Info.failed(path, start, e);
         }
+        while (counted.hasNext()) counted.next();
+        out.add(info.withLines(counted.n));
       });
       return out.iterator();
+    }
+  }
+
+  /** Counts the rows taken from an iterator. */
+  private static final class Counting implements Iterator<Row> {
+    private final Iterator<Row> it;
+    int n;
+
+    Counting(Iterator<Row> it) {
+      this.it = it;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return it.hasNext();
+    }
+
+    @Override
+    public Row next() {
+      Row r = it.next();
+      n++;
+      return r;
     }
   }
 

@@ -26,11 +26,11 @@ import org.apache.spark.sql.functions;
  * So the row order is defined by the pieces: sorted by (path, start), and within a piece in file
  * order. That is the order in which the local readers see one file.
  *
- * <p>Every format reads a piece three ways: {@link Format#lines} only counts its lines (text) or
- * rows, so that the driver can number them within their file; {@link Format#scan} parses and
- * checks every row and returns what the driver needs to fix the shape (rows, largest label,
- * largest index); {@link Format#rows} parses it into a {@link Block} of that shape. Errors are the
- * readers' {@link DataException}s, naming the file and the 1-based line or row within it.
+ * <p>Every format reads a piece two ways: {@link Format#scan} parses and checks every row and
+ * returns what the driver needs to fix the shape (rows, largest label, largest index);
+ * {@link Format#rows} parses it into a {@link Block} of that shape. Errors are the readers'
+ * {@link DataException}s, naming the file and the 1-based line or row within it (given the
+ * piece's first line).
  *
  * <p>The Dataset a format opens has the columns (path, start, payload...): for text formats the
  * line, for Parquet and ORC the label and then the feature columns.
@@ -51,8 +51,9 @@ final class FileParts {
       this(path, start, lines, rows, maxLabel, maxIndex, onlyPlusMinusOne, anyMinusOne, null);
     }
 
-    static Info counted(String path, long start, int lines) {
-      return new Info(path, start, lines, 0, Float.NEGATIVE_INFINITY, 0, true, false);
+    Info withLines(int n) {
+      return new Info(path, start, n, rows, maxLabel, maxIndex, onlyPlusMinusOne, anyMinusOne,
+          error);
     }
 
     static Info failed(String path, long start, DataException error) {
@@ -75,16 +76,6 @@ final class FileParts {
 
     /** Opens the files on the driver (no row is read): columns path, start, payload. */
     abstract Dataset<Row> open(SparkSession spark, String path);
-
-    /** Lines (text) or rows of a piece, consuming them. */
-    int lines(Iterator<Row> rows) {
-      int n = 0;
-      while (rows.hasNext()) {
-        rows.next();
-        n++;
-      }
-      return n;
-    }
 
     /** Parses and checks a piece whose first line is line {@code firstLine} of its file. */
     abstract Info scan(String path, long start, int firstLine, Iterator<Row> rows);
