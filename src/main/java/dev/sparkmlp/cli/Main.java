@@ -2,6 +2,7 @@ package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.DataException;
 import dev.sparkmlp.io.ModelFormatException;
+import dev.sparkmlp.spark.ClusterLostException;
 import dev.sparkmlp.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,6 +36,6 @@ public final class Main {
   static boolean isUserError(Throwable e) {
     return e instanceof DataException || e instanceof ModelFormatException
         || e instanceof ConfigLoader.ConfigError || e instanceof TrainingDivergedException
-        || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException;
+        || e instanceof ClusterLostException || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException;
   }
 }

@@ -5,6 +5,7 @@ import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.data.Scaler;
+import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.spark.FileData;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
@@ -36,20 +37,28 @@ import org.apache.spark.sql.SparkSession;
  * driver, 2 on executors; default 0: 1 up to 32 partitions, else 2; the sums are bitwise the same
  * either way, see SparkGradients) and
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
- * cluster, default 60).
+ * cluster, and later how long the application may have none, default 60) and
+ * {@code spark.sparkmlp.masterTimeoutSeconds} (how long a standalone master may be unreachable,
+ * default 60). Past either bound the {@link ClusterWatch} cancels the step and training stops
+ * with a one-line {@link dev.sparkmlp.spark.ClusterLostException}.
  */
 final class SparkEngine implements Engine {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** How long closing waits for Spark to stop after the cluster was lost. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
   private final boolean ownSession;
   private final int partitions;
   private final int treeDepth;
+  private final ClusterWatch watch;
   private final List<AutoCloseable> open = new ArrayList<>();
 
-  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth) {
+  private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
+      ClusterWatch watch) {
     this.spark = spark;
+    this.watch = watch;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.ownSession = ownSession;
     this.partitions = partitions;
@@ -69,7 +78,8 @@ final class SparkEngine implements Engine {
       throw new ConfigLoader.ConfigError(
           "spark.sparkmlp.treeDepth must be 0 (automatic), 1 or 2: " + treeDepth);
     }
-    Duration wait = Duration.ofSeconds(conf.getLong("spark.sparkmlp.executorWaitSeconds", 60));
+    Duration wait = seconds(conf, ClusterWatch.EXECUTOR_WAIT);
+    Duration masterTimeout = seconds(conf, ClusterWatch.MASTER_TIMEOUT);
     try {
       SparkMaster.checkReachable(master, CONNECT_TIMEOUT);
     } catch (IllegalArgumentException e) {
@@ -94,10 +104,22 @@ final class SparkEngine implements Engine {
     }
     int p = s.integer("train.partitions");
     if (p <= 0) p = spark.sparkContext().defaultParallelism();
-    return new SparkEngine(spark, !existed, p, treeDepth);
+    return new SparkEngine(spark, !existed, p, treeDepth,
+        ClusterWatch.start(spark.sparkContext(), masterTimeout, wait));
   }
 
-
+  /** A positive number of seconds from a Spark property, 60 when unset. */
+  private static Duration seconds(SparkConf conf, String key) {
+    long v;
+    try {
+      v = conf.getLong(key, 60);
+    } catch (NumberFormatException e) {
+      throw new ConfigLoader.ConfigError(key + " must be a whole number of seconds: "
+          + conf.get(key));
+    }
+    if (v <= 0) throw new ConfigLoader.ConfigError(key + " must be positive: " + v);
+    return Duration.ofSeconds(v);
+  }
 
   /**
    * csv, libsvm, parquet and orc are read by the executors ({@link FileData}); idx and cifar on
@@ -156,22 +178,27 @@ final class SparkEngine implements Engine {
 
     @Override
     public GradientSource gradients(Network net, int batch, long seed, int epochs) {
-      return keep(data.gradients(net, batch, seed, epochs, treeDepth));
+      return watch.guard(keep(data.gradients(net, batch, seed, epochs, treeDepth)));
     }
 
     @Override
     public Evaluator validation(Network net) {
-      return keep(data.validation(net, List.of()));
+      return guarded(keep(data.validation(net, List.of())), "validation set");
     }
 
     @Override
     public Evaluator trainEvaluation(Network net) {
-      return keep(data.trainEvaluation(net, List.of()));
+      return guarded(keep(data.trainEvaluation(net, List.of())), "training set");
     }
 
     @Override
     public Evaluator test(Network net) {
-      return keep(data.test(net, List.of()));
+      return guarded(keep(data.test(net, List.of())), "test set");
+    }
+
+    /** The evaluator behind the cluster watch, as the driver-read path's are; null stays null. */
+    private Evaluator guarded(Evaluator e, String what) {
+      return e == null ? null : watch.guard(e, what);
     }
 
     private <T extends AutoCloseable> T keep(T t) {
@@ -190,7 +217,7 @@ final class SparkEngine implements Engine {
     SparkGradients g =
         new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
     open.add(g);
-    return g;
+    return watch.guard(g);
   }
 
   @Override
@@ -198,7 +225,7 @@ final class SparkEngine implements Engine {
       List<? extends OutputMetric> metrics) {
     SparkEvaluation e = new SparkEvaluation(jsc, net, data, partitions, what, metrics);
     open.add(e);
-    return e;
+    return watch.guard(e, what);
   }
 
   SparkSession session() {
@@ -216,7 +243,21 @@ final class SparkEngine implements Engine {
 
   @Override
   public void close() {
+    watch.close();
     Engine.closeAll(open);
-    if (ownSession) spark.stop();
+    if (!ownSession) return;
+    if (watch.lost() == null) {
+      spark.stop();
+      return;
+    }
+    // The cluster is gone: stopping may wait on it, and must not keep the error from the user.
+    Thread stop = new Thread(spark::stop, "sparkmlp-stop");
+    stop.setDaemon(true);
+    stop.start();
+    try {
+      stop.join(STOP_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

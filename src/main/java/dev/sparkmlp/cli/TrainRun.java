@@ -7,6 +7,7 @@ import dev.sparkmlp.io.SavedModel;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.plot.CurvesListener;
+import dev.sparkmlp.spark.ClusterLostException;
 import dev.sparkmlp.train.Checkpointer;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Evaluator;
@@ -100,8 +101,16 @@ final class TrainRun {
           : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery, checkpointEverySteps,
               savedModel(spec, params, buffers, data, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
-      TrainResult result = trainer.fit(source, validation, trainEval,
-          Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
+      TrainResult result;
+      try {
+        result = trainer.fit(source, validation, trainEval,
+            Trainer.Listener.all(progress, new CurvesListener(output, System.err), checkpoints));
+      } catch (ClusterLostException e) {
+        String dir = Fs.resolve(output, "checkpoint");
+        if (checkpoints == null || !Checkpointer.exists(dir)) throw e;
+        throw new ClusterLostException(e.getMessage() + "; the last checkpoint is in " + dir
+            + " (continue with --resume " + dir + ")", e);
+      }
 
       Metrics test = null;
       if (data.testRows() >= 0) {

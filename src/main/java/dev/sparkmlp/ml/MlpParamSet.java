@@ -55,6 +55,7 @@ public final class MlpParamSet implements Serializable {
   final IntParam numPartitions;
   final Param<String> checkpointDir;
   final IntParam checkpointInterval;
+  final IntParam checkpointStepInterval;
 
   MlpParamSet(Params owner) {
     hiddenLayers = new IntArrayParam(owner, "hiddenLayers", "widths of the hidden layers, input"
@@ -128,6 +129,10 @@ public final class MlpParamSet implements Serializable {
     checkpointInterval = new IntParam(owner, "checkpointInterval", "write a checkpoint to"
         + " checkpointDir every this many epochs; 0 = never (train.checkpoint-every)",
         check("checkpointInterval", "must be >= 0", (Object v) -> (Integer) v >= 0));
+    checkpointStepInterval = new IntParam(owner, "checkpointStepInterval", "write a checkpoint"
+        + " to checkpointDir every this many optimizer steps, mid-epoch included; a later fit"
+        + " resumes it bitwise; 0 = never (train.checkpoint-every-steps)",
+        check("checkpointStepInterval", "must be >= 0", (Object v) -> (Integer) v >= 0));
 
     owner.setDefault(hiddenLayers, Defaults.hiddenLayers());
     owner.setDefault(activation, Defaults.str("model.activation"));
@@ -149,6 +154,7 @@ public final class MlpParamSet implements Serializable {
     owner.setDefault(numPartitions, Defaults.integer("train.partitions"));
     owner.setDefault(checkpointDir, "");
     owner.setDefault(checkpointInterval, Defaults.integer("train.checkpoint-every"));
+    owner.setDefault(checkpointStepInterval, Defaults.integer("train.checkpoint-every-steps"));
   }
 
   /** A validity test that can travel with its param. */

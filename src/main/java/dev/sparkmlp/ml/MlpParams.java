@@ -101,6 +101,10 @@ public interface MlpParams extends Params {
     return mlpParamSet().checkpointInterval;
   }
 
+  default IntParam checkpointStepInterval() {
+    return mlpParamSet().checkpointStepInterval;
+  }
+
   default int[] getHiddenLayers() {
     return getOrDefault(hiddenLayers()).clone();
   }
@@ -184,5 +188,9 @@ public interface MlpParams extends Params {
 
   default int getCheckpointInterval() {
     return (Integer) getOrDefault(checkpointInterval());
+  }
+
+  default int getCheckpointStepInterval() {
+    return (Integer) getOrDefault(checkpointStepInterval());
   }
 }

@@ -119,4 +119,9 @@ public interface MlpSetters<T extends MlpSetters<T>> extends MlpParams {
     set(checkpointInterval(), value);
     return self();
   }
+
+  default T setCheckpointStepInterval(int value) {
+    set(checkpointStepInterval(), value);
+    return self();
+  }
 }

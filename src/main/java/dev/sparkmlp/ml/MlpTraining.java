@@ -158,6 +158,10 @@ final class MlpTraining {
       throw new IllegalArgumentException("param checkpointDir: checkpointInterval is "
           + p.getCheckpointInterval() + " but checkpointDir is empty");
     }
+    if (p.getCheckpointStepInterval() > 0 && p.getCheckpointDir().isEmpty()) {
+      throw new IllegalArgumentException("param checkpointDir: checkpointStepInterval is "
+          + p.getCheckpointStepInterval() + " but checkpointDir is empty");
+    }
   }
 
   /** Training rows, validation rows and the largest finite label, from one aggregation. */
@@ -278,8 +282,10 @@ final class MlpTraining {
   }
 
   /**
-   * With checkpointInterval > 0: resumes from the checkpoint in checkpointDir when there is one,
-   * and returns the listener that writes one every checkpointInterval epochs and after the last.
+   * With checkpointInterval or checkpointStepInterval > 0: resumes from the checkpoint in
+   * checkpointDir when there is one (mid-epoch included, bitwise), and returns the listener that
+   * writes one every checkpointInterval epochs, every checkpointStepInterval steps and after the
+   * last epoch.
    * A checkpoint is taken only if it was written by a fit with the same params (maxIter and the
    * checkpoint params aside, so that a longer fit can continue a shorter one) on as many rows and
    * partitions; a checkpoint of any other fit (another grid point or fold of a CrossValidator
@@ -288,7 +294,8 @@ final class MlpTraining {
   private static Trainer.Listener checkpoints(MlpParams p, Network net, Trainer trainer,
       NetworkSpec spec, int outputs, Task task, Stats stats, int partitions) {
     int every = p.getCheckpointInterval();
-    if (every <= 0) return null;
+    int everySteps = p.getCheckpointStepInterval();
+    if (every <= 0 && everySteps <= 0) return null;
     String dir = p.getCheckpointDir();
     String fit = fingerprint(p, stats, partitions);
     if (Checkpointer.exists(dir)) {
@@ -303,7 +310,7 @@ final class MlpTraining {
         new float[net.bufferCount()], null,
         classification ? SavedModel.CLASSIFICATION : SavedModel.REGRESSION,
         classification ? outputs : 0, Map.of("estimator", p.getClass().getSimpleName()));
-    return new Checkpointer(dir, every, model, p.getSeed(), fit);
+    return new Checkpointer(dir, every, everySteps, model, p.getSeed(), fit);
   }
 
   /**

@@ -22,6 +22,7 @@ import java.util.List;
  *            g   = clip(g, clipNorm)                        by global norm
  *            w   = optimizer.step(w, g, schedule(step))
  *            running BN stats += batch stats averaged over shards
+ *            a NaN or infinite loss, w or BN stat: TrainingDivergedException(epoch, step)
  * per epoch: evaluate validation, early stopping, target check (cfg.stopAt()), listeners (console
  *            line, metrics file, checkpoint); the epoch that reached the target is the last
  * </pre>
@@ -299,6 +300,8 @@ public final class Trainer {
     for (int epoch = epochsDone; epoch < cfg.epochs() && !stoppedEarly && targetEpoch == 0;
         epoch++) {
       long t0 = System.nanoTime();
+      // Rows of a resumed partial epoch were trained by an earlier process, not in this time.
+      long countBefore = stepInEpoch == 0 ? 0 : count;
       if (stepInEpoch == 0) {
         lossSum = 0;
         penaltySum = 0;
@@ -328,13 +331,20 @@ public final class Trainer {
         if (buffers.length > 0 && grad.shards > 0) {
           net.updateRunningStats(buffers, grad.batchStats, grad.shards);
         }
+        // The loss checks the weights of the next step only; this catches an update that
+        // overflowed at the step that made it, before any listener (a checkpoint) sees it.
+        if (!Vec.allFinite(params, 0, params.length) || !Vec.allFinite(buffers, 0, buffers.length)) {
+          throw TrainingDivergedException.update(epoch + 1, s + 1, grad.lossSum / grad.count, lr,
+              Vec.countNonFinite(params, 0, params.length),
+              Vec.countNonFinite(buffers, 0, buffers.length));
+        }
         step++;
         stepInEpoch = s + 1;
         if (listener != null) listener.stepEnd(this);
       }
       double stepSeconds = (System.nanoTime() - t0) / 1e9;
       trainSeconds += stepSeconds;
-      trainedRows += count;
+      trainedRows += count - countBefore;
 
       Metrics train = trainEval != null
           ? trainEval.evaluate(params, buffers)
@@ -349,7 +359,7 @@ public final class Trainer {
       double elapsed = (System.nanoTime() - start) / 1e9;
       double eta = elapsed / (epochsDone - firstEpoch) * (cfg.epochs() - epochsDone);
       EpochMetrics m = new EpochMetrics(epochsDone, cfg.epochs(), step, trainLoss, train, val, lr,
-          epochSeconds, count / stepSeconds, eta);
+          epochSeconds, (count - countBefore) / stepSeconds, eta);
       history.add(m);
       if (val != null && cfg.patience() > 0) earlyStopping(val);
       if (target.reached(m)) targetEpoch = epochsDone;

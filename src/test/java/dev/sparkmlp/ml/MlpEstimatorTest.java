@@ -98,6 +98,7 @@ class MlpEstimatorTest {
       assertEquals(ref.getInt("train.early-stopping.patience"), p.getPatience());
       assertEquals(ref.getInt("train.partitions"), p.getNumPartitions());
       assertEquals(ref.getInt("train.checkpoint-every"), p.getCheckpointInterval());
+      assertEquals(ref.getInt("train.checkpoint-every-steps"), p.getCheckpointStepInterval());
       assertEquals("", p.getCheckpointDir());
       assertEquals(null, p.getValidationIndicatorCol());
     }
@@ -111,7 +112,8 @@ class MlpEstimatorTest {
     for (String n : List.of("hiddenLayers", "activation", "alpha", "init", "optimizer",
         "stepSize", "maxIter", "batchSize", "seed", "l1", "l2", "weightDecay", "dropout",
         "normalization", "clipNorm", "lrSchedule", "validationIndicatorCol", "patience",
-        "numPartitions", "checkpointDir", "checkpointInterval", "featuresCol", "labelCol",
+        "numPartitions", "checkpointDir", "checkpointInterval", "checkpointStepInterval",
+        "featuresCol", "labelCol",
         "probabilityCol", "rawPredictionCol", "thresholds")) {
       assertTrue(names.contains(n), n + " in " + names);
     }
