@@ -1,10 +1,10 @@
 package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.data.Scaler;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
-import dev.sparkmlp.data.Scaler;
 import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.spark.FileData;
 import dev.sparkmlp.spark.SparkEvaluation;
@@ -178,32 +178,31 @@ final class SparkEngine implements Engine {
 
     @Override
     public GradientSource gradients(Network net, int batch, long seed, int epochs) {
-      return watch.guard(keep(data.gradients(net, batch, seed, epochs, treeDepth)));
+      SparkGradients g = data.gradients(net, batch, seed, epochs, treeDepth);
+      open.add(0, g);
+      return watch.guard(g);
     }
 
     @Override
     public Evaluator validation(Network net) {
-      return guarded(keep(data.validation(net, List.of())), "validation set");
+      return keep(data.validation(net, List.of()), "validation set");
     }
 
     @Override
     public Evaluator trainEvaluation(Network net) {
-      return guarded(keep(data.trainEvaluation(net, List.of())), "training set");
+      return keep(data.trainEvaluation(net, List.of()), "training set");
     }
 
     @Override
     public Evaluator test(Network net) {
-      return guarded(keep(data.test(net, List.of())), "test set");
+      return keep(data.test(net, List.of()), "test set");
     }
 
-    /** The evaluator behind the cluster watch, as the driver-read path's are; null stays null. */
-    private Evaluator guarded(Evaluator e, String what) {
-      return e == null ? null : watch.guard(e, what);
-    }
-
-    private <T extends AutoCloseable> T keep(T t) {
-      if (t != null) open.add(0, t);
-      return t;
+    /** Closed with the engine, before the FileData; guarded like every evaluation. */
+    private Evaluator keep(SparkEvaluation e, String what) {
+      if (e == null) return null;
+      open.add(0, e);
+      return watch.guard(e, what);
     }
 
     @Override

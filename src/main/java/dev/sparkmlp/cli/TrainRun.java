@@ -22,9 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One training run as the CLI performs it: read and scale the data (where the engine reads it), build the network, train with
- * the configured engine, score the test set, and write the outputs. Outputs are written atomically:
- * a failed run leaves no half-written model.
+ * One training run as the CLI performs it: read and scale the data (where the engine reads it),
+ * build the network, train with the configured engine, score the test set, and write the outputs.
+ * Outputs are written atomically: a failed run leaves no half-written model.
  */
 final class TrainRun {
   enum Console { NORMAL, QUIET }
