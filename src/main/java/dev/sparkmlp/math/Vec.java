@@ -45,6 +45,14 @@ public final class Vec {
     for (int i = 0; i < n; i++) y[yOff + i] += x[xOff + i];
   }
 
+  /**
+   * z[off..off+n) := x[off..off+n) + y[off..off+n): the same bits as copying x to z and adding y.
+   * Modified: z (which may be x or y).
+   */
+  public static void sum(int n, float[] x, float[] y, int off, float[] z) {
+    for (int i = off; i < off + n; i++) z[i] = x[i] + y[i];
+  }
+
   /** x := alpha * x over [off, off+n). Modified: x. */
   public static void scale(float alpha, float[] x, int off, int n) {
     for (int i = off; i < off + n; i++) x[i] *= alpha;

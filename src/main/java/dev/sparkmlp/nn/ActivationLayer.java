@@ -1,5 +1,6 @@
 package dev.sparkmlp.nn;
 
+import dev.sparkmlp.math.Rectifier;
 import dev.sparkmlp.math.Vec;
 
 /**
@@ -51,9 +52,7 @@ final class ActivationLayer extends Layer {
         // comparison would hide it as 0.
         for (int i = 0; i < n; i++) y[i] = Math.max(x[i], 0f);
       }
-      case LEAKY_RELU -> {
-        for (int i = 0; i < n; i++) y[i] = x[i] > 0f ? x[i] : alpha * x[i];
-      }
+      case LEAKY_RELU -> Rectifier.forward(alpha, x, y, n);
       case ELU -> {
         for (int i = 0; i < n; i++) y[i] = x[i] > 0f ? x[i] : alpha * (float) Math.expm1(x[i]);
       }
@@ -102,12 +101,8 @@ final class ActivationLayer extends Layer {
     if (dx == null) return;
     int n = rows * out;
     switch (fn) {
-      case RELU -> {
-        for (int i = 0; i < n; i++) dx[i] = x[i] > 0f ? dy[i] : 0f;
-      }
-      case LEAKY_RELU -> {
-        for (int i = 0; i < n; i++) dx[i] = x[i] > 0f ? dy[i] : alpha * dy[i];
-      }
+      case RELU -> Rectifier.backward(0f, true, x, dy, dx, n);
+      case LEAKY_RELU -> Rectifier.backward(alpha, false, x, dy, dx, n);
       case ELU -> {
         for (int i = 0; i < n; i++) dx[i] = x[i] > 0f ? dy[i] : dy[i] * (y[i] + alpha);
       }

@@ -79,11 +79,19 @@ final class DenseLayer extends Layer {
   void backward(float[] params, float[] x, float[] y, float[] dy, float[] dx, int rows,
       Workspace ws) {
     float[] grad = ws.grad;
-    Gemm.gemm(true, false, in, out, rows, 1f, x, 0, in, dy, 0, out, 1f, grad, paramOffset, out);
+    // Over a stale gradient (the first pass since Workspace.reset) write rather than add.
+    boolean write = ws.gradStale;
+    Gemm.gemm(true, false, in, out, rows, 1f, x, 0, in, dy, 0, out, write ? 0f : 1f,
+        grad, paramOffset, out);
     // Row by row into the gradient itself: a float sum over one batch, like the GEMM's, and a
     // loop over contiguous j that C2 vectorises.
     int b = biasOffset();
-    for (int r = 0; r < rows; r++) Vec.add(out, dy, r * out, grad, b);
+    int r0 = 0;
+    if (write) {
+      System.arraycopy(dy, 0, grad, b, out);
+      r0 = 1;
+    }
+    for (int r = r0; r < rows; r++) Vec.add(out, dy, r * out, grad, b);
     if (dx != null) {
       Gemm.gemm(false, true, rows, in, out, 1f, dy, 0, out, params, paramOffset, out, 0f,
           dx, 0, in);

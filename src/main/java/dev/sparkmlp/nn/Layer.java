@@ -58,8 +58,10 @@ abstract class Layer implements Serializable {
       boolean training, long dropoutKey, Workspace ws);
 
   /**
-   * Given dy = dL/dy, adds dL/dparams to {@code ws.grad()} and, when {@code dx} is not null, sets
-   * dx := dL/dx. x and y are the arrays of the preceding {@link #forward}. Modified: dx, ws.grad().
+   * Given dy = dL/dy, adds dL/dparams to {@code ws.grad} (a Dense layer writes it instead when
+   * {@code ws.gradStale}; {@link Network#accumulate} clears the others' ranges first) and, when
+   * {@code dx} is not null, sets dx := dL/dx. x and y are the arrays of the preceding
+   * {@link #forward}. Modified: dx, ws.grad.
    */
   abstract void backward(float[] params, float[] x, float[] y, float[] dy, float[] dx, int rows,
       Workspace ws);

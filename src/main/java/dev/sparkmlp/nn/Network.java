@@ -267,10 +267,20 @@ public final class Network implements Serializable {
       top = n - 2;
     }
     int bottom = ws.delta[0] != null ? 0 : firstParamLayer;
+    if (ws.gradStale) {
+      // Dense layers write their gradient over the stale values (every layer with parameters
+      // lies in [bottom, top]); the normalisation layers add to theirs, cleared here.
+      for (Layer layer : layers) {
+        if (!(layer instanceof DenseLayer) && layer.paramCount() > 0) {
+          Arrays.fill(ws.grad, layer.paramOffset, layer.paramOffset + layer.paramCount(), 0f);
+        }
+      }
+    }
     for (int l = top; l >= bottom; l--) {
       float[] dx = l > bottom || ws.delta[0] != null ? ws.delta[l] : null;
       layers[l].backward(params, ws.act[l], ws.act[l + 1], ws.delta[l + 1], dx, rows, ws);
     }
+    ws.gradStale = false;
     if (block.labels != null) ws.correct += Objective.correct(yhat, ws.labels, rows, k);
     ws.count += rows;
   }

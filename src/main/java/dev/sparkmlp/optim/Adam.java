@@ -42,6 +42,16 @@ public final class Adam extends Optimizer {
     adamStep(w, g, state[0], state[1], 0, w.length, lr, t, beta1, beta2, eps);
   }
 
+  @Override
+  boolean elementwise() {
+    return true;
+  }
+
+  @Override
+  void updateRange(float[] w, float[] g, float lr, long t, float[][] state, int from, int to) {
+    adamStep(w, g, state[0], state[1], from, to, lr, t, beta1, beta2, eps);
+  }
+
   /** The Adam update above over w[from, to). Modified: w, m, v there. Not modified: g. */
   static void adamStep(float[] w, float[] g, float[] m, float[] v, int from, int to, float lr,
       long t, double beta1, double beta2, double eps) {

@@ -37,12 +37,21 @@ public final class Momentum extends Optimizer {
 
   @Override
   void update(float[] w, float[] g, float lr, long t, float[][] state) {
+    updateRange(w, g, lr, t, state, 0, w.length);
+  }
+
+  @Override
+  boolean elementwise() {
+    return true;
+  }
+
+  @Override
+  void updateRange(float[] w, float[] g, float lr, long t, float[][] state, int from, int to) {
     float[] v = state[0];
     float b = (float) beta;
     float c = (float) (1 - beta);
     float stepSize = (float) (biasCorrection ? lr / (1 - Math.pow(beta, t)) : lr);
-    int n = w.length;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float vi = b * v[i] + c * g[i];
       v[i] = vi;
       w[i] -= stepSize * vi;

@@ -1,5 +1,6 @@
 package dev.sparkmlp.optim;
 
+import dev.sparkmlp.math.Ranges;
 import dev.sparkmlp.math.Segments;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,6 +41,17 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
    * <p>Modified: w and this optimizer's state. Not modified: g.
    */
   public final void step(float[] w, float[] g, float lr) {
+    step(w, g, lr, Ranges.SERIAL);
+  }
+
+  /**
+   * As {@link #step(float[], float[], float)}, with an element-wise rule (SGD, momentum, RMSProp,
+   * Adam) split over the parts of {@code ranges}, for example the worker threads of a local
+   * trainer; the others run on the calling thread. The same bits either way. At batch 100 the
+   * Adam update of the 150k parameters of a 784-128x4-10 MLP is about a tenth of a step, and the
+   * second core would otherwise wait through it.
+   */
+  public final void step(float[] w, float[] g, float lr, Ranges ranges) {
     if (g.length != w.length) {
       throw new IllegalArgumentException(
           name() + ": gradient has " + g.length + " elements but the weights have " + w.length);
@@ -59,8 +71,49 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
     }
     // t only advances once the update succeeded, so a rejected step leaves the state as it was.
     long next = t + 1;
-    update(w, g, lr, next, arrays);
+    if (ranges != Ranges.SERIAL && elementwise()) {
+      pass.w = w;
+      pass.g = g;
+      pass.lr = lr;
+      pass.t = next;
+      try {
+        ranges.forEach(w.length, pass);
+      } finally {
+        pass.w = null;
+        pass.g = null;
+      }
+    } else {
+      update(w, g, lr, next, arrays);
+    }
     t = next;
+  }
+
+  /** The arguments of the step in progress, bound once so that a split step allocates nothing. */
+  private final class Pass implements Ranges.Job {
+    float[] w;
+    float[] g;
+    float lr;
+    long t;
+
+    @Override
+    public void run(int from, int to) {
+      updateRange(w, g, lr, t, arrays, from, to);
+    }
+  }
+
+  private final Pass pass = new Pass();
+
+  /** True for a rule whose update of element i reads only element i of w, g and the state. */
+  boolean elementwise() {
+    return false;
+  }
+
+  /**
+   * The update over [from, to) only, for an {@link #elementwise} rule; the others never get this
+   * call. Same arguments as {@link #update}.
+   */
+  void updateRange(float[] w, float[] g, float lr, long t, float[][] state, int from, int to) {
+    throw new UnsupportedOperationException(name() + " is not element-wise");
   }
 
   /**

@@ -40,13 +40,22 @@ public final class RmsProp extends Optimizer {
 
   @Override
   void update(float[] w, float[] g, float lr, long t, float[][] state) {
+    updateRange(w, g, lr, t, state, 0, w.length);
+  }
+
+  @Override
+  boolean elementwise() {
+    return true;
+  }
+
+  @Override
+  void updateRange(float[] w, float[] g, float lr, long t, float[][] state, int from, int to) {
     float[] s = state[0];
     float r = (float) rho;
     float c = (float) (1 - rho);
     float e = (float) eps;
     float invSqrtBc = (float) (biasCorrection ? 1 / Math.sqrt(1 - Math.pow(rho, t)) : 1);
-    int n = w.length;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       float gi = g[i];
       float si = r * s[i] + c * gi * gi;
       s[i] = si;

@@ -22,8 +22,18 @@ public final class Sgd extends Optimizer {
 
   @Override
   void update(float[] w, float[] g, float lr, long t, float[][] state) {
+    updateRange(w, g, lr, t, state, 0, w.length);
+  }
+
+  @Override
+  boolean elementwise() {
+    return true;
+  }
+
+  @Override
+  void updateRange(float[] w, float[] g, float lr, long t, float[][] state, int from, int to) {
     // w + (-lr) * g is w - lr * g to the bit: negation is exact.
-    Vec.axpy(w.length, -lr, g, 0, w, 0);
+    Vec.axpy(to - from, -lr, g, from, w, from);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.sparkmlp.train;
 
+import dev.sparkmlp.math.Ranges;
+
 /**
  * The one seam between the training loop and where gradients are computed: threads in this JVM
  * ({@link LocalGradients}) or Spark executors ({@code spark.SparkGradients}). Both follow the mini-batch
@@ -27,6 +29,14 @@ public interface GradientSource extends AutoCloseable {
    * object may be reused by the next call. Not modified: params, buffers.
    */
   Gradient compute(float[] params, float[] buffers, int epoch, int step);
+
+  /**
+   * Where the driver may split an element-wise pass over the parameters (the optimizer update):
+   * the local source's worker threads, otherwise the calling thread alone.
+   */
+  default Ranges ranges() {
+    return Ranges.SERIAL;
+  }
 
   /** Human-readable name for logs, e.g. "local (2 threads, 2 shards)". */
   String describe();

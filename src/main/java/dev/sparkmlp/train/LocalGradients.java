@@ -1,6 +1,7 @@
 package dev.sparkmlp.train;
 
 import dev.sparkmlp.data.Block;
+import dev.sparkmlp.math.Ranges;
 import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.Workspace;
@@ -160,15 +161,55 @@ public final class LocalGradients implements GradientSource {
     int hi = (int) ((long) (t + 1) * n / threads);
     for (int first = 0; first < ws.length; first += group) {
       float[] sum = first == 0 ? out : scratch;
-      System.arraycopy(part(first, grad), lo, sum, lo, hi - lo);
       int end = Math.min(ws.length, first + group);
-      for (int p = first + 1; p < end; p++) Vec.add(hi - lo, part(p, grad), lo, sum, lo);
+      // The first two shards in one pass, sum := x0 + x1, rather than a copy and an add.
+      if (end - first >= 2) {
+        Vec.sum(hi - lo, part(first, grad), part(first + 1, grad), lo, sum);
+      } else {
+        System.arraycopy(part(first, grad), lo, sum, lo, hi - lo);
+      }
+      for (int p = first + 2; p < end; p++) Vec.add(hi - lo, part(p, grad), lo, sum, lo);
       if (first > 0) Vec.add(hi - lo, scratch, lo, out, lo);
     }
   }
 
   private float[] part(int p, boolean grad) {
     return grad ? ws[p].grad() : ws[p].batchStats();
+  }
+
+  /**
+   * The worker threads, each on one contiguous part of [0, n) (the slices of the gradient sum):
+   * the optimizer update then runs on both cores while they would otherwise wait for the next
+   * step.
+   */
+  @Override
+  public Ranges ranges() {
+    return parts;
+  }
+
+  private final Parts parts = new Parts();
+
+  /** Splits a pass like {@link #sumSlice}; bound once, so a split pass allocates nothing. */
+  private final class Parts implements Ranges, java.util.function.IntConsumer {
+    private int n;
+    private Ranges.Job job;
+
+    @Override
+    public void forEach(int n, Ranges.Job job) {
+      this.n = n;
+      this.job = job;
+      try {
+        pool.run(this);
+      } finally {
+        this.job = null;
+      }
+    }
+
+    @Override
+    public void accept(int t) {
+      int threads = pool.threads();
+      job.run((int) ((long) t * n / threads), (int) ((long) (t + 1) * n / threads));
+    }
   }
 
   @Override

@@ -327,7 +327,7 @@ public final class Trainer {
         if (listener != null) listener.gradient(epoch, s, g);
         if (cfg.clipNorm() > 0) Clipping.clipByGlobalNorm(g, cfg.clipNorm());
         lr = schedule.lr(step, steps);
-        optimizer.step(params, g, (float) lr);
+        optimizer.step(params, g, (float) lr, source.ranges());
         if (buffers.length > 0 && grad.shards > 0) {
           net.updateRunningStats(buffers, grad.batchStats, grad.shards);
         }

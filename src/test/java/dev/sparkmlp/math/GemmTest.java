@@ -119,7 +119,9 @@ class GemmTest {
 
   @Test
   void blockCrossingShapesMatchNaiveForAllTransposesAndBetas() {
-    int[][] shapes = {{200, 70, 300}, {97, 40, 257}, {30, 300, 40}, {13, 10, 784}};
+    // The first two (with op(A) = A) and {300, 10, 600} cross M and K blocks with all of op(B)
+    // packed at once, M blocks outside K blocks.
+    int[][] shapes = {{200, 70, 300}, {97, 40, 257}, {30, 300, 40}, {13, 10, 784}, {300, 10, 600}};
     Random rnd = new Random(7);
     for (int[] s : shapes) {
       for (int t = 0; t < 4; t++) {

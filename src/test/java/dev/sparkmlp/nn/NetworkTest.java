@@ -214,6 +214,35 @@ class NetworkTest {
     for (float g : halves.grad()) assertEquals(0f, g);
   }
 
+  /**
+   * reset() leaves the old gradient in place and the next pass writes over it: a reused
+   * workspace must give bitwise the gradient of a fresh one, in the Dense ranges (written by the
+   * product with beta = 0) and in the normalisation layers' ranges (cleared before the pass).
+   */
+  @Test
+  void aReusedWorkspaceGivesTheGradientOfAFreshOne() {
+    var spec = new NetworkSpec(5, List.of(dense(6), new LayerSpec.BatchNorm(0.9f, 1e-5f),
+        new LayerSpec.Act(Activation.LEAKY_RELU, 0.1f), dense(4), new LayerSpec.LayerNorm(1e-5f),
+        act(Activation.RELU), dense(3), act(Activation.SOFTMAX)), Loss.CCE);
+    Network net = Network.build(spec);
+    float[] p = randomParams(net, 8);
+    float[] buffers = new float[net.bufferCount()];
+    net.initialize(new float[net.paramCount()], buffers, 1);
+    Block block = classes(12, 5, 3, 9);
+    int[] order = {9, 2, 4, 0, 7, 1, 3, 8, 6, 5, 11, 10};
+    Workspace reused = net.newWorkspace(6);
+    reused.reset();
+    net.accumulate(p, buffers, block, order, 0, 6, 3, reused);
+    float[] first = reused.grad().clone();
+    reused.reset();
+    net.accumulate(p, buffers, block, order, 6, 12, 4, reused);
+    Workspace fresh = net.newWorkspace(6);
+    fresh.reset();
+    net.accumulate(p, buffers, block, order, 6, 12, 4, fresh);
+    assertArrayEquals(fresh.grad(), reused.grad());
+    assertFalse(Arrays.equals(first, reused.grad()), "the two batches should differ");
+  }
+
   @Test
   void accuracyAndEvaluationSums() {
     // Zero weights and biases (0, 1, 1): every row's output is softmax(0, 1, 1), whose argmax is

@@ -63,4 +63,26 @@ class LocalGradientsTest {
       }
     }
   }
+
+  @Test
+  void rangesTileTheParametersOnceAcrossTheWorkers() {
+    Network net = Network.build(TrainerTest.spec(0.3f, true));
+    Block train = TrainerTest.blobs(60, 5);
+    for (int threads : new int[] {1, 2, 3}) {
+      try (LocalGradients src = new LocalGradients(net, train, 12, 3, threads, 1)) {
+        for (int n : new int[] {0, 1, 2, 1001}) {
+          int[] hits = new int[n];
+          java.util.Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+          src.ranges().forEach(n, (from, to) -> {
+            names.add(Thread.currentThread().getName());
+            for (int i = from; i < to; i++) hits[i]++;
+          });
+          int[] once = new int[n];
+          Arrays.fill(once, 1);
+          assertArrayEquals(once, hits, threads + " threads, n=" + n);
+          if (n > 2) assertEquals(threads, names.size(), "every worker takes a part");
+        }
+      }
+    }
+  }
 }
