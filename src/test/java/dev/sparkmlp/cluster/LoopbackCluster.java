@@ -33,6 +33,8 @@ final class LoopbackCluster implements AutoCloseable {
   final Path root;
   final Path state;
   private final Path appBuild;
+  /** The environment of scripts/cluster's commands. */
+  private Map<String, String> clusterEnv = Map.of();
   /** The scripts/submit processes started so far, for killing the ones still running. */
   private final List<Process> submits = new java.util.concurrent.CopyOnWriteArrayList<>();
   /**
@@ -57,9 +59,19 @@ final class LoopbackCluster implements AutoCloseable {
 
   /** Stops what a crashed earlier run may have left, then starts a Master and the Workers. */
   static LoopbackCluster start(int workers) throws IOException, InterruptedException {
+    return start(workers, Map.of());
+  }
+
+  /**
+   * As {@link #start(int)}, with scripts/cluster's settings in {@code env}, e.g.
+   * {@code SPARKMLP_WORKER_MEMORY}.
+   */
+  static LoopbackCluster start(int workers, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path build = buildDir();
     LoopbackCluster c = new LoopbackCluster(repoRoot(), build.resolve("cluster-it"),
         build.resolve("cluster-it").resolve("app"));
+    c.clusterEnv = Map.copyOf(env);
     Files.createDirectories(c.state);
     c.script(Duration.ofSeconds(60), "cluster", "stop");
     Runtime.getRuntime().addShutdownHook(c.stopOnExit);
@@ -126,7 +138,7 @@ final class LoopbackCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(root.resolve("scripts").resolve(args[0]).toString());
     cmd.addAll(List.of(args).subList(1, args.length));
-    return await(launch(cmd, Map.of(), args[0] + "-" + args[1]), timeout);
+    return await(launch(cmd, clusterEnv, args[0] + "-" + args[1]), timeout);
   }
 
   private Running launch(List<String> cmd, Map<String, String> env, String name)
