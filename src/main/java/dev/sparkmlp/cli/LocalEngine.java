@@ -14,16 +14,23 @@ import java.util.List;
 final class LocalEngine implements Engine {
   private final int shards;
   private final int threads;
+  private final int microBatch;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   LocalEngine(int shards, int threads) {
+    this(shards, threads, 0);
+  }
+
+  /** @param microBatch train.micro-batch: rows per accumulation pass, 0 = off */
+  LocalEngine(int shards, int threads, int microBatch) {
     this.shards = shards;
     this.threads = threads;
+    this.microBatch = microBatch;
   }
 
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
-    LocalGradients g = new LocalGradients(net, train, batch, shards, threads, seed);
+    LocalGradients g = new LocalGradients(net, train, batch, shards, threads, seed, microBatch);
     open.add(g);
     return g;
   }

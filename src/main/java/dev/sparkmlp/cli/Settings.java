@@ -158,6 +158,13 @@ final class Settings {
     return b;
   }
 
+  /** train.micro-batch: rows per accumulation pass on a shard or partition; 0 = off. */
+  int microBatch() {
+    int m = integer("train.micro-batch");
+    if (m < 0) fail("train.micro-batch", "must be 0 (off) or positive: " + m);
+    return m;
+  }
+
   long seed() {
     return c.getLong("train.seed");
   }

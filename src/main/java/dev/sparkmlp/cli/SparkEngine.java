@@ -52,21 +52,24 @@ final class SparkEngine implements Engine {
   private final boolean ownSession;
   private final int partitions;
   private final int treeDepth;
+  private final int microBatch;
   private final ClusterWatch watch;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
-      ClusterWatch watch) {
+      int microBatch, ClusterWatch watch) {
     this.spark = spark;
     this.watch = watch;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.ownSession = ownSession;
     this.partitions = partitions;
     this.treeDepth = treeDepth;
+    this.microBatch = microBatch;
   }
 
   static SparkEngine start(Settings s) {
     Logs.quiet();
+    int microBatch = s.microBatch();
     SparkConf conf = new SparkConf();
     if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
     String master = conf.get("spark.master");
@@ -104,7 +107,7 @@ final class SparkEngine implements Engine {
     }
     int p = s.integer("train.partitions");
     if (p <= 0) p = spark.sparkContext().defaultParallelism();
-    return new SparkEngine(spark, !existed, p, treeDepth,
+    return new SparkEngine(spark, !existed, p, treeDepth, microBatch,
         ClusterWatch.start(spark.sparkContext(), masterTimeout, wait));
   }
 
@@ -178,7 +181,7 @@ final class SparkEngine implements Engine {
 
     @Override
     public GradientSource gradients(Network net, int batch, long seed, int epochs) {
-      SparkGradients g = data.gradients(net, batch, seed, epochs, treeDepth);
+      SparkGradients g = data.gradients(net, batch, seed, epochs, treeDepth, microBatch);
       open.add(0, g);
       return watch.guard(g);
     }
@@ -214,7 +217,8 @@ final class SparkEngine implements Engine {
   @Override
   public GradientSource gradients(Network net, Block train, int batch, long seed, int epochs) {
     SparkGradients g =
-        new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth);
+        new SparkGradients(jsc, net, train, batch, partitions, seed, epochs, treeDepth,
+            microBatch);
     open.add(g);
     return watch.guard(g);
   }

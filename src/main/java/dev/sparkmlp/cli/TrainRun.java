@@ -144,7 +144,7 @@ final class TrainRun {
 
   private Engine createEngine(String name) {
     if (name.equals("spark")) return SparkEngineFactory.create(s);
-    return new LocalEngine(s.partitions(), s.threads());
+    return new LocalEngine(s.partitions(), s.threads(), s.microBatch());
   }
 
   static String describe(NetworkSpec spec) {

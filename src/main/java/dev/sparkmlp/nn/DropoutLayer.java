@@ -7,14 +7,16 @@ import java.util.Arrays;
  * Inverted dropout (Srivastava et al., JMLR 2014, with the scaling moved to training time).
  *
  * <pre>
- * training   keep(i, j) = Rng.uniform(Rng.key(dropoutKey, index, i), j) >= p
+ * training   keep(i, j) = Rng.uniform(Rng.key(dropoutKey, index, i0 + i), j) >= p
  *            m_ij = keep(i, j) ? 1 / (1 - p) : 0,   y = m * x,   dx = m * dy
  * inference  y = x
  * </pre>
  *
- * i is the row within the current call and j the unit, so the mask depends only on the key, the
- * layer and the row's position in the batch: a retried task draws the same mask. The mask m is the
- * layer's cache.
+ * i is the row within the current call, i0 the position of the call's first row in its batch
+ * ({@link Network#accumulate}'s {@code firstRow}: non-zero when a batch is accumulated in
+ * micro-batches) and j the unit, so the mask depends only on the key, the layer and the row's
+ * position in the batch: a retried task draws the same mask, and so does a batch split into
+ * micro-batches. The mask m is the layer's cache.
  */
 final class DropoutLayer extends Layer {
   private static final long serialVersionUID = 1L;
@@ -43,7 +45,7 @@ final class DropoutLayer extends Layer {
     float[] m = ws.cache[index];
     float scale = 1f / (1f - p);
     for (int i = 0; i < rows; i++) {
-      long key = Rng.key(dropoutKey, index, i);
+      long key = Rng.key(dropoutKey, index, ws.firstRow + i);
       int o = i * out;
       for (int j = 0; j < out; j++) {
         float k = Rng.uniform(key, j) >= p ? scale : 0f;

@@ -229,7 +229,20 @@ public final class Network implements Serializable {
    */
   public void accumulate(float[] params, float[] buffers, Block block, int[] rowIndex, int from,
       int to, long dropoutKey, Workspace ws) {
+    accumulate(params, buffers, block, rowIndex, from, to, dropoutKey, 0, ws);
+  }
+
+  /**
+   * The pass above over one micro-batch of a larger batch, whose first row is row
+   * {@code firstRow} of that batch: dropout counts rows from {@code firstRow} (row i of this call
+   * draws the mask of row {@code firstRow + i}), so a batch accumulated in micro-batches draws the
+   * masks it draws in one call. The gradient sum is the same up to float rounding, since each
+   * call adds its own sum into the workspace's. Batch norm normalises over each call's rows.
+   */
+  public void accumulate(float[] params, float[] buffers, Block block, int[] rowIndex, int from,
+      int to, long dropoutKey, int firstRow, Workspace ws) {
     checkCall(params, buffers, block, ws);
+    if (firstRow < 0) throw new IllegalArgumentException("negative first row " + firstRow);
     if (from < 0 || to < from || to > rowIndex.length) {
       throw new IllegalArgumentException("row range [" + from + ", " + to
           + ") outside the row index of length " + rowIndex.length);
@@ -253,6 +266,7 @@ public final class Network implements Serializable {
       System.arraycopy(block.y, r * k, ws.target, i * k, k);
       if (block.labels != null) ws.labels[i] = block.labels[r];
     }
+    ws.firstRow = firstRow;
     forward(params, buffers, rows, true, dropoutKey, ws);
     int n = layers.length;
     float[] yhat = ws.act[n];

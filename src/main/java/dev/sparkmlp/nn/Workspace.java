@@ -34,6 +34,8 @@ public final class Workspace {
   boolean gradStale;
   final float[] batchStats;
 
+  /** Position in its batch of the current accumulate call's first row: the dropout counter. */
+  int firstRow;
   double lossSum;
   long count;
   long correct;

@@ -251,17 +251,24 @@ public final class FileData implements AutoCloseable {
     return test == null ? -1 : test.rows();
   }
 
-  /**
-   * The gradient source over the cached training shards; it owns them from now on (closing it
-   * unpersists them). Once only.
-   */
+  /** As below, without micro-batches. */
   public SparkGradients gradients(Network net, int batch, long seed, int totalEpochs,
       int treeDepth) {
+    return gradients(net, batch, seed, totalEpochs, treeDepth, 0);
+  }
+
+  /**
+   * The gradient source over the cached training shards; it owns them from now on (closing it
+   * unpersists them). Once only. {@code microBatch}: train.micro-batch, 0 = off.
+   */
+  public SparkGradients gradients(Network net, int batch, long seed, int totalEpochs,
+      int treeDepth, int microBatch) {
     if (trainBlocks == null) throw new IllegalStateException("the training rows were handed over");
     checkNetwork(net);
     DataFrameBlocks.Shipped s = trainBlocks;
     trainBlocks = null;
-    return SparkGradients.fromShipped(jsc, net, s, batch, seed, totalEpochs, treeDepth);
+    return SparkGradients.fromShipped(jsc, net, s, batch, seed, totalEpochs, treeDepth,
+        microBatch);
   }
 
   /** The validation set's evaluator, or null when there is none. */

@@ -3,21 +3,22 @@ package dev.sparkmlp.spark;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.nn.Network;
-import dev.sparkmlp.nn.Workspace;
+import dev.sparkmlp.spark.StepTasks.Collect;
+import dev.sparkmlp.spark.StepTasks.GroupPartitioner;
+import dev.sparkmlp.spark.StepTasks.GroupTask;
+import dev.sparkmlp.spark.StepTasks.KeyedTask;
+import dev.sparkmlp.spark.StepTasks.PartitionTask;
+import dev.sparkmlp.spark.StepTasks.StepOp;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.GradientSource;
 import dev.sparkmlp.train.Shards;
-import java.io.Serializable;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
-import org.apache.spark.Partitioner;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.rdd.ShuffledRDD;
@@ -28,8 +29,6 @@ import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 /**
  * Gradients computed by Spark executors. The training rows sit in a cached RDD with one
@@ -38,8 +37,11 @@ import scala.runtime.BoxedUnit;
  *
  * <pre>
  * once:    ship the shards (one shuffle) and cache them; broadcast the network
- * step s:  w_s = broadcast(params, buffers); destroy w_(s-1)
- *          task p: its rows of (epoch, s) at w_s, accumulated into a new Gradient
+ * step s:  local mode: w_s = (params, buffers) handed to the tasks in this JVM by reference,
+ *          and at depth 1 the partition sums handed back the same way;
+ *          else w_s = broadcast(params, buffers), and w_(s-1) is destroyed on a background thread
+ *          task p: its rows of (epoch, s) at w_s (micro-batch m at a time when m > 0),
+ *          accumulated into a new Gradient
  *          sum:      in the tree of Shards.sumGroupSize(P) = g (g = P up to 32 partitions):
  *                    group k = partitions [k g, (k+1) g) summed in partition order, then the
  *                    group sums in group order
@@ -69,7 +71,19 @@ import scala.runtime.BoxedUnit;
  * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
  *
  * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
- * allocates only the gradient array it returns.
+ * allocates only the gradient array it returns (in local mode at depth 1, not even that). With a
+ * micro-batch, a workspace holds that many rows whatever the global batch.
+ *
+ * <p>In local mode the executors are the driver's JVM, and Spark's broadcast hands the tasks the
+ * driver's object itself; it still serializes and stores the pieces a remote executor would
+ * fetch, reports them to the block manager master, and must be destroyed. So in local mode the
+ * weights go to the tasks by reference ({@link ExecutorCache#handOff}), and at depth 1 each task
+ * sums into its partition's reused Gradient and hands that back by reference, returning an empty
+ * one, instead of a new one that Spark serializes and the driver deserializes. On a cluster the
+ * weights are broadcast, and the previous step's broadcast is destroyed on a background thread
+ * (destroying asks the block manager master, a round trip the next job need not wait for).
+ * Measured step by step in one run: {@code scripts/bench/spark-step --variants
+ * before,broadcast,default} (README).
  *
  * <p>With the {@link Block} constructors the driver holds the training set ({@code train.Datasets}
  * reads the files through Hadoop paths on the driver) and ships it to the executors once;
@@ -103,14 +117,30 @@ public final class SparkGradients implements GradientSource {
   private final int steps;
   private final int totalEpochs;
   private final int treeDepth;
-  private final int maxRows;
+  private final int microBatch;
+  private final int workspaceRows;
   private final long seed;
   private final long runId = ThreadLocalRandom.current().nextLong();
   private Broadcast<StepWeights> weights;
+  /** Local mode: the executors are this JVM, and the weights go to them by reference. */
+  private boolean handOff;
+  private boolean destroyInBackground = true;
+  /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
+  private ExecutorService cleaner;
   private CollectionAccumulator<long[]> computeNanos;
   private long[] lastComputeNanos = new long[0];
   private long[] lastComputeCpuNanos = new long[0];
+  private StepTimes lastTimes = new StepTimes(0, 0, 0, 0);
+  private long sumNanos;
   private boolean closed;
+
+  /**
+   * Where the driver's time of one step went, in nanoseconds: creating the weights broadcast,
+   * destroying the previous one, the Spark job (from submission until every partition's result is
+   * on the driver) and adding the partition sums. At depth 2 the executors' group sums are part of
+   * the job, and sum covers only the driver's addition of the group sums.
+   */
+  public record StepTimes(long broadcastNanos, long destroyNanos, long jobNanos, long sumNanos) {}
 
   /**
    * Ships {@code train} to {@code partitions} cached partitions.
@@ -121,8 +151,18 @@ public final class SparkGradients implements GradientSource {
    */
   public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions,
       long seed, int totalEpochs, int treeDepth) {
-    this(jsc, net, shipBlock(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth),
-        batch, seed, totalEpochs, treeDepth);
+    this(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth, 0);
+  }
+
+  /**
+   * As above, each partition accumulating its rows of a step {@code microBatch} at a time when
+   * that is positive ({@link Shards#accumulate}, as {@code LocalGradients} with the same
+   * micro-batch), so that executor memory is bounded by the micro-batch, not the global batch.
+   */
+  public SparkGradients(JavaSparkContext jsc, Network net, Block train, int batch, int partitions,
+      long seed, int totalEpochs, int treeDepth, int microBatch) {
+    this(jsc, net, shipBlock(jsc, net, train, batch, partitions, seed, totalEpochs, treeDepth,
+        microBatch), batch, seed, totalEpochs, treeDepth, microBatch);
   }
 
   public SparkGradients(SparkSession spark, Network net, Block train, int batch, int partitions,
@@ -155,18 +195,23 @@ public final class SparkGradients implements GradientSource {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, rows,
         task, net, partitions, seed, batch);
-    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, 0);
   }
 
-  /** Trains on blocks already cached (see {@link FileData}); closing unpersists them. */
+  /**
+   * Trains on blocks already cached (see {@link FileData}); closing unpersists them.
+   * {@code microBatch} as in the Block constructor.
+   */
   static SparkGradients fromShipped(JavaSparkContext jsc, Network net,
-      DataFrameBlocks.Shipped shipped, int batch, long seed, int totalEpochs, int treeDepth) {
+      DataFrameBlocks.Shipped shipped, int batch, long seed, int totalEpochs, int treeDepth,
+      int microBatch) {
     checkArguments(batch, shipped.sizes().length, totalEpochs, treeDepth);
-    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, shipped.sizes().length, batch));
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, microBatch);
   }
 
   private SparkGradients(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
-      int batch, long seed, int totalEpochs, int treeDepth) {
+      int batch, long seed, int totalEpochs, int treeDepth, int microBatch) {
     this.jsc = jsc;
     this.net = net;
     this.blocks = shipped.blocks();
@@ -178,13 +223,17 @@ public final class SparkGradients implements GradientSource {
     this.totalEpochs = totalEpochs;
     this.treeDepth = treeDepth == AUTO_TREE_DEPTH ? defaultTreeDepth(partitions) : treeDepth;
     this.steps = Shards.stepsPerEpoch(shipped.sizes(), batch);
-    this.maxRows = Shards.rowsPerStep(0, partitions, batch);
+    this.microBatch = microBatch;
+    this.workspaceRows = Shards.workspaceRows(Shards.rowsPerStep(0, partitions, batch),
+        microBatch);
     this.netBroadcast = jsc.broadcast(net);
+    this.handOff = jsc.isLocal();
   }
 
   private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
-      int batch, int partitions, long seed, int totalEpochs, int treeDepth) {
+      int batch, int partitions, long seed, int totalEpochs, int treeDepth, int microBatch) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, partitions, batch));
     if (train.rows == 0) throw new IllegalArgumentException("the training set is empty");
     net.checkData(train, "training data");
     Shards shards = Shards.assign(train.rows, partitions, seed);
@@ -265,6 +314,11 @@ public final class SparkGradients implements GradientSource {
     return lastComputeNanos.clone();
   }
 
+  /** The driver's times of the last step; zeros before the first. */
+  public StepTimes lastStepTimes() {
+    return lastTimes;
+  }
+
   /**
    * Per-task compute CPU times of the last step, in the order of {@link #lastComputeNanos()}: less
    * than the wall time when other processes share the cores.
@@ -293,12 +347,24 @@ public final class SparkGradients implements GradientSource {
           + params.length + "/" + buffers.length + " vs " + net.paramCount() + "/"
           + net.bufferCount());
     }
-    Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
+    long t0 = System.nanoTime();
+    StepWeights sw = new StepWeights(params, buffers);
+    if (handOff) ExecutorCache.handOff(runId, sw);
+    Broadcast<StepWeights> w = handOff ? null : jsc.broadcast(sw);
+    long t1 = System.nanoTime();
     // No job reads the previous step's weights any more.
-    if (weights != null) weights.destroy();
+    if (weights != null) {
+      if (destroyInBackground) {
+        destroyLater(weights);
+      } else {
+        weights.destroy();
+      }
+    }
     weights = w;
-    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch, partitions, maxRows,
-        computeNanos);
+    long t2 = System.nanoTime();
+    sumNanos = 0;
+    StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
+        partitions, workspaceRows, microBatch, computeNanos);
     jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
         + " step " + (step + 1) + "/" + steps);
     Gradient g;
@@ -310,6 +376,7 @@ public final class SparkGradients implements GradientSource {
     } finally {
       jsc.setJobDescription(null);
     }
+    lastTimes = new StepTimes(t1 - t0, t2 - t1, System.nanoTime() - t2 - sumNanos, sumNanos);
     if (g.shards != partitions || g.count != batch) {
       throw new IllegalStateException("step " + (step + 1) + " summed " + g.shards
           + " partitions and " + g.count + " rows, expected " + partitions + " and " + batch);
@@ -330,8 +397,13 @@ public final class SparkGradients implements GradientSource {
    */
   Gradient direct(JavaRDD<ShardBlock> rdd, StepOp op) {
     Gradient[] parts = new Gradient[partitions];
-    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op), new Collect(parts), GRADIENT);
-    return Shards.sumInTree(parts);
+    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op, handOff), new Collect(parts), GRADIENT);
+    if (handOff) {
+      for (int p = 0; p < partitions; p++) {
+        parts[p] = ExecutorCache.handedBack(runId, p, op.epoch, op.step);
+      }
+    }
+    return timedSum(() -> Shards.sumInTree(parts));
   }
 
   /**
@@ -347,134 +419,79 @@ public final class SparkGradients implements GradientSource {
     ShuffledRDD<Integer, Gradient, Gradient> byGroup = new ShuffledRDD<>(keyed,
         new GroupPartitioner(partitions, size), INTEGER, GRADIENT, GRADIENT);
     jsc.sc().runJob(byGroup, new GroupTask(partitions, size), new Collect(groups), GRADIENT);
-    return Shards.sumInOrder(groups, 0, groups.length);
+    return timedSum(() -> Shards.sumInOrder(groups, 0, groups.length));
   }
 
-  /** A task of the depth-1 job: its partition's gradient. */
-  static final class PartitionTask
-      extends AbstractFunction2<TaskContext, scala.collection.Iterator<ShardBlock>, Gradient>
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final StepOp op;
-
-    PartitionTask(StepOp op) {
-      this.op = op;
-    }
-
-    @Override
-    public Gradient apply(TaskContext task, scala.collection.Iterator<ShardBlock> it) {
-      Gradient g = new Gradient();
-      while (it.hasNext()) g = op.call(g, it.next());
-      return g;
-    }
+  /** The driver's addition of the sums, timed for {@link #lastStepTimes()}. */
+  private Gradient timedSum(java.util.function.Supplier<Gradient> sum) {
+    long t0 = System.nanoTime();
+    Gradient g = sum.get();
+    sumNanos = System.nanoTime() - t0;
+    return g;
   }
 
-  /** A map task of the depth-2 job: (its partition index, its partition's gradient). */
-  static final class KeyedTask extends AbstractFunction2<Object,
-      scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Tuple2<Integer, Gradient>>>
-      implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final StepOp op;
-
-    KeyedTask(StepOp op) {
-      this.op = op;
+  /**
+   * Destroys {@code b} on a background thread: destroying asks the block manager master to drop
+   * its blocks, a round trip through Spark's RPC dispatcher that the next job need not wait for.
+   */
+  private void destroyLater(Broadcast<StepWeights> b) {
+    if (cleaner == null) {
+      cleaner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sparkmlp broadcast cleaner");
+        t.setDaemon(true);
+        return t;
+      });
     }
-
-    @Override
-    public scala.collection.Iterator<Tuple2<Integer, Gradient>> apply(Object partition,
-        scala.collection.Iterator<ShardBlock> it) {
-      Gradient g = new Gradient();
-      while (it.hasNext()) g = op.call(g, it.next());
-      return scala.collection.Iterator$.MODULE$.single(new Tuple2<>((Integer) partition, g));
-    }
+    cleaner.execute(b::destroy);
   }
 
-  /** Sends partition p to group p / size: groups of consecutive partitions, as the sum tree. */
-  static final class GroupPartitioner extends Partitioner {
-    private static final long serialVersionUID = 1L;
-    private final int partitions;
-    private final int size;
+  /**
+   * Destroys the current step's weights broadcast now, if there is one, so that the next step
+   * has none to destroy; for the benchmark, which charges this to the step that made it.
+   */
+  void destroyWeightsNow() {
+    if (weights != null) weights.destroy();
+    weights = null;
+  }
 
-    GroupPartitioner(int partitions, int size) {
-      this.partitions = partitions;
-      this.size = size;
-    }
-
-    @Override
-    public int numPartitions() {
-      return (partitions + size - 1) / size;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-      return (Integer) key / size;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof GroupPartitioner g && g.partitions == partitions && g.size == size;
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * partitions + size;
+  /** Waits until the broadcasts handed to the cleaner are destroyed; for tests. */
+  void awaitCleaner() throws InterruptedException {
+    if (cleaner == null) return;
+    // The cleaner runs its tasks in order: once this one has run, so have the earlier ones.
+    try {
+      cleaner.submit(() -> { }).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
     }
   }
 
   /**
-   * A reduce task of the depth-2 job: group k's partition sums arrive in the order their map
-   * tasks finished; each is put in its partition's slot, and the slots are added in partition
-   * order.
+   * Whether the weights go to the tasks, and at depth 1 the partition sums back, by reference
+   * (possible in local mode only, and the default there), or through a broadcast and serialized
+   * task results; for tests and the benchmark, which compare both ways on one source.
    */
-  static final class GroupTask extends AbstractFunction2<TaskContext,
-      scala.collection.Iterator<Tuple2<Integer, Gradient>>, Gradient> implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final int partitions;
-    private final int size;
-
-    GroupTask(int partitions, int size) {
-      this.partitions = partitions;
-      this.size = size;
+  void handOff(boolean byReference) {
+    if (byReference && !jsc.isLocal()) {
+      throw new IllegalArgumentException("weights go by reference only in local mode, not on "
+          + jsc.master());
     }
-
-    @Override
-    public Gradient apply(TaskContext task,
-        scala.collection.Iterator<Tuple2<Integer, Gradient>> it) {
-      int k = task.partitionId();
-      int first = k * size;
-      Gradient[] slots = new Gradient[Math.min(partitions, first + size) - first];
-      while (it.hasNext()) {
-        Tuple2<Integer, Gradient> kv = it.next();
-        int at = kv._1() - first;
-        if (at < 0 || at >= slots.length || slots[at] != null) {
-          throw new IllegalStateException("group " + k + " received the sum of partition "
-              + kv._1() + (at >= 0 && at < slots.length ? " twice" : ", not one of its own"));
-        }
-        slots[at] = kv._2();
-      }
-      for (int i = 0; i < slots.length; i++) {
-        if (slots[i] == null) {
-          throw new IllegalStateException(
-              "group " + k + " lacks the sum of partition " + (first + i));
-        }
-      }
-      return Shards.sumInOrder(slots, 0, slots.length);
-    }
+    handOff = byReference;
   }
 
-  /** Stores each task's result at its partition index; runs on the driver. */
-  private static final class Collect extends AbstractFunction2<Object, Gradient, BoxedUnit> {
-    private final Gradient[] parts;
+  /**
+   * Rows of the workspaces this run's tasks have used in this JVM (the driver's, so in local
+   * mode every task's); for tests.
+   */
+  int[] executorWorkspaceRows() {
+    return ExecutorCache.workspaceRows(runId);
+  }
 
-    Collect(Gradient[] parts) {
-      this.parts = parts;
-    }
-
-    @Override
-    public BoxedUnit apply(Object partition, Gradient g) {
-      parts[(Integer) partition] = g;
-      return BoxedUnit.UNIT;
-    }
+  /**
+   * Whether the previous step's broadcast is destroyed on the cleaner thread (the default) or
+   * before the step's job; for the benchmark, which compares both on one source.
+   */
+  void destroyInBackground(boolean background) {
+    destroyInBackground = background;
   }
 
   /** The current step's weights broadcast, null before the first step; for tests. */
@@ -488,69 +505,19 @@ public final class SparkGradients implements GradientSource {
     if (closed) return;
     closed = true;
     blocks.unpersist(false);
+    if (cleaner != null) {
+      cleaner.shutdown();
+      try {
+        cleaner.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (weights != null) weights.destroy();
+    ExecutorCache.handOff(runId, null);
     netBroadcast.destroy();
     if (lookup != null) lookup.destroy();
     ExecutorCache.forget(runId);
   }
 
-  /** One partition's gradient of one step, added into {@code acc}. Modified: acc. */
-  static final class StepOp implements Function2<Gradient, ShardBlock, Gradient> {
-    private static final long serialVersionUID = 1L;
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
-    private final long runId;
-    private final Broadcast<Network> net;
-    private final Broadcast<StepWeights> weights;
-    private final long seed;
-    private final int epoch;
-    private final int step;
-    private final int batch;
-    private final int partitions;
-    private final int maxRows;
-    private final CollectionAccumulator<long[]> computeNanos;
-
-    StepOp(long runId, Broadcast<Network> net, Broadcast<StepWeights> weights, long seed,
-        int epoch, int step, int batch, int partitions, int maxRows,
-        CollectionAccumulator<long[]> computeNanos) {
-      this.runId = runId;
-      this.net = net;
-      this.weights = weights;
-      this.seed = seed;
-      this.epoch = epoch;
-      this.step = step;
-      this.batch = batch;
-      this.partitions = partitions;
-      this.maxRows = maxRows;
-      this.computeNanos = computeNanos;
-    }
-
-    @Override
-    public Gradient call(Gradient acc, ShardBlock shard) {
-      ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
-      StepWeights w = weights.value();
-      long t0 = System.nanoTime();
-      long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
-      int p = shard.partition;
-      TaskContext task = TaskContext.get();
-      if (task != null && task.partitionId() != p) {
-        throw new IllegalStateException("shard " + p + " found in partition " + task.partitionId());
-      }
-      Block b = shard.block;
-      int[] order = run.order(seed, epoch, p, b.rows);
-      int rows = Shards.rowsPerStep(p, partitions, batch);
-      Workspace ws = run.acquire(maxRows);
-      try {
-        ws.reset();
-        run.net.accumulate(w.params, w.buffers, b, order, step * rows, step * rows + rows,
-            Shards.dropoutKey(seed, epoch, step, p), ws);
-        acc.add(ws.grad(), ws.batchStats(), ws.lossSum(), ws.count(), ws.correct());
-      } finally {
-        run.release(ws);
-      }
-      if (computeNanos != null) {
-        computeNanos.add(new long[] {System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - cpu0});
-      }
-      return acc;
-    }
-  }
 }

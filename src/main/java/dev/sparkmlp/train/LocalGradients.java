@@ -23,6 +23,7 @@ public final class LocalGradients implements GradientSource {
   private final Shards shards;
   private final int batch;
   private final int steps;
+  private final int microBatch;
   private final long seed;
   private final WorkerPool pool;
   private final Workspace[] ws;
@@ -47,6 +48,15 @@ public final class LocalGradients implements GradientSource {
    *     against a Spark run); threads run the shards and default to the core count
    */
   public LocalGradients(Network net, Block data, int batch, int shardCount, int threads, long seed) {
+    this(net, data, batch, shardCount, threads, seed, 0);
+  }
+
+  /**
+   * @param microBatch when positive, each shard accumulates its rows of a step this many at a
+   *     time ({@link Shards#accumulate}), and its workspace holds this many rows; 0: all at once
+   */
+  public LocalGradients(Network net, Block data, int batch, int shardCount, int threads, long seed,
+      int microBatch) {
     if (data.rows == 0) throw new IllegalArgumentException("the training set is empty");
     net.checkData(data, "training data");
     this.net = net;
@@ -55,12 +65,15 @@ public final class LocalGradients implements GradientSource {
     this.seed = seed;
     this.shards = Shards.assign(data.rows, shardCount, seed);
     this.steps = shards.stepsPerEpoch(batch);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, shardCount, batch));
+    this.microBatch = microBatch;
     this.pool = new WorkerPool(Math.min(threads, shardCount), "sparkmlp-local");
     this.ws = new Workspace[shardCount];
     this.order = new int[shardCount][];
     this.orderEpoch = new int[shardCount];
     for (int p = 0; p < shardCount; p++) {
-      ws[p] = net.newWorkspace(Shards.rowsPerStep(p, shardCount, batch));
+      ws[p] = net.newWorkspace(
+          Shards.workspaceRows(Shards.rowsPerStep(p, shardCount, batch), microBatch));
       order[p] = new int[shards.size(p)];
       orderEpoch[p] = -1;
     }
@@ -141,7 +154,8 @@ public final class LocalGradients implements GradientSource {
     int b = Shards.rowsPerStep(p, ws.length, batch);
     Workspace w = ws[p];
     w.reset();
-    net.accumulate(params, buffers, data, ord, step * b, step * b + b, Shards.dropoutKey(seed, epoch, step, p), w);
+    Shards.accumulate(net, params, buffers, data, ord, step * b, step * b + b, microBatch,
+        Shards.dropoutKey(seed, epoch, step, p), w);
   }
 
   /**
@@ -175,6 +189,11 @@ public final class LocalGradients implements GradientSource {
 
   private float[] part(int p, boolean grad) {
     return grad ? ws[p].grad() : ws[p].batchStats();
+  }
+
+  /** Rows of shard p's workspace: its rows per step, or the micro-batch when smaller. */
+  public int workspaceRows(int p) {
+    return ws[p].maxRows();
   }
 
   /**

@@ -1,6 +1,9 @@
 package dev.sparkmlp.train;
 
+import dev.sparkmlp.data.Block;
 import dev.sparkmlp.math.Rng;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.Workspace;
 
 /**
  * The mini-batch layout shared by every gradient source, so that P Spark partitions and P local
@@ -11,6 +14,8 @@ import dev.sparkmlp.math.Rng;
  *         lo(p) = floor(p * N / P), so shard sizes differ by at most one.
  * epoch:  shard p visits its rows in the order permutation(n_p, key(seed, SHUFFLE, epoch, p)).
  * step s: shard p takes the next b_p rows of that order, b_p = B / P plus one for p < B mod P.
+ *         With a micro-batch m > 0 it accumulates them m at a time: rows [c, min(b_p, c + m)) of
+ *         the step for c = 0, m, 2m, ..., each chunk's sum added into the shard's sum in turn.
  * sum:    the shard sums are added in a fixed tree: group k holds shards [k g, min(P, (k+1) g)),
  *         each group is summed in shard order, then the group sums in group order, with
  *         g = sumGroupSize(P) = P up to P = 32 (one group: a plain sum in shard order), else
@@ -149,6 +154,48 @@ public final class Shards {
     Gradient sum = parts[lo];
     for (int p = lo + 1; p < hi; p++) sum = sum.merge(parts[p]);
     return sum;
+  }
+
+  /**
+   * Rows of the workspace a shard of {@code rowsPerStep} rows a step needs: all of them, or at
+   * most {@code microBatch} when that is positive. This, not the global batch, bounds a worker's
+   * activation memory.
+   */
+  public static int workspaceRows(int rowsPerStep, int microBatch) {
+    return microBatch > 0 ? Math.min(rowsPerStep, microBatch) : rowsPerStep;
+  }
+
+  /**
+   * Fails when {@code microBatch} would split a shard's rows of a step while the network has
+   * batch norm, which normalises over the rows of one {@link Network#accumulate} call: the
+   * statistics of micro-batches are not those of the batch. Also fails on a negative micro-batch.
+   */
+  public static void checkMicroBatch(Network net, int microBatch, int maxRowsPerStep) {
+    if (microBatch < 0) {
+      throw new IllegalArgumentException(
+          "train.micro-batch must be 0 (off) or positive: " + microBatch);
+    }
+    if (microBatch > 0 && microBatch < maxRowsPerStep && net.bufferCount() > 0) {
+      throw new IllegalArgumentException("train.micro-batch " + microBatch + " would split a"
+          + " shard's " + maxRowsPerStep + " rows per step, but the network has batch norm, which"
+          + " normalises over whole batches; raise it to " + maxRowsPerStep + " or set it to 0");
+    }
+  }
+
+  /**
+   * One shard's training pass of one step: rows {@code order[from..to)} of {@code block}, in
+   * micro-batches of {@code microBatch} rows when that is positive (else in one call), each
+   * drawing the dropout masks of its rows' positions in the step. Every gradient source calls
+   * this, so that they add the micro-batch sums in the same order. Modified: ws (adds to its
+   * sums).
+   */
+  public static void accumulate(Network net, float[] params, float[] buffers, Block block,
+      int[] order, int from, int to, int microBatch, long dropoutKey, Workspace ws) {
+    int m = microBatch > 0 ? microBatch : Math.max(1, to - from);
+    for (int c = from; c < to; c += m) {
+      net.accumulate(params, buffers, block, order, c, Math.min(to, c + m), dropoutKey, c - from,
+          ws);
+    }
   }
 
   /** The dropout stream of shard p at (epoch, step). */

@@ -17,14 +17,19 @@ import dev.sparkmlp.spark.StepSums;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalGradients;
 import dev.sparkmlp.train.Shards;
+import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -33,23 +38,35 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * The cost of one distributed training step, against the floor Spark itself sets.
+ * The cost of one distributed training step, against the floor Spark itself sets and against the
+ * local engine, with a breakdown of where the step's time goes.
  *
  * <ul>
  *   <li>floor: per step, broadcast a float[] of the model's size and treeAggregate one copy of it
  *       per partition, over a cached RDD partitioned like the training rows (one shuffled element
- *       per partition), destroying the previous broadcast. No training work. A floor step follows
- *       each training step, so that both see the same machine (it may be shared).
+ *       per partition), destroying the previous broadcast. No training work.
  *   <li>SparkGradients steps of 784-128-128-128-128-10 at global batch B: step time (the compute()
  *       call on the driver); compute time, measured inside each task with System.nanoTime around
  *       forward, backward and the copy into the result; overhead = step time minus the
  *       partitions' own compute time. Partitions run at the same time when there are no more of
  *       them than task slots, so their compute time is the slowest one's; otherwise the sum over
  *       the slots.
- *   <li>samples/s: B / (step time + the Adam update on the driver), the training loop's rate.
+ *   <li>local: LocalGradients with as many shards, on as many threads as task slots.
+ *   <li>samples/s: B / (step time + the Adam update on the driver), the training loop's rate, and
+ *       Spark's over local's.
+ *   <li>breakdown (means, so that the parts add up): the driver's timers
+ *       ({@link SparkGradients#lastStepTimes}: broadcast creation, destruction, the job, the sum),
+ *       the update, and Spark's task metrics from a listener ({@link StepListener}): scheduler
+ *       delay, deserialization, run time (of which compute), result serialization, getting the
+ *       result; and the job's time outside its tasks.
  * </ul>
  *
- * Times are medians over the measured steps, after warm-up steps.
+ * Each round runs a Spark step, a floor step and a local step, so that all three see the same
+ * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
+ * Spark step of each way of sending the weights, in an order that rotates from round to round;
+ * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
+ * own step (else the next variant would pay for it). Times are medians over the measured rounds,
+ * after warm-up rounds.
  *
  * <p>With {@code --sums P1,P2,...} it instead times the ways of combining the partition sums, at
  * each of those partition counts, on one SparkGradients source (the same cached rows and
@@ -61,6 +78,25 @@ import scala.Tuple2;
  */
 public final class SparkStepBench {
   private static final int[] HIDDEN = {128, 128, 128, 128};
+  /** What each figure of the breakdown is; tasks' figures are means over a step's tasks. */
+  private static final Map<String, String> BREAKDOWN = Map.ofEntries(
+      Map.entry("broadcast_create", "driver: jsc.broadcast of the step's weights"),
+      Map.entry("broadcast_destroy", "driver: destroying the previous step's broadcast"),
+      Map.entry("job", "driver: runJob, submission until every result is on the driver"),
+      Map.entry("job_outside_tasks", "job minus first task launch to last task finish:"
+          + " submission, scheduling, and handing the results to the driver's thread"),
+      Map.entry("job_submit_to_first_launch", "listener: job start event to first launch"),
+      Map.entry("job_last_finish_to_end", "listener: last task finish to job end event"),
+      Map.entry("task_scheduler_delay", "task duration minus the parts below: launch and"
+          + " status-update hops"),
+      Map.entry("task_deserialize", "executorDeserializeTime: task, closure, broadcast reads"),
+      Map.entry("task_run", "executorRunTime: the task function"),
+      Map.entry("task_compute", "of task_run, forward + backward + copy into the result"),
+      Map.entry("task_result_serialize", "resultSerializationTime"),
+      Map.entry("task_getting_result", "fetching a result stored remotely"),
+      Map.entry("driver_sum", "driver: adding the partition sums"),
+      Map.entry("driver_update", "driver: scaling by 1/B and the Adam update"),
+      Map.entry("step", "the whole loop step: compute() plus the update"));
 
   public static void main(String[] args) throws Exception {
     String master = "local[2]";
@@ -71,6 +107,8 @@ public final class SparkStepBench {
     List<Integer> batches = List.of(100, 1000, 4096);
     boolean batchesGiven = false;
     List<Integer> sums = List.of();
+    List<String> variants = List.of("default");
+    int microBatch = 0;
     String data = "data/mnist";
     SparkConf conf = new SparkConf().setAppName("sparkmlp-bench")
         .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
@@ -86,18 +124,36 @@ public final class SparkStepBench {
           batchesGiven = true;
         }
         case "--sums" -> sums = parseList(args[++i]);
+        case "--variants" -> {
+          variants = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
+          for (String v : variants) {
+            if (!VARIANTS.contains(v.replaceAll("-no(compress|checksum)$", ""))) {
+              throw new IllegalArgumentException("--variants takes " + VARIANTS + ", not " + v);
+            }
+          }
+        }
         case "--data" -> data = args[++i];
+        case "--micro-batch" -> microBatch = Integer.parseInt(args[++i]);
         case "--conf" -> {
           String[] kv = args[++i].split("=", 2);
           conf.set(kv[0], kv[1]);
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
             + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
+            + " --variants " + String.join(",", VARIANTS) + "[-nocompress|-nochecksum],"
+            + " --micro-batch M,"
             + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
     }
     conf.setMaster(master);
+    if (!master.startsWith("local") && !conf.contains("spark.executor.extraClassPath")) {
+      // Executors on this machine (the loopback cluster) read the bench's class directories.
+      String dirs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+          .filter(e -> Files.isDirectory(Path.of(e)))
+          .collect(Collectors.joining(File.pathSeparator));
+      conf.set("spark.executor.extraClassPath", dirs);
+    }
     SparkMlpKryoRegistrator.configure(conf);
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -131,26 +187,28 @@ public final class SparkStepBench {
       report.info("tree_depth", used == 1 ? "1 (partition sums added on the driver)"
           : used + " (group sums added on executors)");
       for (var kv : conf.getAll()) {
-        if (kv._1().startsWith("spark.broadcast") || kv._1().startsWith("spark.kryo")
-            || kv._1().startsWith("spark.serializer")) {
-          report.info(kv._1(), kv._2());
-        }
+        if (!kv._1().equals("spark.master")) report.info(kv._1(), kv._2());
       }
       report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
           + " params, adam");
-      report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up");
+      report.info("micro_batch", microBatch == 0 ? "off" : String.valueOf(microBatch));
+      report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up;"
+          + " the breakdown (b<B>_*_ms) is a mean, so that its parts add up");
       report.info("jvm", System.getProperty("java.vm.name") + " "
           + System.getProperty("java.vm.version"));
       Block train = load(data, report);
 
       List<Double> floors = new ArrayList<>();
-      List<Result> results = new ArrayList<>();
+      List<List<Result>> results = new ArrayList<>();
+      StepListener listener = new StepListener();
+      jsc.sc().addSparkListener(listener);
       // The floor is Spark's own treeAggregate whatever depth the training steps use.
       try (Floor floor = new Floor(jsc, net.paramCount(), p, Math.max(2, used))) {
         for (int batch : batches) {
-          Result r = steps(jsc, net, train, batch, p, slots, depth, steps, warmup, floor);
-          results.add(r);
-          for (double f : r.floorMs) floors.add(f);
+          List<Result> rs = steps(jsc, listener, net, train, batch, p, slots, depth, steps,
+              warmup, floor, variants, microBatch);
+          results.add(rs);
+          for (Result r : rs) for (double f : r.floorMs) floors.add(f);
         }
       }
       double floor = median(floors.stream().mapToDouble(Double::doubleValue).toArray());
@@ -158,26 +216,43 @@ public final class SparkStepBench {
           + " floats, treeAggregate one copy per partition; each floor step right after a"
           + " training step, so both see the same machine");
       for (int i = 0; i < batches.size(); i++) {
-        int batch = batches.get(i);
-        Result r = results.get(i);
-        report.add("step_b" + batch + "_ms", r.stepMs, "ms/step");
-        report.add("compute_b" + batch + "_ms", r.computeMs, "ms/step",
-            "the partitions' own compute time");
-        report.add("compute_cpu_b" + batch + "_ms", r.computeCpuMs, "ms/step",
-            "the same in thread CPU time: what compute would take on cores of its own");
-        report.add("overhead_b" + batch + "_ms", r.overheadMs, "ms/step",
-            "step time minus compute time");
-        report.add("overhead_over_floor_b" + batch, r.overheadMs / median(r.floorMs), "x",
-            "against the floor steps interleaved with these steps");
-        report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
-            "compute() plus the Adam update");
-        double local = local(net, train, batch, p, slots, steps, warmup);
-        report.add("local_samples_per_s_b" + batch, local, "samples/s",
-            "LocalGradients, " + p + " shards on " + slots + " threads, same loop: no Spark");
+        for (int v = 0; v < variants.size(); v++) {
+          String batch = batches.get(i) + (variants.size() > 1 ? "_" + variants.get(v) : "");
+          report(report, batch, results.get(i).get(v), p, slots);
+        }
       }
       report.write();
     } finally {
       spark.stop();
+    }
+  }
+
+  /** The figures of one batch size (and variant, when several are compared). */
+  private static void report(BenchReport report, String batch, Result r, int p, int slots) {
+    report.add("step_b" + batch + "_ms", r.stepMs, "ms/step");
+    report.add("compute_b" + batch + "_ms", r.computeMs, "ms/step",
+        "the partitions' own compute time");
+    report.add("compute_cpu_b" + batch + "_ms", r.computeCpuMs, "ms/step",
+        "the same in thread CPU time: what compute would take on cores of its own");
+    report.add("overhead_b" + batch + "_ms", r.overheadMs, "ms/step",
+        "step time minus compute time");
+    report.add("overhead_over_floor_b" + batch, r.overheadMs / median(r.floorMs), "x",
+        "against the floor steps interleaved with these steps");
+    report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
+        "compute() plus the Adam update");
+    report.add("local_samples_per_s_b" + batch, r.localSamplesPerSecond, "samples/s",
+        "LocalGradients, " + p + " shards on " + slots + " threads, same loop: no Spark;"
+        + " its steps interleaved with the Spark steps");
+    report.add("spark_over_local_b" + batch, r.samplesPerSecond / r.localSamplesPerSecond,
+        "x", "samples/s of Spark over local");
+    double[] q = r.ratios.clone();
+    Arrays.sort(q);
+    report.add("spark_over_local_b" + batch + "_q1", q[q.length / 4], "x",
+        "per round (local step over Spark step, updates included): first quartile");
+    report.add("spark_over_local_b" + batch + "_q3", q[q.length * 3 / 4], "x", "third quartile");
+    for (var kv : r.breakdown.entrySet()) {
+      report.add("b" + batch + "_" + kv.getKey() + "_ms", kv.getValue(), "ms/step",
+          BREAKDOWN.get(kv.getKey()));
     }
   }
 
@@ -255,48 +330,160 @@ public final class SparkStepBench {
     return a;
   }
 
+  /** One way of stepping at one batch size: medians of the loop, means of the breakdown. */
   private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
-      double samplesPerSecond, double[] floorMs) {}
+      double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
+      Map<String, Double> breakdown) {}
 
-  /** Training steps, each followed by a floor step. */
-  private static Result steps(JavaSparkContext jsc, Network net, Block train, int batch,
-      int partitions, int slots, int depth, int steps, int warmup, Floor floor) {
+  /**
+   * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
+   * local mode the weights go to the tasks by reference, else in a broadcast); before (every step
+   * broadcasts the weights and destroys the previous broadcast before its job, as SparkGradients
+   * did before); broadcast (a broadcast, the previous one destroyed in the background);
+   * and any of them with the suffix -nocompress or -nochecksum (spark.broadcast.compress or
+   * spark.broadcast.checksum set to false in the running SparkEnv's conf for the step:
+   * TorrentBroadcast reads them for each new broadcast, the task binary's included; a measuring
+   * device for local mode only).
+   */
+  static final List<String> VARIANTS = List.of("default", "before", "broadcast");
+
+  /**
+   * Rounds of: for each variant (in an order that rotates from round to round) a Spark step and
+   * its Adam update, followed by a floor step and a local step (LocalGradients with as many
+   * shards, on as many threads as task slots) and its Adam update; so that all see the same
+   * machine, which others may share. The ratio to local pairs each Spark step with the local step
+   * after it.
+   */
+  private static List<Result> steps(JavaSparkContext jsc, StepListener listener, Network net,
+      Block train, int batch, int partitions, int slots, int depth, int steps, int warmup,
+      Floor floor, List<String> variants, int microBatch) throws InterruptedException {
+    int nv = variants.size();
     float[] params = new float[net.paramCount()];
     float[] buffers = new float[net.bufferCount()];
     net.initialize(params, buffers, 42);
+    float[] localParams = params.clone();
+    float[] localBuffers = buffers.clone();
     Optimizer adam = OptimizerSpec.defaults("adam").build(net.weights());
+    Optimizer localAdam = OptimizerSpec.defaults("adam").build(net.weights());
     float[] g = new float[params.length];
-    double[] step = new double[steps];
-    double[] compute = new double[steps];
-    double[] computeCpu = new double[steps];
-    double[] overhead = new double[steps];
-    double[] floors = new double[steps];
-    double loopMs = 0;
+    double[][] step = new double[nv][steps];
+    double[][] compute = new double[nv][steps];
+    double[][] computeCpu = new double[nv][steps];
+    double[][] overhead = new double[nv][steps];
+    double[][] floors = new double[nv][steps];
+    double[][] ratios = new double[nv][steps];
+    double[] loopMs = new double[nv];
+    double[] localMs = new double[nv];
+    List<Map<String, Double>> sums = new ArrayList<>();
+    for (int v = 0; v < nv; v++) sums.add(new LinkedHashMap<>());
     try (SparkGradients source =
-        new SparkGradients(jsc, net, train, batch, partitions, 42, 1000, depth)) {
+        new SparkGradients(jsc, net, train, batch, partitions, 42, 1000, depth, microBatch);
+        LocalGradients local =
+            new LocalGradients(net, train, batch, partitions, slots, 42, microBatch)) {
       source.recordComputeTimes();
       int perEpoch = source.stepsPerEpoch();
-      for (int i = 0; i < warmup + steps; i++) {
-        long t0 = System.nanoTime();
-        Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
-        long t1 = System.nanoTime();
-        float inv = 1f / grad.count;
-        for (int j = 0; j < g.length; j++) g[j] = grad.grad[j] * inv;
-        adam.step(params, g, 1e-3f);
-        long t2 = System.nanoTime();
-        double f = floor.step(jsc);
-        if (i < warmup) continue;
-        int k = i - warmup;
-        step[k] = (t1 - t0) / 1e6;
-        compute[k] = concurrent(source.lastComputeNanos(), partitions, slots) / 1e6;
-        computeCpu[k] = concurrent(source.lastComputeCpuNanos(), partitions, slots) / 1e6;
-        overhead[k] = step[k] - compute[k];
-        floors[k] = f;
-        loopMs += (t2 - t0) / 1e6;
+      boolean localMode = jsc.isLocal();
+      int i = 0;
+      for (int round = 0; round < warmup + steps; round++) {
+        for (int j = 0; j < nv; j++, i++) {
+          int v = (round + j) % nv;
+          String variant = variants.get(v);
+          String base = variant.replaceAll("-no(compress|checksum)$", "");
+          if (localMode) StepSums.handOff(source, base.equals("default"));
+          StepSums.destroyInBackground(source, !base.equals("before"));
+          // Broadcast settings TorrentBroadcast reads for each new broadcast.
+          String setting = variant.endsWith("-nocompress") ? "spark.broadcast.compress"
+              : variant.endsWith("-nochecksum") ? "spark.broadcast.checksum" : null;
+          SparkConf live = SparkEnv.get().conf();
+          String was = setting == null ? null : live.get(setting, "true");
+          if (setting != null) live.set(setting, "false");
+          long t0 = System.nanoTime();
+          Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
+          long t1 = System.nanoTime();
+          update(adam, params, g, grad);
+          long t2 = System.nanoTime();
+          // A broadcast left for the next step would be destroyed by whichever variant comes
+          // next: destroy it now and charge it to this step (as "before" does within its step).
+          long destroyed = nv > 1 ? StepSums.destroyWeightsNow(source) : 0;
+          if (setting != null) live.set(setting, was);
+          StepListener.Job job = listener.next();
+          SparkGradients.StepTimes times = source.lastStepTimes();
+          long[] taskCompute = source.lastComputeNanos();
+          long[] taskCpu = source.lastComputeCpuNanos();
+          double f = floor.step(jsc);
+          long t3 = System.nanoTime();
+          update(localAdam, localParams, g,
+              local.compute(localParams, localBuffers, i / perEpoch, i % perEpoch));
+          long t4 = System.nanoTime();
+          if (round < warmup) continue;
+          int k = round - warmup;
+          step[v][k] = (t1 - t0 + destroyed) / 1e6;
+          compute[v][k] = concurrent(taskCompute, partitions, slots) / 1e6;
+          computeCpu[v][k] = concurrent(taskCpu, partitions, slots) / 1e6;
+          overhead[v][k] = step[v][k] - compute[v][k];
+          floors[v][k] = f;
+          loopMs[v] += (t2 - t0 + destroyed) / 1e6;
+          localMs[v] += (t4 - t3) / 1e6;
+          ratios[v][k] = (t4 - t3) / (double) (t2 - t0 + destroyed);
+          breakdown(sums.get(v), times, job, taskCompute, (t2 - t1) / 1e6,
+              (t2 - t0 + destroyed) / 1e6, destroyed / 1e6);
+        }
       }
     }
-    return new Result(median(step), median(compute), median(computeCpu), median(overhead),
-        batch / (loopMs / steps / 1e3), floors);
+    List<Result> results = new ArrayList<>();
+    for (int v = 0; v < nv; v++) {
+      Map<String, Double> means = new LinkedHashMap<>();
+      sums.get(v).forEach((key, x) -> means.put(key, x / steps));
+      results.add(new Result(median(step[v]), median(compute[v]), median(computeCpu[v]),
+          median(overhead[v]), batch / (loopMs[v] / steps / 1e3),
+          batch / (localMs[v] / steps / 1e3), ratios[v], floors[v], means));
+    }
+    return results;
+  }
+
+  /** Adds one step's breakdown (ms) to the sums. Modified: sums. */
+  private static void breakdown(Map<String, Double> sums, SparkGradients.StepTimes times,
+      StepListener.Job job, long[] taskCompute, double updateMs, double stepMs,
+      double leftOverDestroyMs) {
+    double jobMs = times.jobNanos() / 1e6;
+    add(sums, "broadcast_create", times.broadcastNanos() / 1e6);
+    add(sums, "broadcast_destroy", times.destroyNanos() / 1e6 + leftOverDestroyMs);
+    add(sums, "job", jobMs);
+    add(sums, "job_outside_tasks", jobMs - job.taskSpan());
+    add(sums, "job_submit_to_first_launch", firstLaunch(job) - job.submitted());
+    add(sums, "job_last_finish_to_end", job.completed() - lastFinish(job));
+    int n = job.tasks().size();
+    for (StepListener.Task t : job.tasks()) {
+      add(sums, "task_scheduler_delay", t.schedulerDelay() / n);
+      add(sums, "task_deserialize", t.deserialize() / n);
+      add(sums, "task_run", t.run() / n);
+      add(sums, "task_result_serialize", t.resultSerialize() / n);
+      add(sums, "task_getting_result", t.gettingResult() / n);
+    }
+    double c = 0;
+    for (long t : taskCompute) c += t / 1e6 / taskCompute.length;
+    add(sums, "task_compute", c);
+    add(sums, "driver_sum", times.sumNanos() / 1e6);
+    add(sums, "driver_update", updateMs);
+    add(sums, "step", stepMs);
+  }
+
+  private static void update(Optimizer adam, float[] params, float[] g, Gradient grad) {
+    float inv = 1f / grad.count;
+    for (int j = 0; j < g.length; j++) g[j] = grad.grad[j] * inv;
+    adam.step(params, g, 1e-3f);
+  }
+
+  private static void add(Map<String, Double> sums, String key, double v) {
+    sums.merge(key, v, Double::sum);
+  }
+
+  private static long firstLaunch(StepListener.Job job) {
+    return job.tasks().stream().mapToLong(StepListener.Task::launch).min().orElse(job.submitted());
+  }
+
+  private static long lastFinish(StepListener.Job job) {
+    return job.tasks().stream().mapToLong(StepListener.Task::finish).max().orElse(job.completed());
   }
 
   /**
@@ -315,6 +502,7 @@ public final class SparkStepBench {
     try (SparkGradients source = new SparkGradients(jsc, net, train, batch, partitions, 42, 1000,
         SparkGradients.AUTO_TREE_DEPTH)) {
       int perEpoch = source.stepsPerEpoch();
+      boolean localMode = jsc.isLocal();
       int i = 0;
       for (int round = 0; round < warmup + steps; round++) {
         for (int j = 0; j < ways.length; j++, i++) {
@@ -347,29 +535,6 @@ public final class SparkStepBench {
         med[StepSums.Way.TREE.ordinal()] / med[StepSums.Way.TREE_AGGREGATE.ordinal()], "x");
     report.add("sums_" + at + "_driver_over_treeaggregate",
         med[StepSums.Way.DRIVER.ordinal()] / med[StepSums.Way.TREE_AGGREGATE.ordinal()], "x");
-  }
-
-  /** Samples/s of the same loop with LocalGradients: what the step costs without Spark. */
-  private static double local(Network net, Block train, int batch, int shards, int threads,
-      int steps, int warmup) {
-    float[] params = new float[net.paramCount()];
-    float[] buffers = new float[net.bufferCount()];
-    net.initialize(params, buffers, 42);
-    Optimizer adam = OptimizerSpec.defaults("adam").build(net.weights());
-    float[] g = new float[params.length];
-    double ms = 0;
-    try (LocalGradients source = new LocalGradients(net, train, batch, shards, threads, 42)) {
-      int perEpoch = source.stepsPerEpoch();
-      for (int i = 0; i < warmup + steps; i++) {
-        long t0 = System.nanoTime();
-        Gradient grad = source.compute(params, buffers, i / perEpoch, i % perEpoch);
-        float inv = 1f / grad.count;
-        for (int j = 0; j < g.length; j++) g[j] = grad.grad[j] * inv;
-        adam.step(params, g, 1e-3f);
-        if (i >= warmup) ms += (System.nanoTime() - t0) / 1e6;
-      }
-    }
-    return batch / (ms / steps / 1e3);
   }
 
   /** The time the tasks take together: the slowest when they fit the slots, else sum / slots. */

@@ -2,6 +2,7 @@ package dev.sparkmlp.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
@@ -67,6 +68,40 @@ class DistributedGradientTest {
         assertArrayEquals(l.batchStats, ss, where + " batch statistics");
         assertEquals(l.lossSum, sl, 0, where + " loss");
       }
+    }
+  }
+
+  /**
+   * With train.micro-batch, each partition accumulates its rows in micro-batches of 16 (the last
+   * of a partition's 50 rows a step being 2), as each local shard does: bitwise the same sums,
+   * and the executors' workspaces (in local mode, this JVM's) hold 16 rows, not 50.
+   */
+  @ParameterizedTest(name = "depth {0}")
+  @ValueSource(ints = {1, 2})
+  void microBatchesOnExecutorsGiveTheLocalMicroBatchGradient(int depth) {
+    Network net = Network.build(TestSpark.spec(0.25f, false));
+    Block train = TestSpark.blobs(1000, 7);
+    float[] w = new float[net.paramCount()];
+    float[] buf = new float[net.bufferCount()];
+    net.initialize(w, buf, 3);
+    int batch = 200;
+    try (SparkGradients spark = new SparkGradients(jsc, net, train, batch, 4, 8, 2, depth, 16);
+        LocalGradients local = new LocalGradients(net, train, batch, 4, 2, 8, 16)) {
+      for (int[] es : new int[][] {{0, 0}, {1, 2}}) {
+        Gradient s = spark.compute(w, buf, es[0], es[1]);
+        float[] sg = s.grad.clone();
+        double sl = s.lossSum;
+        long sr = s.correct;
+        Gradient l = local.compute(w, buf, es[0], es[1]);
+        String where = "epoch " + es[0] + " step " + es[1];
+        assertEquals(batch, s.count, where);
+        assertEquals(l.correct, sr, where);
+        assertArrayEquals(l.grad, sg, where + " gradient");
+        assertEquals(l.lossSum, sl, 0, where + " loss");
+      }
+      int[] rows = spark.executorWorkspaceRows();
+      assertTrue(rows.length > 0, "the tasks ran in this JVM and left their workspaces");
+      for (int r : rows) assertEquals(16, r, "workspace rows: the micro-batch, not 50");
     }
   }
 }

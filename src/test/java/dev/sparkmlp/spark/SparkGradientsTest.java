@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -190,6 +191,8 @@ class SparkGradientsTest {
       assertEquals(1, g.treeDepth(), "2 partitions: sums added on the driver");
       assertEquals(cachedBefore + 1, jsc.getPersistentRDDs().size());
       assertEquals(0, g.lastComputeNanos().length, "not recorded unless asked");
+      // In local mode the weights go by reference by default; here every step broadcasts them.
+      g.handOff(false);
       g.recordComputeTimes();
       g.compute(w, buf, 0, 0);
       assertEquals(2, g.lastComputeNanos().length, "one compute time per task");
@@ -199,7 +202,8 @@ class SparkGradientsTest {
       assertEquals(w.length, first.value().params.length);
       g.compute(w, buf, 2, 4);
       var second = g.weightsBroadcast();
-      assertDestroyed(first, "the previous step's weights are destroyed by the next step");
+      g.awaitCleaner();
+      assertDestroyed(first, "the previous step's weights are destroyed after the next step");
       g.close();
       assertDestroyed(second, "close destroys the last step's weights");
       assertEquals(cachedBefore, jsc.getPersistentRDDs().size(), "the rows are unpersisted");
@@ -211,6 +215,31 @@ class SparkGradientsTest {
       assertTrue(e.getMessage().contains("closed"), e.getMessage());
     } finally {
       spark.sparkContext().removeSparkListener(listener);
+    }
+  }
+
+  @Test
+  void inLocalModeTheWeightsGoByReferenceWithTheBroadcastsResult() throws Exception {
+    Network net = Network.build(TestSpark.spec(0.2f, false));
+    float[] w = new float[net.paramCount()];
+    float[] buf = new float[net.bufferCount()];
+    net.initialize(w, buf, 2);
+    try (SparkGradients g = new SparkGradients(jsc, net, TestSpark.blobs(200, 3), 40, 2, 1, 3, 0)) {
+      Gradient handedOff = g.compute(w, buf, 0, 1);
+      assertNull(g.weightsBroadcast(), "no broadcast in local mode");
+      float[] expected = handedOff.grad.clone();
+      double loss = handedOff.lossSum;
+      g.handOff(false);
+      Gradient broadcast = g.compute(w, buf, 0, 1);
+      assertNotNull(g.weightsBroadcast());
+      assertArrayEquals(expected, broadcast.grad);
+      assertEquals(loss, broadcast.lossSum, 0);
+      // Back to the hand-off: the last broadcast goes to the cleaner, and is destroyed.
+      var last = g.weightsBroadcast();
+      g.handOff(true);
+      g.compute(w, buf, 0, 2);
+      g.awaitCleaner();
+      assertDestroyed(last, "a broadcast is destroyed once a step no longer uses it");
     }
   }
 

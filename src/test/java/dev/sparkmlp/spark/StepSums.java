@@ -34,6 +34,29 @@ public final class StepSums {
     };
   }
 
+  /**
+   * Whether the weights go to the tasks by reference (local mode only, its default) or in a
+   * broadcast.
+   */
+  public static void handOff(SparkGradients g, boolean byReference) {
+    g.handOff(byReference);
+  }
+
+  /**
+   * Whether the previous step's weights broadcast is destroyed on a background thread (the
+   * default) or before the step's job, as SparkGradients did before.
+   */
+  public static void destroyInBackground(SparkGradients g, boolean background) {
+    g.destroyInBackground(background);
+  }
+
+  /** Destroys the step's weights broadcast now, if any; returns the nanoseconds it took. */
+  public static long destroyWeightsNow(SparkGradients g) {
+    long t0 = System.nanoTime();
+    g.destroyWeightsNow();
+    return System.nanoTime() - t0;
+  }
+
   /** treeAggregate's combOp: in place. */
   private static final class Merge implements Function2<Gradient, Gradient, Gradient> {
     private static final long serialVersionUID = 1L;
