@@ -247,14 +247,17 @@ final class SparkEngine implements Engine {
   @Override
   public void close() {
     watch.close();
-    Engine.closeAll(open);
-    if (!ownSession) return;
     if (watch.lost() == null) {
-      spark.stop();
+      Engine.closeAll(open);
+      if (ownSession) spark.stop();
       return;
     }
-    // The cluster is gone: stopping may wait on it, and must not keep the error from the user.
-    Thread stop = new Thread(spark::stop, "sparkmlp-stop");
+    // The cluster is gone: freeing the cached rows (which waits for the executors to drop them)
+    // and stopping may wait on it, and must not keep the error from the user.
+    Thread stop = new Thread(() -> {
+      Engine.closeAll(open);
+      if (ownSession) spark.stop();
+    }, "sparkmlp-stop");
     stop.setDaemon(true);
     stop.start();
     try {

@@ -141,7 +141,7 @@ public final class DataFrameBlocks {
       JavaRDD<ShardBlock> blocks = convert(rows, selection, conv, "sparkmlp training rows");
       return new Shipped(blocks, shards.sizes(), n, lookup);
     } catch (RuntimeException e) {
-      lookup.destroy();
+      Release.broadcast(lookup);
       throw e;
     }
   }

@@ -197,10 +197,10 @@ final class FileBlocks {
     try {
       out.count();
     } catch (Exception e) {
-      out.unpersist(false);
+      Release.rdd(out);
       throw Layout.unwrap(e);
     } finally {
-      blocks.unpersist(false);
+      Release.rdd(blocks);
     }
     return out;
   }

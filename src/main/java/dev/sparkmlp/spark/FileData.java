@@ -305,13 +305,13 @@ public final class FileData implements AutoCloseable {
   @Override
   public void close() {
     if (trainBlocks != null) {
-      trainBlocks.blocks().unpersist(false);
-      trainBlocks.lookup().destroy();
+      Release.rdd(trainBlocks.blocks());
+      Release.broadcast(trainBlocks.lookup());
       trainBlocks = null;
     }
-    for (JavaRDD<ShardBlock> b : cached) b.unpersist(false);
+    for (JavaRDD<ShardBlock> b : cached) Release.rdd(b);
     cached.clear();
-    for (Broadcast<int[]> b : tables) b.destroy();
+    for (Broadcast<int[]> b : tables) Release.broadcast(b);
     tables.clear();
   }
 }

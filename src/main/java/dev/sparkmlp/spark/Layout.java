@@ -88,7 +88,7 @@ final class Layout {
             "expected one block per partition, found " + n + " in " + partitions);
       }
     } catch (Exception e) {
-      blocks.unpersist(false);
+      Release.rdd(blocks);
       throw unwrap(e);
     }
     return blocks;

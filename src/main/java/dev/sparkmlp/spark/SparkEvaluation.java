@@ -148,7 +148,7 @@ public final class SparkEvaluation implements Evaluator {
       throw new IllegalStateException("evaluating the " + what + " failed: " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(null);
-      w.destroy();
+      Release.broadcast(w);
     }
     EvalSums total = new EvalSums(metrics.length);
     for (EvalSums s : parts) total.add(s);
@@ -160,8 +160,8 @@ public final class SparkEvaluation implements Evaluator {
     if (closed) return;
     closed = true;
     if (blocks != null) {
-      blocks.unpersist(false);
-      netBroadcast.destroy();
+      Release.rdd(blocks);
+      Release.broadcast(netBroadcast);
     }
     ExecutorCache.forget(runId);
   }

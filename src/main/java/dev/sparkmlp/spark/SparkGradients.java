@@ -442,7 +442,7 @@ public final class SparkGradients implements GradientSource {
         return t;
       });
     }
-    cleaner.execute(b::destroy);
+    cleaner.execute(() -> Release.broadcast(b));
   }
 
   /**
@@ -504,7 +504,7 @@ public final class SparkGradients implements GradientSource {
   public void close() {
     if (closed) return;
     closed = true;
-    blocks.unpersist(false);
+    Release.rdd(blocks);
     if (cleaner != null) {
       cleaner.shutdown();
       try {
@@ -513,10 +513,10 @@ public final class SparkGradients implements GradientSource {
         Thread.currentThread().interrupt();
       }
     }
-    if (weights != null) weights.destroy();
+    if (weights != null) Release.broadcast(weights);
     ExecutorCache.handOff(runId, null);
-    netBroadcast.destroy();
-    if (lookup != null) lookup.destroy();
+    Release.broadcast(netBroadcast);
+    if (lookup != null) Release.broadcast(lookup);
     ExecutorCache.forget(runId);
   }
 

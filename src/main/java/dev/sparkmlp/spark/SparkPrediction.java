@@ -79,10 +79,10 @@ public final class SparkPrediction {
           .mode(SaveMode.Overwrite).option("header", "true").format(f).save(sparkPath(tmp)));
       return n;
     } finally {
-      if (blocks != null) blocks.unpersist(false);
-      table.destroy();
-      netB.destroy();
-      w.destroy();
+      if (blocks != null) Release.rdd(blocks);
+      Release.broadcast(table);
+      Release.broadcast(netB);
+      Release.broadcast(w);
     }
   }
 
