@@ -64,8 +64,7 @@ public final class SparkEvaluation implements Evaluator {
       this.blocks = null;
       this.netBroadcast = null;
     } else {
-      List<ShardChunk> chunks = Layout.chunks(data, Layout.contiguous(data.rows, p));
-      this.blocks = Layout.ship(jsc, chunks, p, "sparkmlp " + what);
+      this.blocks = Layout.ship(jsc, data, Layout.contiguous(data.rows, p), "sparkmlp " + what);
       this.netBroadcast = jsc.broadcast(net);
     }
   }

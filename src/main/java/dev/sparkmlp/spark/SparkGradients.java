@@ -241,7 +241,7 @@ public final class SparkGradients implements GradientSource {
     Shards.stepsPerEpoch(shards.sizes(), batch);
     int[][] rowsOf = new int[partitions][];
     for (int p = 0; p < partitions; p++) rowsOf[p] = shards.rows(p);
-    JavaRDD<ShardBlock> blocks = Layout.ship(jsc, Layout.chunks(train, rowsOf), partitions,
+    JavaRDD<ShardBlock> blocks = Layout.ship(jsc, train, rowsOf,
         "sparkmlp training rows");
     return new DataFrameBlocks.Shipped(blocks, shards.sizes(), train.rows, null);
   }
