@@ -26,6 +26,13 @@ import scala.runtime.BoxedUnit;
 final class StepTasks {
   private StepTasks() {}
 
+  /** Adds every block of a partition into {@code g} with {@code op}; returns the sum. */
+  private static Gradient sumAll(StepOp op, Gradient g,
+      scala.collection.Iterator<ShardBlock> it) {
+    while (it.hasNext()) g = op.call(g, it.next());
+    return g;
+  }
+
   /** A task of the depth-1 job: its partition's gradient. */
   static final class PartitionTask
       extends AbstractFunction2<TaskContext, scala.collection.Iterator<ShardBlock>, Gradient>
@@ -46,14 +53,12 @@ final class StepTasks {
     @Override
     public Gradient apply(TaskContext task, scala.collection.Iterator<ShardBlock> it) {
       if (!handBack) {
-        Gradient g = new Gradient();
-        while (it.hasNext()) g = op.call(g, it.next());
-        return g;
+        return sumAll(op, new Gradient(), it);
       }
       int p = task.partitionId();
       Gradient g = ExecutorCache.resultBuffer(op.runId, p);
       g.clear();
-      while (it.hasNext()) g = op.call(g, it.next());
+      g = sumAll(op, g, it);
       ExecutorCache.handBack(op.runId, p, op.epoch, op.step, g);
       return new Gradient();
     }
@@ -73,8 +78,7 @@ final class StepTasks {
     @Override
     public scala.collection.Iterator<Tuple2<Integer, Gradient>> apply(Object partition,
         scala.collection.Iterator<ShardBlock> it) {
-      Gradient g = new Gradient();
-      while (it.hasNext()) g = op.call(g, it.next());
+      Gradient g = sumAll(op, new Gradient(), it);
       return scala.collection.Iterator$.MODULE$.single(new Tuple2<>((Integer) partition, g));
     }
   }
