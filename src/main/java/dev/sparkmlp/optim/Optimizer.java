@@ -52,6 +52,61 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
    * second core would otherwise wait through it.
    */
   public final void step(float[] w, float[] g, float lr, Ranges ranges) {
+    if (ranges != Ranges.SERIAL && elementwise()) {
+      Ranges.Job job = begin(w, g, lr);
+      try {
+        ranges.forEach(w.length, job);
+      } catch (RuntimeException | Error e) {
+        begun = false;
+        pass.w = null;
+        pass.g = null;
+        throw e;
+      }
+      end();
+    } else {
+      check(w, g, lr);
+      // t only advances once the update succeeded, so a rejected step leaves the state as it was.
+      update(w, g, lr, t + 1, arrays);
+      t = t + 1;
+    }
+  }
+
+  /**
+   * The step of an element-wise rule ({@link #isElementwise}) in parts, for a caller that fills g
+   * part by part: validates and binds the arguments as {@link #step} does, and returns the update
+   * of one part, {@code job.run(from, to)}: w and the state over [from, to), reading g only
+   * there. Call order: begin; the job over parts that tile [0, w.length) exactly once, on any
+   * threads (each part's g written before its part runs); {@link #end}. Without the end (a step
+   * abandoned after begin, before any part ran) t and the state stay as they were. Modified: w
+   * and the state, by the job.
+   *
+   * @throws IllegalArgumentException as {@link #step}, or when the rule is not element-wise
+   */
+  public final Ranges.Job begin(float[] w, float[] g, float lr) {
+    if (!elementwise()) {
+      throw new IllegalArgumentException(name() + " is not element-wise: its update cannot run "
+          + "part by part");
+    }
+    check(w, g, lr);
+    pass.w = w;
+    pass.g = g;
+    pass.lr = lr;
+    pass.t = t + 1;
+    begun = true;
+    return pass;
+  }
+
+  /** Ends the step begun by {@link #begin}: t := t + 1. */
+  public final void end() {
+    if (!begun) throw new IllegalStateException(name() + ": end() without begin()");
+    begun = false;
+    pass.w = null;
+    pass.g = null;
+    t = pass.t;
+  }
+
+  /** The checks of a step, and the state arrays allocated on the first. */
+  private void check(float[] w, float[] g, float lr) {
     if (g.length != w.length) {
       throw new IllegalArgumentException(
           name() + ": gradient has " + g.length + " elements but the weights have " + w.length);
@@ -69,23 +124,6 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
     if (arrays == null) {
       arrays = new float[stateNames.length][size];
     }
-    // t only advances once the update succeeded, so a rejected step leaves the state as it was.
-    long next = t + 1;
-    if (ranges != Ranges.SERIAL && elementwise()) {
-      pass.w = w;
-      pass.g = g;
-      pass.lr = lr;
-      pass.t = next;
-      try {
-        ranges.forEach(w.length, pass);
-      } finally {
-        pass.w = null;
-        pass.g = null;
-      }
-    } else {
-      update(w, g, lr, next, arrays);
-    }
-    t = next;
   }
 
   /** The arguments of the step in progress, bound once so that a split step allocates nothing. */
@@ -102,10 +140,21 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
   }
 
   private final Pass pass = new Pass();
+  /** Between {@link #begin} and {@link #end}. */
+  private boolean begun;
 
   /** True for a rule whose update of element i reads only element i of w, g and the state. */
   boolean elementwise() {
     return false;
+  }
+
+  /**
+   * True when {@link #step(float[], float[], float, Ranges)} splits the update over the parts of
+   * its ranges (SGD, momentum, RMSProp, Adam): each part's update then reads only that part of g,
+   * so a caller may fill g part by part inside the ranges it passes.
+   */
+  public final boolean isElementwise() {
+    return elementwise();
   }
 
   /**
