@@ -31,6 +31,33 @@ public interface GradientSource extends AutoCloseable {
   Gradient compute(float[] params, float[] buffers, int epoch, int step);
 
   /**
+   * A pass over a step's gradient sum G, given part by part: each part of [0, n) once, on any
+   * thread, when G is complete there.
+   */
+  interface SumPass {
+    /**
+     * Over [from, to). Not modified: sum.
+     *
+     * @param sum G, complete over [from, to)
+     * @param count the step's rows
+     * @param lossSum the step's loss sum, the same value as the returned {@link Gradient#lossSum}
+     */
+    void run(float[] sum, long count, double lossSum, int from, int to);
+  }
+
+  /**
+   * {@link #compute}, then {@code then} over parts that tile [0, params.length) exactly once;
+   * every part has run when this returns. The default runs the whole on the calling thread once
+   * the sum is in; the local source runs each worker's part right after it summed that part,
+   * in the same run of its threads (one wake-up of the workers per step).
+   */
+  default Gradient compute(float[] params, float[] buffers, int epoch, int step, SumPass then) {
+    Gradient g = compute(params, buffers, epoch, step);
+    then.run(g.grad, g.count, g.lossSum, 0, g.grad.length);
+    return g;
+  }
+
+  /**
    * Where the driver may split an element-wise pass over the parameters (the optimizer update):
    * the local source's worker threads, otherwise the calling thread alone.
    */

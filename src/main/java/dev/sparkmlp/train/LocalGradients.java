@@ -12,7 +12,10 @@ import dev.sparkmlp.nn.Workspace;
  * the threads take shards round-robin. The shard gradients are then added in the tree of
  * {@link Shards#sumGroupSize} (up to 32 shards: in shard order), each thread summing its own slice
  * of the parameter vector, so the result does not depend on the thread count and is bitwise that
- * of Spark with as many partitions.
+ * of Spark with as many partitions. The shards and the sum are one run of the worker pool, with a
+ * barrier between them, so the workers are woken once per step for both; a {@link SumPass} given
+ * to {@link #compute(float[], float[], int, int, SumPass)} (the trainer's mean and update) runs in
+ * that run too, each worker on the slice it summed.
  *
  * <p>A step allocates nothing: workspaces, orders, the result and the group-sum scratch are
  * created once.
@@ -38,6 +41,7 @@ public final class LocalGradients implements GradientSource {
   private final java.util.function.IntConsumer sumJob = this::sumSlice;
 
   // The current step, published to the workers by the barrier in WorkerPool.run.
+  private SumPass then;
   private float[] params;
   private float[] buffers;
   private int epoch;
@@ -112,28 +116,49 @@ public final class LocalGradients implements GradientSource {
 
   @Override
   public Gradient compute(float[] params, float[] buffers, int epoch, int step) {
+    return compute(params, buffers, epoch, step, null);
+  }
+
+  /**
+   * As {@link GradientSource#compute(float[], float[], int, int, SumPass)}: each worker runs
+   * {@code then} over its slice of the sum right after summing it, in the run that computed the
+   * shards.
+   */
+  @Override
+  public Gradient compute(float[] params, float[] buffers, int epoch, int step, SumPass then) {
     if (step < 0 || step >= steps) throw new IllegalArgumentException("step " + step + " outside [0, " + steps + ")");
     this.params = params;
     this.buffers = buffers;
     this.epoch = epoch;
     this.step = step;
-    pool.run(computeJob);
-    pool.run(sumJob);
-    result.lossSum = 0;
+    this.then = then;
+    try {
+      // One run: the shards, then behind the pool's barrier the sum, each thread its slice.
+      pool.run(computeJob, sumJob);
+    } finally {
+      this.then = null;
+    }
+    result.lossSum = lossSum();
     result.count = 0;
     result.correct = 0;
-    for (int lo = 0; lo < ws.length; lo += group) {
-      int hi = Math.min(ws.length, lo + group);
-      double loss = ws[lo].lossSum();
-      for (int p = lo + 1; p < hi; p++) loss += ws[p].lossSum();
-      result.lossSum = lo == 0 ? loss : result.lossSum + loss;
-    }
     for (Workspace w : ws) {
       result.count += w.count();
       result.correct += w.correct();
     }
     result.shards = ws.length;
     return result;
+  }
+
+  /** The loss sum over the shards, added in the tree of {@link Shards#sumGroupSize}. */
+  private double lossSum() {
+    double total = 0;
+    for (int lo = 0; lo < ws.length; lo += group) {
+      int hi = Math.min(ws.length, lo + group);
+      double loss = ws[lo].lossSum();
+      for (int p = lo + 1; p < hi; p++) loss += ws[p].lossSum();
+      total = lo == 0 ? loss : total + loss;
+    }
+    return total;
   }
 
   /** Worker t computes shards t, t+T, t+2T, ... */
@@ -167,6 +192,15 @@ public final class LocalGradients implements GradientSource {
     int threads = pool.threads();
     sumRange(result.grad, groupGrad, t, threads, true);
     sumRange(result.batchStats, groupStats, t, threads, false);
+    SumPass pass = then;
+    if (pass != null) {
+      // Every worker adds the same counts in the same order: the values compute() returns.
+      long count = 0;
+      for (Workspace w : ws) count += w.count();
+      int n = result.grad.length;
+      pass.run(result.grad, count, lossSum(), (int) ((long) t * n / threads),
+          (int) ((long) (t + 1) * n / threads));
+    }
   }
 
   private void sumRange(float[] out, float[] scratch, int t, int threads, boolean grad) {

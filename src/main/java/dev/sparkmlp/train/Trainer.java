@@ -21,6 +21,9 @@ import java.util.List;
  *            g   = G.grad / G.count + dR(w)                 mean gradient plus regularization
  *            g   = clip(g, clipNorm)                        by global norm
  *            w   = optimizer.step(w, g, schedule(step))
+ *            (without regularization and clipping, an element-wise optimizer's step is one pass
+ *            of mean, update and finite check of w that the source runs part by part right after
+ *            the sum of each part: FusedUpdate)
  *            running BN stats += batch stats averaged over shards
  *            a NaN or infinite loss, w or BN stat: TrainingDivergedException(epoch, step)
  * per epoch: evaluate validation, early stopping, target check (cfg.stopAt()), listeners (console
@@ -50,9 +53,11 @@ public final class Trainer {
 
     /**
      * At every step, with the mean gradient g of the step's mini-batch, regularization included,
-     * before clipping and before the optimizer uses it. Not modified: g, which is valid only
-     * during the call and laid out as the params. The default does nothing, so a listener that
-     * needs no per-step view costs nothing per step.
+     * before clipping. Not modified: g, which is valid only during the call and laid out as the
+     * params. Without regularization and clipping, when the optimizer is element-wise, the call
+     * comes after the update (made in one pass with the mean, {@link FusedUpdate}), with the same
+     * g; otherwise before it. The default does nothing, so a listener that needs no per-step view
+     * costs nothing per step.
      *
      * @param epoch 0-based epoch
      * @param step 0-based step within the epoch
@@ -292,6 +297,10 @@ public final class Trainer {
     LrSchedule schedule = cfg.schedule().build();
     Regularization reg = cfg.regularization();
     float[] g = new float[params.length];
+    // Nothing between the mean and the update: the two and the finite check in one pass, run
+    // by the source right after the sum.
+    FusedUpdate fused = reg.isZero() && !(cfg.clipNorm() > 0) && FusedUpdate.fits(optimizer)
+        ? new FusedUpdate(g) : null;
     long start = System.nanoTime();
     int firstEpoch = epochsDone;
     double trainSeconds = 0;
@@ -310,7 +319,12 @@ public final class Trainer {
         lr = 0;
       }
       for (int s = stepInEpoch; s < steps; s++) {
-        Gradient grad = source.compute(params, buffers, epoch, s);
+        // Without regularization and clipping the mean and the update run inside the source's
+        // step (FusedUpdate), which skips them when the loss is not finite (thrown just below).
+        double stepLr = schedule.lr(step, steps);
+        Gradient grad = fused != null
+            ? fused.step(source, optimizer, params, buffers, epoch, s, (float) stepLr)
+            : source.compute(params, buffers, epoch, s);
         if (grad.count == 0) throw new IllegalStateException("step " + s + " of epoch " + (epoch + 1) + " saw no rows");
         lossSum += grad.lossSum;
         count += grad.count;
@@ -318,22 +332,29 @@ public final class Trainer {
         if (!Double.isFinite(grad.lossSum)) {
           throw new TrainingDivergedException(epoch + 1, s + 1, grad.lossSum / grad.count);
         }
-        System.arraycopy(grad.grad, 0, g, 0, g.length);
-        Vec.scale(1f / grad.count, g, 0, g.length);
-        if (!reg.isZero()) {
-          penaltySum += reg.penalty(params, weights, grad.count, source.rows());
-          reg.addGradient(params, g, weights, grad.count, source.rows());
+        boolean finite;
+        lr = stepLr;
+        if (fused != null) {
+          finite = fused.finite();
+          if (listener != null) listener.gradient(epoch, s, g);
+        } else {
+          System.arraycopy(grad.grad, 0, g, 0, g.length);
+          Vec.scale(1f / grad.count, g, 0, g.length);
+          if (!reg.isZero()) {
+            penaltySum += reg.penalty(params, weights, grad.count, source.rows());
+            reg.addGradient(params, g, weights, grad.count, source.rows());
+          }
+          if (listener != null) listener.gradient(epoch, s, g);
+          if (cfg.clipNorm() > 0) Clipping.clipByGlobalNorm(g, cfg.clipNorm());
+          optimizer.step(params, g, (float) lr, source.ranges());
+          finite = Vec.allFinite(params, 0, params.length);
         }
-        if (listener != null) listener.gradient(epoch, s, g);
-        if (cfg.clipNorm() > 0) Clipping.clipByGlobalNorm(g, cfg.clipNorm());
-        lr = schedule.lr(step, steps);
-        optimizer.step(params, g, (float) lr, source.ranges());
         if (buffers.length > 0 && grad.shards > 0) {
           net.updateRunningStats(buffers, grad.batchStats, grad.shards);
         }
         // The loss checks the weights of the next step only; this catches an update that
         // overflowed at the step that made it, before any listener (a checkpoint) sees it.
-        if (!Vec.allFinite(params, 0, params.length) || !Vec.allFinite(buffers, 0, buffers.length)) {
+        if (!finite || !Vec.allFinite(buffers, 0, buffers.length)) {
           throw TrainingDivergedException.update(epoch + 1, s + 1, grad.lossSum / grad.count, lr,
               Vec.countNonFinite(params, 0, params.length),
               Vec.countNonFinite(buffers, 0, buffers.length));

@@ -12,11 +12,15 @@ import java.util.function.IntConsumer;
  * <p>A run is a generation number: the caller publishes the job and bumps the generation, the
  * workers run it and count down, and the caller waits for the count to reach 0. Each side waits by
  * spinning, for an adaptive budget of up to {@link #SPIN_NANOS}, then parks until the other
- * unparks it. A training step at batch 100 runs three jobs of tens to hundreds of microseconds
- * (the shards, the gradient sum, the optimizer update), and a thread that finds its partner
- * still spinning starts at once, where a parked one must first be woken by the scheduler. The
- * budget shrinks when spins end parked, which is what happens on a machine with more runnable
- * threads than cores: there a spinning thread takes the time slice of the one it waits for.
+ * unparks it. A training step at batch 100 runs two jobs of tens to hundreds of microseconds
+ * (the shards then, behind a barrier, the gradient sum; the optimizer update), and a thread that
+ * finds its partner still spinning starts at once, where a parked one must first be woken by the
+ * scheduler (tens of microseconds on the 2-core KVM guest, measured). The budget shrinks when
+ * spins end parked, which is what happens on a machine with more runnable threads than cores:
+ * there a spinning thread takes the time slice of the one it waits for.
+ *
+ * <p>{@link #run(IntConsumer, IntConsumer)} runs two jobs in one run with a barrier between them,
+ * waited for in the same way: one wake-up of the workers instead of two.
  *
  * <p>Not reentrant: one {@link #run} at a time.
  */
@@ -42,6 +46,14 @@ final class WorkerPool implements AutoCloseable {
   /** Workers that have not yet finished the current run. */
   private final AtomicInteger remaining = new AtomicInteger();
   private volatile IntConsumer job;
+  /** The job after the barrier of a two-job run; null in a one-job run. */
+  private volatile IntConsumer then;
+  /** Threads (the caller included) not yet at the barrier of the current two-job run. */
+  private final AtomicInteger arriving = new AtomicInteger();
+  /** The generation whose barrier has opened. */
+  private volatile long opened;
+  /** Per thread, its spin budget at the barrier; each thread touches only its own. */
+  private final long[] barrierSpin;
   private volatile boolean closed;
   private volatile Throwable failure;
 
@@ -49,6 +61,8 @@ final class WorkerPool implements AutoCloseable {
     if (threads <= 0) throw new IllegalArgumentException("thread count must be positive: " + threads);
     this.threads = threads;
     this.workers = new Thread[threads - 1];
+    this.barrierSpin = new long[threads];
+    java.util.Arrays.fill(barrierSpin, SPIN_NANOS);
     for (int t = 1; t < threads; t++) {
       int index = t;
       Thread th = new Thread(() -> loop(index), name + "-" + t);
@@ -68,25 +82,77 @@ final class WorkerPool implements AutoCloseable {
    * wrote is visible to the caller after it (the generation and the count are volatile).
    */
   void run(IntConsumer job) {
+    run(job, null);
+  }
+
+  /**
+   * Runs {@code first.accept(t)} for t = 0 .. threads-1 in parallel, waits until all of them are
+   * done, then runs {@code then.accept(t)} for every t in parallel and waits for those. What any
+   * thread wrote in {@code first} is visible to every thread in {@code then} (the barrier's count
+   * and generation are volatile). When {@code first} throws on some thread, {@code then} runs on
+   * none, and the run throws. {@code then} may be null: a one-job run.
+   */
+  void run(IntConsumer first, IntConsumer then) {
     if (closed) throw new IllegalStateException("worker pool is closed");
     this.owner = Thread.currentThread();
-    this.job = job;
+    this.job = first;
+    this.then = then;
     failure = null;
     remaining.set(workers.length);
+    arriving.set(threads);
     generation++;
     // Unconditional: a worker still spinning ignores the permit, and one that parked wakes.
     for (Thread w : workers) LockSupport.unpark(w);
-    Throwable mine = null;
-    try {
-      job.accept(0);
-    } catch (Throwable e) {
-      mine = e;
-    }
+    Throwable mine = runJobs(0, generation);
     awaitWorkers();
     Throwable f = mine != null ? mine : failure;
     if (f instanceof RuntimeException r) throw r;
     if (f instanceof Error e) throw e;
     if (f != null) throw new IllegalStateException(f);
+  }
+
+  /** Thread t's part of run {@code gen}: the first job, the barrier, the second; what it threw. */
+  private Throwable runJobs(int t, long gen) {
+    Throwable mine = null;
+    try {
+      job.accept(t);
+    } catch (Throwable e) {
+      mine = e;
+    }
+    IntConsumer second = then;
+    if (second == null) return mine;
+    if (mine != null) failure = mine;
+    if (arriving.decrementAndGet() == 0) {
+      opened = gen;
+      // The last to arrive wakes those that parked; a spinning thread ignores the permit.
+      if (t != 0) LockSupport.unpark(owner);
+      for (int w = 0; w < workers.length; w++) if (w + 1 != t) LockSupport.unpark(workers[w]);
+    } else {
+      awaitBarrier(t, gen);
+    }
+    if (failure != null) return mine;
+    try {
+      second.accept(t);
+    } catch (Throwable e) {
+      mine = e;
+    }
+    return mine;
+  }
+
+  /** Waits until the barrier of run {@code gen} opens: spin, then park, as between runs. */
+  private void awaitBarrier(int t, long gen) {
+    long start = System.nanoTime();
+    boolean parked = false;
+    long spin = barrierSpin[t];
+    while (opened != gen) {
+      if (System.nanoTime() - start < spin) {
+        Thread.onSpinWait();
+      } else {
+        parked = true;
+        LockSupport.parkNanos(this, 1_000_000);
+      }
+    }
+    barrierSpin[t] = adapt(spin, parked);
   }
 
   private void awaitWorkers() {
@@ -134,11 +200,8 @@ final class WorkerPool implements AutoCloseable {
       }
       if (closed) return;
       seen = generation;
-      try {
-        job.accept(index);
-      } catch (Throwable e) {
-        failure = e;
-      }
+      Throwable e = runJobs(index, seen);
+      if (e != null) failure = e;
       if (remaining.decrementAndGet() == 0) LockSupport.unpark(owner);
     }
   }

@@ -2,7 +2,6 @@ package dev.sparkmlp.bench;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.math.Rng;
-import dev.sparkmlp.math.Vec;
 import dev.sparkmlp.nn.Activation;
 import dev.sparkmlp.nn.Init;
 import dev.sparkmlp.nn.Loss;
@@ -10,6 +9,7 @@ import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.optim.Optimizer;
 import dev.sparkmlp.optim.OptimizerSpec;
+import dev.sparkmlp.train.FusedUpdate;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.LocalGradients;
 import java.io.BufferedReader;
@@ -29,9 +29,9 @@ import java.util.List;
  * shared machine a slow spell then hits one round's pair rather than one side of the
  * comparison. The figures are the medians over rounds, with the range of the ratio. PyTorch
  * runs as one server process per split, started once, so its import does not count. sparkmlp's
- * step is the Trainer's: the shards, the gradient sum, the mean (a copy and a scale), Adam split
- * over the worker threads ({@link LocalGradients#ranges()}) and the check that the weights are
- * finite.
+ * step is the Trainer's: one run of the worker threads computes the shards and, behind a barrier,
+ * each thread sums its slice of the gradient and runs the mean, Adam and the check that the
+ * weights are finite on that slice ({@link FusedUpdate}).
  *
  * <pre>
  * scripts/bench/train-local [--seconds 5] [--rounds 3] [--threads 2] [--batches 100,1000]
@@ -141,7 +141,7 @@ public final class TrainLocalBench {
     final Optimizer opt;
     final float[] w;
     final float[] buf;
-    final float[] g;
+    final FusedUpdate update;
     final int steps;
     int epoch;
     int s;
@@ -149,7 +149,7 @@ public final class TrainLocalBench {
     Run(Network net, Block data, int batch, int threads) {
       w = new float[net.paramCount()];
       buf = new float[net.bufferCount()];
-      g = new float[w.length];
+      update = new FusedUpdate(new float[w.length]);
       net.initialize(w, buf, 1);
       opt = OptimizerSpec.defaults("adam").build(net.weights());
       src = new LocalGradients(net, data, batch, threads, threads, 1);
@@ -160,7 +160,7 @@ public final class TrainLocalBench {
     }
 
     long next() {
-      long rows = step(src, opt, w, buf, g, epoch, s);
+      long rows = step(src, opt, w, buf, update, epoch, s);
       if (++s == steps) {
         s = 0;
         epoch++;
@@ -200,13 +200,11 @@ public final class TrainLocalBench {
     return String.format("%.0f-%.0f", min(x), max(x));
   }
 
-  private static long step(LocalGradients src, Optimizer opt, float[] w, float[] buf, float[] g, int epoch, int s) {
+  private static long step(LocalGradients src, Optimizer opt, float[] w, float[] buf,
+      FusedUpdate update, int epoch, int s) {
     // The Trainer's step without regularization, listeners or clipping (all off by default).
-    Gradient grad = src.compute(w, buf, epoch, s);
-    System.arraycopy(grad.grad, 0, g, 0, g.length);
-    Vec.scale(1f / grad.count, g, 0, g.length);
-    opt.step(w, g, 1e-3f, src.ranges());
-    if (!Vec.allFinite(w, 0, w.length)) throw new IllegalStateException("diverged");
+    Gradient grad = update.step(src, opt, w, buf, epoch, s, 1e-3f);
+    if (!Double.isFinite(grad.lossSum) || !update.finite()) throw new IllegalStateException("diverged");
     return grad.count;
   }
 

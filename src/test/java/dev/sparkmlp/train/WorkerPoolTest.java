@@ -53,4 +53,54 @@ class WorkerPoolTest {
       }
     }
   }
+
+  /**
+   * A two-job run: every thread's second job sees what all threads wrote in the first, whichever
+   * finishes its first job last, and also when a thread waits past the barrier's spin (it
+   * parks) or the workers park between runs.
+   */
+  @Test
+  void theSecondJobSeesEveryFirstJob() throws Exception {
+    for (int threads : new int[] {1, 2, 3}) {
+      try (WorkerPool pool = new WorkerPool(threads, "test")) {
+        int[] first = new int[threads];
+        int[][] seen = new int[threads][threads];
+        for (int i = 1; i <= 40; i++) {
+          int round = i;
+          if (i % 10 == 0) Thread.sleep(2);
+          int slow = i % threads;
+          pool.run(t -> {
+            if (t == slow && round % 4 == 0) {
+              long end = System.nanoTime() + 2 * WorkerPool.SPIN_NANOS;
+              while (System.nanoTime() < end) Thread.onSpinWait();
+            }
+            first[t] = round;
+          }, t -> {
+            for (int u = 0; u < threads; u++) seen[t][u] = first[u];
+          });
+          for (int t = 0; t < threads; t++) {
+            for (int u = 0; u < threads; u++) {
+              assertEquals(round, seen[t][u], "run " + round + ": thread " + t + " saw " + u);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFailingFirstJobSkipsEverySecondJob() {
+    try (WorkerPool pool = new WorkerPool(2, "test")) {
+      AtomicIntegerArray second = new AtomicIntegerArray(2);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.run(t -> {
+        if (t == 1) throw new IllegalStateException("boom in worker 1");
+      }, second::incrementAndGet));
+      assertEquals("boom in worker 1", e.getMessage());
+      assertEquals(0, second.get(0));
+      assertEquals(0, second.get(1));
+      pool.run(t -> {}, second::incrementAndGet);
+      assertEquals(1, second.get(0));
+      assertEquals(1, second.get(1));
+    }
+  }
 }
