@@ -91,10 +91,31 @@ final class DenseLayer extends Layer {
       System.arraycopy(dy, 0, grad, b, out);
       r0 = 1;
     }
-    for (int r = r0; r < rows; r++) Vec.add(out, dy, r * out, grad, b);
+    addRows(dy, r0, rows, out, grad, b);
     if (dx != null) {
       Gemm.gemm(false, true, rows, in, out, 1f, dy, 0, out, params, paramOffset, out, 0f,
           dx, 0, in);
     }
+  }
+
+  /**
+   * db[j] += dy[r][j] for r = r0 .. rows-1 in row order, four rows per pass over db:
+   * db + dy[r] + dy[r+1] + dy[r+2] + dy[r+3] is evaluated left to right, so each element gets the
+   * additions, in the order, of one row at a time (the same bits) with a quarter of the loads and
+   * stores of db. At 50 rows of 128 units the row-at-a-time loop was about 4% of a training pass.
+   * Modified: db = grad[b, b + out).
+   */
+  static void addRows(float[] dy, int r0, int rows, int out, float[] grad, int b) {
+    int r = r0;
+    for (; r + 4 <= rows; r += 4) {
+      int o0 = r * out;
+      int o1 = o0 + out;
+      int o2 = o1 + out;
+      int o3 = o2 + out;
+      for (int j = 0; j < out; j++) {
+        grad[b + j] = grad[b + j] + dy[o0 + j] + dy[o1 + j] + dy[o2 + j] + dy[o3 + j];
+      }
+    }
+    for (; r < rows; r++) Vec.add(out, dy, r * out, grad, b);
   }
 }
