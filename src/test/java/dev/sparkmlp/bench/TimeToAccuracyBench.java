@@ -219,8 +219,8 @@ public final class TimeToAccuracyBench {
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     try {
       report.info("mlpc", "MultilayerPerceptronClassifier on " + mlpcMaster + ", seed 42,"
-          + " time = spark.read.parquet + cache + fit; " + MlpcSearch.blas() + "; OPENBLAS_NUM_THREADS="
-          + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset"));
+          + " time = spark.read.parquet + cache + fit; " + MlpcSearch.blas()
+          + "; OPENBLAS_NUM_THREADS=" + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset"));
       double best = Double.NaN;
       Path work = Path.of(System.getProperty("sparkmlp.benchDir", "target/bench"), "mlpc-data");
       for (MlpcSearch.Result r : MlpcSearch.run(spark, data, work, configs, 42)) {
