@@ -106,6 +106,10 @@ public final class SparkGradients implements GradientSource {
   private static final ClassTag<Tuple2<Integer, Gradient>> KEYED =
       ClassTag$.MODULE$.apply(Tuple2.class);
 
+  /** Spark's local properties for a job's call site (org.apache.spark.util.CallSite). */
+  private static final String CALL_SITE_SHORT = "callSite.short";
+  private static final String CALL_SITE_LONG = "callSite.long";
+
   private final JavaSparkContext jsc;
   private final Network net;
   private final JavaRDD<ShardBlock> blocks;
@@ -365,8 +369,13 @@ public final class SparkGradients implements GradientSource {
     sumNanos = 0;
     StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
         partitions, workspaceRows, microBatch, computeNanos);
-    jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
-        + " step " + (step + 1) + "/" + steps);
+    String name = "sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
+        + " step " + (step + 1) + "/" + steps;
+    jsc.setJobDescription(name);
+    // Spark's call site of a job is otherwise found by walking this thread's stack, at every
+    // job; given both forms it shows the step instead.
+    jsc.setLocalProperty(CALL_SITE_SHORT, "sparkmlp step");
+    jsc.setLocalProperty(CALL_SITE_LONG, name);
     Gradient g;
     try {
       g = combine.apply(blocks, op);
@@ -375,6 +384,8 @@ public final class SparkGradients implements GradientSource {
           + (step + 1) + " failed: " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(null);
+      jsc.setLocalProperty(CALL_SITE_SHORT, null);
+      jsc.setLocalProperty(CALL_SITE_LONG, null);
     }
     lastTimes = new StepTimes(t1 - t0, t2 - t1, System.nanoTime() - t2 - sumNanos, sumNanos);
     if (g.shards != partitions || g.count != batch) {
@@ -463,6 +474,15 @@ public final class SparkGradients implements GradientSource {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
+  }
+
+  /** The Spark context and the cached training blocks, for the benchmark's empty job. */
+  JavaSparkContext context() {
+    return jsc;
+  }
+
+  JavaRDD<ShardBlock> blocks() {
+    return blocks;
   }
 
   /**

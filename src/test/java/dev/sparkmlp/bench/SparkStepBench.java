@@ -238,6 +238,13 @@ public final class SparkStepBench {
         "step time minus compute time");
     report.add("overhead_over_floor_b" + batch, r.overheadMs / median(r.floorMs), "x",
         "against the floor steps interleaved with these steps");
+    report.add("empty_job_b" + batch + "_ms", median(r.emptyMs), "ms/job", "Spark's own job over"
+        + " the cached blocks, tasks that return at once; right after each step");
+    report.add("overhead_over_empty_job_b" + batch, r.overheadMs / median(r.emptyMs), "x",
+        "step minus compute, over the empty job");
+    report.add("bound_spark_over_local_b" + batch, median(r.bounds), "x", "per round, local step"
+        + " over (compute + empty job + driver sum + update): the ratio if the step cost only"
+        + " Spark's empty job beyond compute");
     report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
         "compute() plus the Adam update");
     report.add("local_samples_per_s_b" + batch, r.localSamplesPerSecond, "samples/s",
@@ -333,7 +340,7 @@ public final class SparkStepBench {
   /** One way of stepping at one batch size: medians of the loop, means of the breakdown. */
   private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
       double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
-      Map<String, Double> breakdown) {}
+      double[] emptyMs, double[] bounds, Map<String, Double> breakdown) {}
 
   /**
    * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
@@ -371,6 +378,8 @@ public final class SparkStepBench {
     double[][] computeCpu = new double[nv][steps];
     double[][] overhead = new double[nv][steps];
     double[][] floors = new double[nv][steps];
+    double[][] empties = new double[nv][steps];
+    double[][] bounds = new double[nv][steps];
     double[][] ratios = new double[nv][steps];
     double[] loopMs = new double[nv];
     double[] localMs = new double[nv];
@@ -411,6 +420,7 @@ public final class SparkStepBench {
           long[] taskCompute = source.lastComputeNanos();
           long[] taskCpu = source.lastComputeCpuNanos();
           double f = floor.step(jsc);
+          long empty = StepSums.emptyJob(source);
           long t3 = System.nanoTime();
           update(localAdam, localParams, g,
               local.compute(localParams, localBuffers, i / perEpoch, i % perEpoch));
@@ -422,6 +432,11 @@ public final class SparkStepBench {
           computeCpu[v][k] = concurrent(taskCpu, partitions, slots) / 1e6;
           overhead[v][k] = step[v][k] - compute[v][k];
           floors[v][k] = f;
+          empties[v][k] = empty / 1e6;
+          // The best a Spark step could do: its tasks' compute, Spark's empty job around them,
+          // the driver's sum and the update.
+          bounds[v][k] = (t4 - t3) / (concurrent(taskCompute, partitions, slots) + empty
+              + times.sumNanos() + (double) (t2 - t1));
           loopMs[v] += (t2 - t0 + destroyed) / 1e6;
           localMs[v] += (t4 - t3) / 1e6;
           ratios[v][k] = (t4 - t3) / (double) (t2 - t0 + destroyed);
@@ -436,7 +451,8 @@ public final class SparkStepBench {
       sums.get(v).forEach((key, x) -> means.put(key, x / steps));
       results.add(new Result(median(step[v]), median(compute[v]), median(computeCpu[v]),
           median(overhead[v]), batch / (loopMs[v] / steps / 1e3),
-          batch / (localMs[v] / steps / 1e3), ratios[v], floors[v], means));
+          batch / (localMs[v] / steps / 1e3), ratios[v], floors[v], empties[v], bounds[v],
+          means));
     }
     return results;
   }
