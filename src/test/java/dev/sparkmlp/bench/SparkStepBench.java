@@ -51,6 +51,11 @@ import scala.Tuple2;
  *       partitions' own compute time. Partitions run at the same time when there are no more of
  *       them than task slots, so their compute time is the slowest one's; otherwise the sum over
  *       the slots.
+ *   <li>empty job: right after each step, a job over the same cached blocks whose tasks return
+ *       at once, through the same job API ({@link StepSums#emptyJob}): Spark's own cost of a job,
+ *       nothing of ours in it. bound = local step time / (compute + empty job + the driver's sum
+ *       + the update), per round: the Spark/local ratio a step would reach if it cost nothing
+ *       beyond Spark's empty job and its compute.
  *   <li>local: LocalGradients with as many shards, on as many threads as task slots.
  *   <li>samples/s: B / (step time + the Adam update on the driver), the training loop's rate, and
  *       Spark's over local's.
@@ -61,8 +66,8 @@ import scala.Tuple2;
  *       result; and the job's time outside its tasks.
  * </ul>
  *
- * Each round runs a Spark step, a floor step and a local step, so that all three see the same
- * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
+ * Each round runs a Spark step, a floor step, an empty job and a local step, so that all see the
+ * same machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
  * Spark step of each way of sending the weights, in an order that rotates from round to round;
  * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
  * own step (else the next variant would pay for it). Times are medians over the measured rounds,
