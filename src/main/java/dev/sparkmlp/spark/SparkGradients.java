@@ -184,22 +184,25 @@ public final class SparkGradients implements GradientSource {
       String labelCol, Task task, Network net, int batch, int partitions, long seed,
       int totalEpochs, int treeDepth) {
     return fromDataFrame(df, featuresCol, labelCol, DataFrameBlocks.Selection.ALL, task, net,
-        batch, partitions, seed, totalEpochs, treeDepth);
+        batch, partitions, seed, totalEpochs, treeDepth, 0);
   }
 
   /**
    * Trains on the selected rows of a DataFrame (see {@link DataFrameBlocks.Selection}); they are
    * numbered and laid out in the order they have among the selected rows, and errors name a row
-   * by its position in the whole DataFrame.
+   * by its position in the whole DataFrame. {@code microBatch} as in the Block constructor; a
+   * bad one is refused before the rows are laid out, the error naming the ML param microBatch.
    */
   public static SparkGradients fromDataFrame(Dataset<Row> df, String featuresCol,
       String labelCol, DataFrameBlocks.Selection rows, Task task, Network net, int batch,
-      int partitions, long seed, int totalEpochs, int treeDepth) {
+      int partitions, long seed, int totalEpochs, int treeDepth, int microBatch) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, partitions, batch),
+        "param microBatch");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, rows,
         task, net, partitions, seed, batch);
-    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, 0);
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, microBatch);
   }
 
   /**
