@@ -45,10 +45,10 @@ import scala.Tuple2;
  *   <li>floor: per step, broadcast a float[] of the model's size and treeAggregate one copy of it
  *       per partition, over a cached RDD partitioned like the training rows (one shuffled element
  *       per partition), destroying the previous broadcast. No training work.
- *   <li>SparkGradients steps of 784-128-128-128-128-10 at global batch B: step time (the compute()
- *       call on the driver); compute time, measured inside each task with System.nanoTime around
- *       forward, backward and the copy into the result; overhead = step time minus the
- *       partitions' own compute time. Partitions run at the same time when there are no more of
+ *   <li>SparkGradients steps of 784-128-128-128-128-10 (or the widths of --layers) at global
+ *       batch B: step time (the compute() call on the driver); compute time, measured inside each
+ *       task with System.nanoTime around forward, backward and the copy into the result;
+ *       overhead = step time minus the partitions' own compute time. Partitions run at the same time when there are no more of
  *       them than task slots, so their compute time is the slowest one's; otherwise the sum over
  *       the slots.
  *   <li>empty job: right after each step, a job over the same cached blocks whose tasks return
@@ -67,8 +67,8 @@ import scala.Tuple2;
  * </ul>
  *
  * Each round runs a Spark step, a floor step, an empty job and a local step, so that all see the
- * same machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
- * Spark step of each way of sending the weights, in an order that rotates from round to round;
+ * same machine (it may be shared). With {@code --variants before,broadcast,default} each round runs
+ * one Spark step of each way of sending the weights, in an order that rotates from round to round;
  * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
  * own step (else the next variant would pay for it). Times are medians over the measured rounds,
  * after warm-up rounds.
@@ -115,6 +115,7 @@ public final class SparkStepBench {
     List<String> variants = List.of("default");
     int microBatch = 0;
     String data = "data/mnist";
+    int[] hidden = HIDDEN;
     SparkConf conf = new SparkConf().setAppName("sparkmlp-bench")
         .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
     for (int i = 0; i < args.length; i++) {
@@ -138,6 +139,8 @@ public final class SparkStepBench {
           }
         }
         case "--data" -> data = args[++i];
+        case "--layers" -> hidden = Arrays.stream(args[++i].split(",")).map(String::trim)
+            .mapToInt(Integer::parseInt).toArray();
         case "--micro-batch" -> microBatch = Integer.parseInt(args[++i]);
         case "--conf" -> {
           String[] kv = args[++i].split("=", 2);
@@ -146,7 +149,7 @@ public final class SparkStepBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
             + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
             + " --variants " + String.join(",", VARIANTS) + "[-nocompress|-nochecksum],"
-            + " --micro-batch M,"
+            + " --micro-batch M, --layers W1,W2,..,"
             + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
@@ -165,13 +168,13 @@ public final class SparkStepBench {
     try {
       int p = partitions > 0 ? partitions : jsc.defaultParallelism();
       int slots = jsc.defaultParallelism();
-      Network net = Network.build(NetworkSpec.mlp(784, HIDDEN, 10, Activation.LEAKY_RELU, 0.1f,
+      Network net = Network.build(NetworkSpec.mlp(784, hidden, 10, Activation.LEAKY_RELU, 0.1f,
           Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false));
       if (!sums.isEmpty()) {
         BenchReport report = new BenchReport("spark-step-sums");
         report.info("master", master);
         report.info("task_slots", String.valueOf(slots));
-        report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
+        report.info("model", "784-" + name(hidden) + "-10 leaky_relu(0.1), " + net.paramCount()
             + " params, adam");
         report.info("statistic", "median over " + steps + " rounds after " + warmup
             + " warm-up; a round is one step of each way, in rotating order");
@@ -194,7 +197,7 @@ public final class SparkStepBench {
       for (var kv : conf.getAll()) {
         if (!kv._1().equals("spark.master")) report.info(kv._1(), kv._2());
       }
-      report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
+      report.info("model", "784-" + name(hidden) + "-10 leaky_relu(0.1), " + net.paramCount()
           + " params, adam");
       report.info("micro_batch", microBatch == 0 ? "off" : String.valueOf(microBatch));
       report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up;"
@@ -266,6 +269,12 @@ public final class SparkStepBench {
       report.add("b" + batch + "_" + kv.getKey() + "_ms", kv.getValue(), "ms/step",
           BREAKDOWN.get(kv.getKey()));
     }
+  }
+
+  /** Hidden widths joined by '-'. */
+  private static String name(int[] hidden) {
+    return Arrays.stream(hidden).mapToObj(String::valueOf)
+        .collect(java.util.stream.Collectors.joining("-"));
   }
 
   private static List<Integer> parseList(String s) {
