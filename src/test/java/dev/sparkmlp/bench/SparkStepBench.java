@@ -48,9 +48,9 @@ import scala.Tuple2;
  *   <li>SparkGradients steps of 784-128-128-128-128-10 (or the widths of --layers) at global
  *       batch B: step time (the compute() call on the driver); compute time, measured inside each
  *       task with System.nanoTime around forward, backward and the copy into the result;
- *       overhead = step time minus the partitions' own compute time. Partitions run at the same time when there are no more of
- *       them than task slots, so their compute time is the slowest one's; otherwise the sum over
- *       the slots.
+ *       overhead = step time minus the partitions' own compute time. Partitions run at the same
+ *       time when there are no more of them than task slots, so their compute time is the
+ *       slowest one's; otherwise the sum over the slots.
  *   <li>empty job: right after each step, a job over the same cached blocks whose tasks return
  *       at once, through the same job API ({@link StepSums#emptyJob}): Spark's own cost of a job,
  *       nothing of ours in it. bound = local step time / (compute + empty job + the driver's sum
