@@ -12,12 +12,13 @@ import java.util.function.IntConsumer;
  * <p>A run is a generation number: the caller publishes the job and bumps the generation, the
  * workers run it and count down, and the caller waits for the count to reach 0. Each side waits by
  * spinning, for an adaptive budget of up to {@link #SPIN_NANOS}, then parks until the other
- * unparks it. A training step at batch 100 runs two jobs of tens to hundreds of microseconds
- * (the shards then, behind a barrier, the gradient sum; the optimizer update), and a thread that
- * finds its partner still spinning starts at once, where a parked one must first be woken by the
- * scheduler (tens of microseconds on the 2-core KVM guest, measured). The budget shrinks when
- * spins end parked, which is what happens on a machine with more runnable threads than cores:
- * there a spinning thread takes the time slice of the one it waits for.
+ * unparks it. A local training step at batch 100 is one run of hundreds of microseconds (the
+ * shards, then behind a barrier each thread's slice of the gradient sum and of the optimizer
+ * update), and a thread that finds its partner still spinning starts at once, where a parked one
+ * must first be woken by the scheduler: from tens of microseconds to, on the loaded 2-core KVM
+ * guest, a median of about 400 (measured). The budget shrinks when spins end parked, which is
+ * what happens on a machine with more runnable threads than cores: there a spinning thread takes
+ * the time slice of the one it waits for.
  *
  * <p>{@link #run(IntConsumer, IntConsumer)} runs two jobs in one run with a barrier between them,
  * waited for in the same way: one wake-up of the workers instead of two.
