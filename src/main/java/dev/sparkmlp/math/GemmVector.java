@@ -352,16 +352,28 @@ final class GemmVector {
     }
   }
 
-  /** The part of a tile that lies inside C when C ends within the tile's columns. */
+  /**
+   * The part of a tile that lies inside C when C ends within the tile's columns: the first
+   * vector of each row whole when it lies inside (the output layer's n = 10 with 8 lanes), the
+   * rest one float at a time.
+   */
   private static void updateEdge(float[] tile, int rows, int cols, float alpha, float beta,
       float[] c, int ci, int ldc) {
+    int first = cols >= VL ? VL : 0;
+    FloatVector av = FloatVector.broadcast(SPECIES, alpha);
+    FloatVector bv = FloatVector.broadcast(SPECIES, beta);
     for (int r = 0; r < rows; r++) {
       int t = r * NR;
       int cr = ci + r * ldc;
+      if (first > 0) {
+        FloatVector t0 = FloatVector.fromArray(SPECIES, tile, t).mul(av);
+        if (beta != 0f) t0 = FloatVector.fromArray(SPECIES, c, cr).fma(bv, t0);
+        t0.intoArray(c, cr);
+      }
       if (beta == 0f) {
-        for (int j = 0; j < cols; j++) c[cr + j] = alpha * tile[t + j];
+        for (int j = first; j < cols; j++) c[cr + j] = alpha * tile[t + j];
       } else {
-        for (int j = 0; j < cols; j++) c[cr + j] = alpha * tile[t + j] + beta * c[cr + j];
+        for (int j = first; j < cols; j++) c[cr + j] = alpha * tile[t + j] + beta * c[cr + j];
       }
     }
   }
