@@ -31,11 +31,12 @@ final class GemmKernels6 {
   private static int noExit = -1;
 
   /**
-   * Float stride of one k step in a packed A panel: 6 rows padded to 8, so that the index is
-   * p shifted left, which C2's range-check elimination recognises (it strength-reduces p * 6 to
+   * Float stride of one k step in a packed A panel: 6 rows padded to 8 (to VL with wider
+   * vectors, so that the packing's one-vector copy stays in its step), so that the index is p
+   * shifted left, which C2's range-check elimination recognises (it strength-reduces p * 6 to
    * two shifts and an add and then keeps two bounds checks per step).
    */
-  static final int PS = 8;
+  static final int PS = Math.max(8, VL);
 
   /**
    * tile[6 x NR] := A[6 x kc] * Bpanel[kc x NR], row r of A at a[a0 + r * SA + p]: the copy

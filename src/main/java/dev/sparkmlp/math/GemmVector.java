@@ -68,11 +68,13 @@ final class GemmVector {
   /** K block: a kc x NR B panel (at most 16 KiB with AVX2, 32 KiB with AVX-512) stays in L1. */
   private static final int KC = 256;
   /**
-   * K block when op(A) = A^T. The kernel then reads one cache line of A per k step (a stored row
-   * is a column of op(A)), so the kc lines of an A panel compete with the B panel for L1: at
-   * kc = 128 both fit. Measured on the weight-gradient product (784 x 1000)(1000 x 128) with
-   * AVX-512: 128 runs 1.1-1.2x faster than 256 (96 is no better than 128), while for
-   * op(A) = A the forward product (1000 x 784)(784 x 128) runs about 5% slower at 128.
+   * K block when op(A) = A^T and A is read in place (the 4- and 8-row tiles). The kernel then
+   * reads one cache line of A per k step (a stored row is a column of op(A)), so the kc lines of
+   * an A panel compete with the B panel for L1: at kc = 128 both fit. Measured on the
+   * weight-gradient product (784 x 1000)(1000 x 128) with AVX-512: 128 runs 1.1-1.2x faster
+   * than 256 (96 is no better than 128), while for op(A) = A the forward product
+   * (1000 x 784)(784 x 128) runs about 5% slower at 128. The 6-row tile packs A and keeps KC:
+   * with -XX:UseAVX=2 its weight gradients ran 4-12% faster at 256 than at 128.
    */
   private static final int KC_TRANS_A = 128;
   /**
@@ -123,7 +125,8 @@ final class GemmVector {
     Buffers buf = BUFFERS.get();
     // Equal blocks: k = 784 becomes 4 x 196 rather than 3 x 256 + 16, whose C update would cost
     // as much as its multiply.
-    int kcTarget = transA ? KC_TRANS_A : KC;
+    // The 6-row tile packs op(A) = A^T, so its A panel is as compact as the row copy's.
+    int kcTarget = transA && mr != 6 ? KC_TRANS_A : KC;
     int kBlocks = (k + kcTarget - 1) / kcTarget;
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int mBlocks = (m + MC - 1) / MC;
@@ -146,7 +149,7 @@ final class GemmVector {
     if (buf.packB.length < packLen) buf.packB = new float[packLen];
     int rowsNeeded = transA ? 8 * SA : roundUp(mcMax, 8) * SA;
     if (buf.rowsA.length < rowsNeeded) buf.rowsA = new float[rowsNeeded];
-    int packANeeded = transA && mr == 6 ? mcMax / 6 * GemmKernels6.PS * kcMax + VL : 0;
+    int packANeeded = transA && mr == 6 ? mcMax / 6 * GemmKernels6.PS * kcMax : 0;
     if (buf.packA.length < packANeeded) buf.packA = new float[packANeeded];
     float[] pb = buf.packB;
     for (int jc = 0; jc < n; jc += ncMax) {
@@ -281,19 +284,23 @@ final class GemmVector {
    * panel copies one vector per step; done once per block and read by every B panel.
    */
   private static void packATrans(float[] a, int a0, int lda, int rows, int kc, float[] pa) {
-    for (int g = 0; g < rows; g += 6) {
-      int n = Math.min(6, rows - g);
-      int dst = g / 6 * GemmKernels6.PS * kc;
-      for (int p = 0; p < kc; p++) {
-        int src = a0 + p * lda + g;
-        int d = dst + p * GemmKernels6.PS;
-        if (n == 6 && src + VL <= a.length) {
-          // 6 floats wanted, VL copied: the extra ones land where the next step writes next.
-          FloatVector.fromArray(SPECIES, a, src).intoArray(pa, d);
-        } else {
-          for (int r = 0; r < n; r++) pa[d + r] = a[src + r];
-          for (int r = n; r < 6; r++) pa[d + r] = 0f;
-        }
+    int ps = GemmKernels6.PS;
+    int whole = VL >= 6 ? rows - rows % 6 : 0;
+    // Step outer: each step reads a run of consecutive floats of one stored row, so the misses
+    // of a large A (the weight gradient at batch 4096 reads 12 MB) stream instead of striding.
+    for (int p = 0; p < kc; p++) {
+      int src = a0 + p * lda;
+      int d = p * ps;
+      int g = 0;
+      // 6 floats wanted, VL (at most PS) copied into the step's slot of PS floats.
+      for (; g < whole && src + g + VL <= a.length; g += 6) {
+        FloatVector.fromArray(SPECIES, a, src + g).intoArray(pa, d + g / 6 * ps * kc);
+      }
+      for (; g < rows; g += 6) {
+        int n = Math.min(6, rows - g);
+        int dg = d + g / 6 * ps * kc;
+        for (int r = 0; r < n; r++) pa[dg + r] = a[src + g + r];
+        for (int r = n; r < 6; r++) pa[dg + r] = 0f;
       }
     }
   }
