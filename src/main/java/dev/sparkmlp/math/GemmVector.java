@@ -30,9 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcasts straight from A's rows runs as fast. With AVX-512's 32 registers the tile has 8
  * rows x 2 vectors; with AVX2's 16 it has 6 rows x 2 vectors ({@link GemmKernels6}: 12
  * accumulators, 2 B vectors and the broadcasts, which fit only because the kernel splits each k
- * step in two; see there). With -XX:UseAVX=2 the 6-row tile ran the 18 MLP shapes 1.1x faster
- * than the 4-row one (8 accumulators barely cover the FMA latency on two ports), which stays
- * selectable.
+ * step in two; see there). With -XX:UseAVX=2 the 4-row tile (8 accumulators barely cover the
+ * FMA latency on two ports) ran the 18 MLP shapes at 0.77x OpenBLAS's Haswell kernel, the 6-row
+ * one at 0.84x (geomean, scripts/bench/kernel); the 4-row tile stays selectable.
  *
  * <p>What the kernels cost besides their FMAs is integer work: with rows at a run-time stride,
  * C2 spends an add per row per k step on addresses, and a bounds check per access when the
