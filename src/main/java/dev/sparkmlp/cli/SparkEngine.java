@@ -28,8 +28,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Session settings: the master comes from {@code train.master} unless {@code spark.master} is
  * already set (spark-submit sets it as a system property, and it wins); the app name is
- * "sparkmlp"; Kryo with {@link SparkMlpKryoRegistrator}; no web UI for local masters; logs at
- * WARN. A session that already exists (a notebook, spark-shell) is used as it is and left running.
+ * "sparkmlp"; Kryo with {@link SparkMlpKryoRegistrator}; no web UI for local masters; task
+ * results up to the RPC message limit sent directly ({@code spark.task.maxDirectResultSize});
+ * logs at WARN. A session that already exists (a notebook, spark-shell) is used as it is and left running.
  * Partitions: {@code train.partitions}, or when 0 Spark's default parallelism (the executor cores).
  *
  * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
@@ -76,6 +77,12 @@ final class SparkEngine implements Engine {
     conf.setIfMissing("spark.app.name", "sparkmlp");
     SparkMlpKryoRegistrator.configure(conf);
     if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");
+    // A task result over spark.task.maxDirectResultSize (1 MiB by default: a gradient of 262,144
+    // floats) is stored in the executor's block manager, and the driver fetches it and has it
+    // removed, two more round trips per task and step; up to the RPC message limit it can
+    // travel in the task's status update instead.
+    conf.setIfMissing("spark.task.maxDirectResultSize",
+        conf.get("spark.rpc.message.maxSize", "128") + "m");
     int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.AUTO_TREE_DEPTH);
     if (treeDepth < 0 || treeDepth > SparkGradients.MAX_TREE_DEPTH) {
       throw new ConfigLoader.ConfigError(

@@ -42,6 +42,7 @@ public final class MlpParamSet implements Serializable {
   final DoubleParam stepSize;
   final IntParam maxIter;
   final IntParam batchSize;
+  final IntParam microBatch;
   final LongParam seed;
   final DoubleParam l1;
   final DoubleParam l2;
@@ -83,6 +84,12 @@ public final class MlpParamSet implements Serializable {
     batchSize = new IntParam(owner, "batchSize", "global mini-batch size, split over the"
         + " partitions (train.batch-size)",
         check("batchSize", "must be positive", (Object v) -> (Integer) v > 0));
+    microBatch = new IntParam(owner, "microBatch", "each partition adds up its rows of a step"
+        + " this many at a time, so that executor memory is bounded by the micro-batch rather"
+        + " than the batch; the same rows and dropout masks, the sum equal up to float rounding;"
+        + " not with batch normalization when it would split a partition's rows of a step;"
+        + " 0 = off (train.micro-batch)",
+        check("microBatch", "must be >= 0", (Object v) -> (Integer) v >= 0));
     seed = new LongParam(owner, "seed", "fixes the initialisation, the partition layout, the"
         + " shuffling and the dropout masks (train.seed)",
         check("seed", "must be a long", (Object v) -> v instanceof Long));
@@ -142,6 +149,7 @@ public final class MlpParamSet implements Serializable {
     owner.setDefault(stepSize, Defaults.dbl("train.optimizer.lr"));
     owner.setDefault(maxIter, Defaults.integer("train.epochs"));
     owner.setDefault(batchSize, Defaults.integer("train.batch-size"));
+    owner.setDefault(microBatch, Defaults.integer("train.micro-batch"));
     owner.setDefault(seed, Defaults.lng("train.seed"));
     owner.setDefault(l1, Defaults.dbl("train.l1"));
     owner.setDefault(l2, Defaults.dbl("train.l2"));

@@ -49,6 +49,10 @@ public interface MlpParams extends Params {
     return mlpParamSet().batchSize;
   }
 
+  default IntParam microBatch() {
+    return mlpParamSet().microBatch;
+  }
+
   default LongParam seed() {
     return mlpParamSet().seed;
   }
@@ -135,6 +139,10 @@ public interface MlpParams extends Params {
 
   default int getBatchSize() {
     return (Integer) getOrDefault(batchSize());
+  }
+
+  default int getMicroBatch() {
+    return (Integer) getOrDefault(microBatch());
   }
 
   default long getSeed() {

@@ -55,6 +55,11 @@ public interface MlpSetters<T extends MlpSetters<T>> extends MlpParams {
     return self();
   }
 
+  default T setMicroBatch(int value) {
+    set(microBatch(), value);
+    return self();
+  }
+
   default T setSeed(long value) {
     set(seed(), value);
     return self();

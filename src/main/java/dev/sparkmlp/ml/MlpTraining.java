@@ -121,7 +121,7 @@ final class MlpTraining {
     try {
       spark.sparkContext().setJobDescription("sparkmlp: checking and caching the training rows");
       source = SparkGradients.fromDataFrame(df, featuresCol, labelCol, trainRows, task, net,
-          batch, partitions, seed, epochs, treeDepth);
+          batch, partitions, seed, epochs, treeDepth, p.getMicroBatch());
       if (indicator != null) {
         spark.sparkContext().setJobDescription(
             "sparkmlp: checking and caching the validation rows");

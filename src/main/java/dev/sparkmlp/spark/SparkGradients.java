@@ -106,6 +106,10 @@ public final class SparkGradients implements GradientSource {
   private static final ClassTag<Tuple2<Integer, Gradient>> KEYED =
       ClassTag$.MODULE$.apply(Tuple2.class);
 
+  /** Spark's local properties for a job's call site (org.apache.spark.util.CallSite). */
+  private static final String CALL_SITE_SHORT = "callSite.short";
+  private static final String CALL_SITE_LONG = "callSite.long";
+
   private final JavaSparkContext jsc;
   private final Network net;
   private final JavaRDD<ShardBlock> blocks;
@@ -180,22 +184,25 @@ public final class SparkGradients implements GradientSource {
       String labelCol, Task task, Network net, int batch, int partitions, long seed,
       int totalEpochs, int treeDepth) {
     return fromDataFrame(df, featuresCol, labelCol, DataFrameBlocks.Selection.ALL, task, net,
-        batch, partitions, seed, totalEpochs, treeDepth);
+        batch, partitions, seed, totalEpochs, treeDepth, 0);
   }
 
   /**
    * Trains on the selected rows of a DataFrame (see {@link DataFrameBlocks.Selection}); they are
    * numbered and laid out in the order they have among the selected rows, and errors name a row
-   * by its position in the whole DataFrame.
+   * by its position in the whole DataFrame. {@code microBatch} as in the Block constructor; a
+   * bad one is refused before the rows are laid out, the error naming the ML param microBatch.
    */
   public static SparkGradients fromDataFrame(Dataset<Row> df, String featuresCol,
       String labelCol, DataFrameBlocks.Selection rows, Task task, Network net, int batch,
-      int partitions, long seed, int totalEpochs, int treeDepth) {
+      int partitions, long seed, int totalEpochs, int treeDepth, int microBatch) {
     checkArguments(batch, partitions, totalEpochs, treeDepth);
+    Shards.checkMicroBatch(net, microBatch, Shards.rowsPerStep(0, partitions, batch),
+        "param microBatch");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     DataFrameBlocks.Shipped shipped = DataFrameBlocks.forTraining(df, featuresCol, labelCol, rows,
         task, net, partitions, seed, batch);
-    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, 0);
+    return new SparkGradients(jsc, net, shipped, batch, seed, totalEpochs, treeDepth, microBatch);
   }
 
   /**
@@ -365,8 +372,13 @@ public final class SparkGradients implements GradientSource {
     sumNanos = 0;
     StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
         partitions, workspaceRows, microBatch, computeNanos);
-    jsc.setJobDescription("sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
-        + " step " + (step + 1) + "/" + steps);
+    String name = "sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
+        + " step " + (step + 1) + "/" + steps;
+    jsc.setJobDescription(name);
+    // Spark's call site of a job is otherwise found by walking this thread's stack, at every
+    // job; given both forms it shows the step instead.
+    jsc.setLocalProperty(CALL_SITE_SHORT, "sparkmlp step");
+    jsc.setLocalProperty(CALL_SITE_LONG, name);
     Gradient g;
     try {
       g = combine.apply(blocks, op);
@@ -375,6 +387,8 @@ public final class SparkGradients implements GradientSource {
           + (step + 1) + " failed: " + e.getMessage(), e);
     } finally {
       jsc.setJobDescription(null);
+      jsc.setLocalProperty(CALL_SITE_SHORT, null);
+      jsc.setLocalProperty(CALL_SITE_LONG, null);
     }
     lastTimes = new StepTimes(t1 - t0, t2 - t1, System.nanoTime() - t2 - sumNanos, sumNanos);
     if (g.shards != partitions || g.count != batch) {
@@ -463,6 +477,15 @@ public final class SparkGradients implements GradientSource {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
+  }
+
+  /** The Spark context and the cached training blocks, for the benchmark's empty job. */
+  JavaSparkContext context() {
+    return jsc;
+  }
+
+  JavaRDD<ShardBlock> blocks() {
+    return blocks;
   }
 
   /**

@@ -171,12 +171,17 @@ public final class Shards {
    * statistics of micro-batches are not those of the batch. Also fails on a negative micro-batch.
    */
   public static void checkMicroBatch(Network net, int microBatch, int maxRowsPerStep) {
+    checkMicroBatch(net, microBatch, maxRowsPerStep, "train.micro-batch");
+  }
+
+  /** As above, the error naming the setting {@code name} (a config key or an ML param). */
+  public static void checkMicroBatch(Network net, int microBatch, int maxRowsPerStep,
+      String name) {
     if (microBatch < 0) {
-      throw new IllegalArgumentException(
-          "train.micro-batch must be 0 (off) or positive: " + microBatch);
+      throw new IllegalArgumentException(name + " must be 0 (off) or positive: " + microBatch);
     }
     if (microBatch > 0 && microBatch < maxRowsPerStep && net.bufferCount() > 0) {
-      throw new IllegalArgumentException("train.micro-batch " + microBatch + " would split a"
+      throw new IllegalArgumentException(name + " " + microBatch + " would split a"
           + " shard's " + maxRowsPerStep + " rows per step, but the network has batch norm, which"
           + " normalises over whole batches; raise it to " + maxRowsPerStep + " or set it to 0");
     }

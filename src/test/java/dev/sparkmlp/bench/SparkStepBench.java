@@ -45,12 +45,17 @@ import scala.Tuple2;
  *   <li>floor: per step, broadcast a float[] of the model's size and treeAggregate one copy of it
  *       per partition, over a cached RDD partitioned like the training rows (one shuffled element
  *       per partition), destroying the previous broadcast. No training work.
- *   <li>SparkGradients steps of 784-128-128-128-128-10 at global batch B: step time (the compute()
- *       call on the driver); compute time, measured inside each task with System.nanoTime around
- *       forward, backward and the copy into the result; overhead = step time minus the
- *       partitions' own compute time. Partitions run at the same time when there are no more of
- *       them than task slots, so their compute time is the slowest one's; otherwise the sum over
- *       the slots.
+ *   <li>SparkGradients steps of 784-128-128-128-128-10 (or the widths of --layers) at global
+ *       batch B: step time (the compute() call on the driver); compute time, measured inside each
+ *       task with System.nanoTime around forward, backward and the copy into the result;
+ *       overhead = step time minus the partitions' own compute time. Partitions run at the same
+ *       time when there are no more of them than task slots, so their compute time is the
+ *       slowest one's; otherwise the sum over the slots.
+ *   <li>empty job: right after each step, a job over the same cached blocks whose tasks return
+ *       at once, through the same job API ({@link StepSums#emptyJob}): Spark's own cost of a job,
+ *       nothing of ours in it. bound = local step time / (compute + empty job + the driver's sum
+ *       + the update), per round: the Spark/local ratio a step would reach if it cost nothing
+ *       beyond Spark's empty job and its compute.
  *   <li>local: LocalGradients with as many shards, on as many threads as task slots.
  *   <li>samples/s: B / (step time + the Adam update on the driver), the training loop's rate, and
  *       Spark's over local's.
@@ -61,9 +66,9 @@ import scala.Tuple2;
  *       result; and the job's time outside its tasks.
  * </ul>
  *
- * Each round runs a Spark step, a floor step and a local step, so that all three see the same
- * machine (it may be shared). With {@code --variants before,broadcast,default} each round runs one
- * Spark step of each way of sending the weights, in an order that rotates from round to round;
+ * Each round runs a Spark step, a floor step, an empty job and a local step, so that all see the
+ * same machine (it may be shared). With {@code --variants before,broadcast,default} each round runs
+ * one Spark step of each way of sending the weights, in an order that rotates from round to round;
  * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
  * own step (else the next variant would pay for it). Times are medians over the measured rounds,
  * after warm-up rounds.
@@ -110,6 +115,7 @@ public final class SparkStepBench {
     List<String> variants = List.of("default");
     int microBatch = 0;
     String data = "data/mnist";
+    int[] hidden = HIDDEN;
     SparkConf conf = new SparkConf().setAppName("sparkmlp-bench")
         .set("spark.ui.enabled", "false").set("spark.log.level", "WARN");
     for (int i = 0; i < args.length; i++) {
@@ -133,6 +139,8 @@ public final class SparkStepBench {
           }
         }
         case "--data" -> data = args[++i];
+        case "--layers" -> hidden = Arrays.stream(args[++i].split(",")).map(String::trim)
+            .mapToInt(Integer::parseInt).toArray();
         case "--micro-batch" -> microBatch = Integer.parseInt(args[++i]);
         case "--conf" -> {
           String[] kv = args[++i].split("=", 2);
@@ -141,7 +149,7 @@ public final class SparkStepBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--master,"
             + " --partitions, --steps, --warmup, --depth, --batches, --sums P1,P2,"
             + " --variants " + String.join(",", VARIANTS) + "[-nocompress|-nochecksum],"
-            + " --micro-batch M,"
+            + " --micro-batch M, --layers W1,W2,..,"
             + " --data DIR|random,"
             + " --conf spark.key=value)");
       }
@@ -160,13 +168,13 @@ public final class SparkStepBench {
     try {
       int p = partitions > 0 ? partitions : jsc.defaultParallelism();
       int slots = jsc.defaultParallelism();
-      Network net = Network.build(NetworkSpec.mlp(784, HIDDEN, 10, Activation.LEAKY_RELU, 0.1f,
+      Network net = Network.build(NetworkSpec.mlp(784, hidden, 10, Activation.LEAKY_RELU, 0.1f,
           Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false));
       if (!sums.isEmpty()) {
         BenchReport report = new BenchReport("spark-step-sums");
         report.info("master", master);
         report.info("task_slots", String.valueOf(slots));
-        report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
+        report.info("model", "784-" + name(hidden) + "-10 leaky_relu(0.1), " + net.paramCount()
             + " params, adam");
         report.info("statistic", "median over " + steps + " rounds after " + warmup
             + " warm-up; a round is one step of each way, in rotating order");
@@ -189,7 +197,7 @@ public final class SparkStepBench {
       for (var kv : conf.getAll()) {
         if (!kv._1().equals("spark.master")) report.info(kv._1(), kv._2());
       }
-      report.info("model", "784-128-128-128-128-10 leaky_relu(0.1), " + net.paramCount()
+      report.info("model", "784-" + name(hidden) + "-10 leaky_relu(0.1), " + net.paramCount()
           + " params, adam");
       report.info("micro_batch", microBatch == 0 ? "off" : String.valueOf(microBatch));
       report.info("statistic", "median over " + steps + " steps after " + warmup + " warm-up;"
@@ -238,6 +246,13 @@ public final class SparkStepBench {
         "step time minus compute time");
     report.add("overhead_over_floor_b" + batch, r.overheadMs / median(r.floorMs), "x",
         "against the floor steps interleaved with these steps");
+    report.add("empty_job_b" + batch + "_ms", median(r.emptyMs), "ms/job", "Spark's own job over"
+        + " the cached blocks, tasks that return at once; right after each step");
+    report.add("overhead_over_empty_job_b" + batch, r.overheadMs / median(r.emptyMs), "x",
+        "step minus compute, over the empty job");
+    report.add("bound_spark_over_local_b" + batch, median(r.bounds), "x", "per round, local step"
+        + " over (compute + empty job + driver sum + update): the ratio if the step cost only"
+        + " Spark's empty job beyond compute");
     report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
         "compute() plus the Adam update");
     report.add("local_samples_per_s_b" + batch, r.localSamplesPerSecond, "samples/s",
@@ -254,6 +269,12 @@ public final class SparkStepBench {
       report.add("b" + batch + "_" + kv.getKey() + "_ms", kv.getValue(), "ms/step",
           BREAKDOWN.get(kv.getKey()));
     }
+  }
+
+  /** Hidden widths joined by '-'. */
+  private static String name(int[] hidden) {
+    return Arrays.stream(hidden).mapToObj(String::valueOf)
+        .collect(java.util.stream.Collectors.joining("-"));
   }
 
   private static List<Integer> parseList(String s) {
@@ -333,7 +354,7 @@ public final class SparkStepBench {
   /** One way of stepping at one batch size: medians of the loop, means of the breakdown. */
   private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
       double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
-      Map<String, Double> breakdown) {}
+      double[] emptyMs, double[] bounds, Map<String, Double> breakdown) {}
 
   /**
    * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
@@ -371,6 +392,8 @@ public final class SparkStepBench {
     double[][] computeCpu = new double[nv][steps];
     double[][] overhead = new double[nv][steps];
     double[][] floors = new double[nv][steps];
+    double[][] empties = new double[nv][steps];
+    double[][] bounds = new double[nv][steps];
     double[][] ratios = new double[nv][steps];
     double[] loopMs = new double[nv];
     double[] localMs = new double[nv];
@@ -411,6 +434,7 @@ public final class SparkStepBench {
           long[] taskCompute = source.lastComputeNanos();
           long[] taskCpu = source.lastComputeCpuNanos();
           double f = floor.step(jsc);
+          long empty = StepSums.emptyJob(source);
           long t3 = System.nanoTime();
           update(localAdam, localParams, g,
               local.compute(localParams, localBuffers, i / perEpoch, i % perEpoch));
@@ -422,6 +446,11 @@ public final class SparkStepBench {
           computeCpu[v][k] = concurrent(taskCpu, partitions, slots) / 1e6;
           overhead[v][k] = step[v][k] - compute[v][k];
           floors[v][k] = f;
+          empties[v][k] = empty / 1e6;
+          // The best a Spark step could do: its tasks' compute, Spark's empty job around them,
+          // the driver's sum and the update.
+          bounds[v][k] = (t4 - t3) / (concurrent(taskCompute, partitions, slots) + empty
+              + times.sumNanos() + (double) (t2 - t1));
           loopMs[v] += (t2 - t0 + destroyed) / 1e6;
           localMs[v] += (t4 - t3) / 1e6;
           ratios[v][k] = (t4 - t3) / (double) (t2 - t0 + destroyed);
@@ -436,7 +465,8 @@ public final class SparkStepBench {
       sums.get(v).forEach((key, x) -> means.put(key, x / steps));
       results.add(new Result(median(step[v]), median(compute[v]), median(computeCpu[v]),
           median(overhead[v]), batch / (loopMs[v] / steps / 1e3),
-          batch / (localMs[v] / steps / 1e3), ratios[v], floors[v], means));
+          batch / (localMs[v] / steps / 1e3), ratios[v], floors[v], empties[v], bounds[v],
+          means));
     }
     return results;
   }

@@ -2,6 +2,7 @@ package dev.sparkmlp.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,12 +13,14 @@ import dev.sparkmlp.io.SavedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -96,6 +99,55 @@ class MlpDataTest {
     assertTrue(cli.buffers().length > 0, "batch norm has running statistics");
     assertArrayEquals(bits(cli.params()), bits(ml.params()));
     assertArrayEquals(bits(cli.buffers()), bits(ml.buffers()));
+  }
+
+  /**
+   * microBatch through the estimator follows {@code train.micro-batch} of the CLI's Spark engine
+   * bit for bit, and differs from the unsplit fit (its sums are added in another order) by float
+   * rounding only.
+   */
+  @Test
+  void microBatchFollowsTheCliBitForBit() throws Exception {
+    Path csv = tmp.resolve("micro.csv");
+    StringBuilder sb = new StringBuilder("f0,f1,f2,f3,label\n");
+    for (Row r : MlSpark.blobRows(400, 5)) {
+      for (double v : ((Vector) r.get(0)).toArray()) sb.append(v).append(',');
+      sb.append((int) r.getDouble(1)).append('\n');
+    }
+    Files.writeString(csv, sb.toString());
+    Path out = tmp.resolve("cli-micro");
+    int code = Main.run("train", "--train", csv.toString(), "--format", "csv", "--scale", "none",
+        "--engine", "spark", "--master", "local[2]", "--partitions", "2", "--layers", "12",
+        "--epochs", "2", "--batch-size", "40", "--seed", "3", "--lr", "0.01", "--quiet",
+        "--set", "model.dropout=0.2", "--set", "train.micro-batch=7",
+        "--output", out.toString());
+    assertEquals(0, code);
+    SavedModel cli = ModelIO.load(out.resolve("model").toString());
+
+    StructType schema = new StructType().add("f0", DataTypes.DoubleType)
+        .add("f1", DataTypes.DoubleType).add("f2", DataTypes.DoubleType)
+        .add("f3", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+    Dataset<Row> assembled = new VectorAssembler()
+        .setInputCols(new String[] {"f0", "f1", "f2", "f3"}).setOutputCol("features")
+        .transform(spark.read().option("header", "true").schema(schema).csv(csv.toString()));
+    MlpClassifier c = new MlpClassifier().setHiddenLayers(12).setMaxIter(2).setBatchSize(40)
+        .setSeed(3).setStepSize(0.01).setNumPartitions(2).setDropout(0.2);
+    float[] micro = c.copy(new ParamMap()).setMicroBatch(7).fit(assembled).savedModel().params();
+    float[] whole = c.fit(assembled).savedModel().params();
+
+    assertArrayEquals(bits(cli.params()), bits(micro));
+    assertFalse(Arrays.equals(bits(whole), bits(micro)), "the sums are added in another order");
+    assertArrayEquals(whole, micro, 1e-4f);
+  }
+
+  @Test
+  void microBatchThatWouldSplitBatchNormIsRefusedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> quick().setNormalization("batch").setMicroBatch(2)
+            .fit(MlSpark.frame(spark, rows())));
+    assertTrue(e.getMessage().startsWith("param microBatch 2 would split a shard's 5 rows"),
+        e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> quick().setMicroBatch(-1));
   }
 
   static int[] bits(float[] a) {

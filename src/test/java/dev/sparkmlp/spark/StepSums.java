@@ -57,6 +57,35 @@ public final class StepSums {
     return System.nanoTime() - t0;
   }
 
+  /**
+   * Spark's own cost of one job over the training rows, nothing of ours in it: one task per
+   * partition over the cached blocks (the same RDD and job API as a step) that returns at once.
+   * Returns the job's wall time in nanoseconds.
+   */
+  public static long emptyJob(SparkGradients g) {
+    g.context().setJobDescription("bench empty job");
+    long t0 = System.nanoTime();
+    g.context().sc().runJob(g.blocks().rdd(), Nothing.INSTANCE,
+        scala.reflect.ClassTag$.MODULE$.apply(Integer.class));
+    long t = System.nanoTime() - t0;
+    g.context().setJobDescription(null);
+    return t;
+  }
+
+  /** The empty job's task: a plain object, as the step's tasks are, so no closure cleaning. */
+  private static final class Nothing extends scala.runtime.AbstractFunction2<
+      org.apache.spark.TaskContext, scala.collection.Iterator<ShardBlock>, Integer>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    static final Nothing INSTANCE = new Nothing();
+
+    @Override
+    public Integer apply(org.apache.spark.TaskContext task,
+        scala.collection.Iterator<ShardBlock> it) {
+      return 0;
+    }
+  }
+
   /** treeAggregate's combOp: in place. */
   private static final class Merge implements Function2<Gradient, Gradient, Gradient> {
     private static final long serialVersionUID = 1L;
