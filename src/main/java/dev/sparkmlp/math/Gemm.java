@@ -22,8 +22,9 @@ package dev.sparkmlp.math;
  * </ul>
  * Products of at most 64 multiply-adds always take the triple loop. The system property
  * {@code sparkmlp.gemm=scalar} or {@code =naive} forces the slower paths, for tests and
- * benchmarks, and {@code sparkmlp.gemm.mr=4} or {@code =8} the rows of the vector path's register
- * tile. Every path is thread-safe: scratch buffers are per thread.
+ * benchmarks, and {@code sparkmlp.gemm.mr=4}, {@code =6} or {@code =8} the rows of the vector
+ * path's register tile (by default 6 with 256-bit vectors, 8 with 512-bit ones). Every path is
+ * thread-safe: scratch buffers are per thread.
  */
 public final class Gemm {
   private Gemm() {}
@@ -52,7 +53,7 @@ public final class Gemm {
   }
 
   /**
-   * The implementation in use, for logs: {@code "vector (256-bit, 4x16 tile)"} and the like,
+   * The implementation in use, for logs: {@code "vector (256-bit, 6x16 tile)"} and the like,
    * {@code "scalar"} or {@code "naive"}.
    */
   public static String implementation() {

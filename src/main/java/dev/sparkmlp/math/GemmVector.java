@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * for each N block (nc columns of op(B)), for each K block (kc rows of op(B)):
  *   pack op(B)[kc x nc] into nr-column panels, zero-padded on the right
  *   for each M block (mc rows of op(A)):
- *     copy the rows the row kernels read to a buffer of constant row stride SA
+ *     copy the rows the row kernels read to a buffer of constant row stride SA,
+ *     or (6-row tile, op(A) = A^T) pack them into 6-row panels
  *     for each B panel, for each group of MR rows:
  *       tile[MR x nr] := op(A)[MR x kc] * B panel      (registers: MR x nr / VL vectors)
  *       C[MR x nr] := alpha * tile + beta' * C        (beta' = beta on the first K block, else 1)
@@ -24,19 +25,25 @@ import jdk.incubator.vector.VectorSpecies;
  * are packed first and the M blocks run outside the K blocks, so that a block of C stays in
  * cache through its K blocks.
  *
- * A is not packed into panels. Packing A (a transpose into MR-row panels) measured at 10-15% of
- * the time on the MLP's shapes (and, with AVX-512, 0.85x overall), while a kernel that
- * broadcasts straight from A's rows, or, for op(A) = A^T, from MR consecutive floats of a stored
- * row, runs as fast. With AVX2's 16 registers the tile has 4 rows: with 6, C2 issues all six
- * broadcasts ahead of the FMAs, and 12 accumulators, 2 B vectors and 6 broadcasts spill. With
- * AVX-512's 32 registers it has 8.
+ * op(A) = A is not packed into panels. Packing it (a transpose into MR-row panels) measured at
+ * 10-15% of the time on the MLP's shapes (and, with AVX-512, 0.85x overall), while a kernel that
+ * broadcasts straight from A's rows runs as fast. With AVX-512's 32 registers the tile has 8
+ * rows x 2 vectors; with AVX2's 16 it has 6 rows x 2 vectors ({@link GemmKernels6}: 12
+ * accumulators, 2 B vectors and the broadcasts, which fit only because the kernel splits each k
+ * step in two; see there). With -XX:UseAVX=2 the 4-row tile (8 accumulators barely cover the
+ * FMA latency on two ports) ran the 18 MLP shapes at 0.77x OpenBLAS's Haswell kernel, the 6-row
+ * one at 0.84x (geomean, scripts/bench/kernel); the 4-row tile stays selectable.
  *
- * <p>What the 8-row kernel costs besides its FMAs is integer work: with rows at a run-time
- * stride, C2 spends an add per row per k step on addresses, on the ports the FMAs use. So for
- * op(A) = A the 8-row kernels read a copy of the block's rows at the constant stride SA (one
- * System.arraycopy per row, reused by every B panel), and address all eight rows from one index.
+ * <p>What the kernels cost besides their FMAs is integer work: with rows at a run-time stride,
+ * C2 spends an add per row per k step on addresses, and a bounds check per access when the
+ * index is not a constant multiple of the loop counter, on the ports the FMAs use. So for
+ * op(A) = A the 6- and 8-row kernels read a copy of the block's rows at the constant stride SA
+ * (one System.arraycopy per row, reused by every B panel), and address all rows from one index.
  * The 4-row tile reads op(A) = A in place. Rows that do not fill a tile come from the same
- * zero-padded copy. For op(A) = A^T the MR floats of a step are consecutive already.
+ * zero-padded copy. For op(A) = A^T the MR floats of a step are consecutive in the stored A: the
+ * 4- and 8-row kernels read them in place, the 6-row one from panels packed a vector per step
+ * (at a stride of 8 floats, so that the index is p shifted left and C2 drops the bounds checks;
+ * in place, its run-time stride left two checks and a multiply per step).
  *
  * <p>B is packed so that the kernel reads it sequentially whatever transB was, B^T by gathers.
  * When n fits in one vector (the output layer's n = 10), panels are one vector wide: 10 of 16
@@ -53,18 +60,21 @@ final class GemmVector {
   /** Columns of a B panel: two vectors. */
   static final int NR = 2 * VL;
   /**
-   * Rows of a register tile: 4 with 16 vector registers (AVX2), 8 with 32 (AVX-512). The system
-   * property sparkmlp.gemm.mr=4 or =8 overrides the choice, to compare the two on a new machine.
+   * Rows of a register tile: 6 with 16 vector registers (AVX2, 256-bit vectors), 8 with 32
+   * (AVX-512). The system property sparkmlp.gemm.mr=4, =6 or =8 overrides the choice, to compare
+   * the tiles on a new machine (4 was the AVX2 tile before 6).
    */
-  static final int MR = Integer.getInteger("sparkmlp.gemm.mr", VL >= 16 ? 8 : 4);
+  static final int MR = Integer.getInteger("sparkmlp.gemm.mr", VL >= 16 ? 8 : 6);
   /** K block: a kc x NR B panel (at most 16 KiB with AVX2, 32 KiB with AVX-512) stays in L1. */
   private static final int KC = 256;
   /**
-   * K block when op(A) = A^T. The kernel then reads one cache line of A per k step (a stored row
-   * is a column of op(A)), so the kc lines of an A panel compete with the B panel for L1: at
-   * kc = 128 both fit. Measured on the weight-gradient product (784 x 1000)(1000 x 128) with
-   * AVX-512: 128 runs 1.1-1.2x faster than 256 (96 is no better than 128), while for
-   * op(A) = A the forward product (1000 x 784)(784 x 128) runs about 5% slower at 128.
+   * K block when op(A) = A^T and A is read in place (the 4- and 8-row tiles). The kernel then
+   * reads one cache line of A per k step (a stored row is a column of op(A)), so the kc lines of
+   * an A panel compete with the B panel for L1: at kc = 128 both fit. Measured on the
+   * weight-gradient product (784 x 1000)(1000 x 128) with AVX-512: 128 runs 1.1-1.2x faster
+   * than 256 (96 is no better than 128), while for op(A) = A the forward product
+   * (1000 x 784)(784 x 128) runs about 5% slower at 128. The 6-row tile packs A and keeps KC:
+   * with -XX:UseAVX=2 its weight gradients ran 4-12% faster at 256 than at 128.
    */
   private static final int KC_TRANS_A = 128;
   /**
@@ -91,6 +101,7 @@ final class GemmVector {
     final int[] rowIndex = new int[VL];
     int ldbOfIndex = -1;
     float[] rowsA = new float[0];
+    float[] packA = new float[0];
     final float[] tile = new float[8 * NR];
   }
 
@@ -103,18 +114,19 @@ final class GemmVector {
     gemm(MR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
-  /** As above with mr rows per register tile: 4 or 8 (the tests run both on any machine). */
+  /** As above with mr rows per register tile: 4, 6 or 8 (the tests run each on any machine). */
   static void gemm(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
-    if (mr != 4 && mr != 8) {
+    if (mr != 4 && mr != 6 && mr != 8) {
       throw new IllegalArgumentException(
-          "rows per tile (system property sparkmlp.gemm.mr) must be 4 or 8, not " + mr);
+          "rows per tile (system property sparkmlp.gemm.mr) must be 4, 6 or 8, not " + mr);
     }
     Buffers buf = BUFFERS.get();
     // Equal blocks: k = 784 becomes 4 x 196 rather than 3 x 256 + 16, whose C update would cost
     // as much as its multiply.
-    int kcTarget = transA ? KC_TRANS_A : KC;
+    // The 6-row tile packs op(A) = A^T, so its A panel is as compact as the row copy's.
+    int kcTarget = transA && mr != 6 ? KC_TRANS_A : KC;
     int kBlocks = (k + kcTarget - 1) / kcTarget;
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int mBlocks = (m + MC - 1) / MC;
@@ -137,6 +149,8 @@ final class GemmVector {
     if (buf.packB.length < packLen) buf.packB = new float[packLen];
     int rowsNeeded = transA ? 8 * SA : roundUp(mcMax, 8) * SA;
     if (buf.rowsA.length < rowsNeeded) buf.rowsA = new float[rowsNeeded];
+    int packANeeded = transA && mr == 6 ? mcMax / 6 * GemmKernels6.PS * kcMax : 0;
+    if (buf.packA.length < packANeeded) buf.packA = new float[packANeeded];
     float[] pb = buf.packB;
     for (int jc = 0; jc < n; jc += ncMax) {
       int nc = Math.min(ncMax, n - jc);
@@ -198,8 +212,12 @@ final class GemmVector {
     // 8-row one, and with -XX:UseAVX=2 the copy measured no faster on the wide shapes and 15-20%
     // slower with a single B panel ((100 x 128)(128 x 10), where each A element is used once).
     boolean inPlace = !transA && mr == 4 && nr == NR;
+    float[] pa = buf.packA;
     int full = transA || inPlace ? mc - mc % mr : 0;
-    if (full < mc) {
+    if (transA && mr == 6) {
+      packATrans(a, a0, lda, mc, kc, pa);
+      full = 0;
+    } else if (full < mc) {
       copyRows(mr, transA, a, transA ? a0 + full : a0 + full * lda, lda, mc - full, kc, ra);
     }
     // B panel outer: its kc x nr floats stay in L1 while the rows of A stream past from L2.
@@ -211,7 +229,10 @@ final class GemmVector {
         boolean fromRows = i >= full;
         int ro = (i - full) * SA;
         if (nr == VL) {
-          if (mr == 8) {
+          if (mr == 6) {
+            if (transA) GemmKernels6.panel6n(kc, pa, i / 6 * GemmKernels6.PS * kc, pb, bo, tile);
+            else GemmKernels6.rows6n(kc, ra, ro, pb, bo, tile);
+          } else if (mr == 8) {
             if (fromRows) {
               GemmKernels.rows8n(kc, ra, ro, pb, bo, tile);
             } else {
@@ -227,7 +248,10 @@ final class GemmVector {
           updateNarrow(tile, rows, cols, alpha, beta, c, cOff + i * ldc + j, ldc);
           continue;
         }
-        if (mr == 8) {
+        if (mr == 6) {
+          if (transA) GemmKernels6.panel6(kc, pa, i / 6 * GemmKernels6.PS * kc, pb, bo, tile);
+          else GemmKernels6.rows6(kc, ra, ro, pb, bo, tile);
+        } else if (mr == 8) {
           if (fromRows) {
             GemmKernels.rows8(kc, ra, ro, pb, bo, tile);
           } else {
@@ -252,6 +276,34 @@ final class GemmVector {
     }
   }
 
+
+  /**
+   * op(A) = A^T's block of rows x kc (element (r, p) at a[a0 + p * lda + r]) into the 6-row
+   * panels of {@link GemmKernels6#panel6}: pa[(r / 6) * PS * kc + p * PS + r % 6] = op(A)[r][p],
+   * rows past the last zero. Each step's six floats are consecutive in the stored A, so a full
+   * panel copies one vector per step; done once per block and read by every B panel.
+   */
+  private static void packATrans(float[] a, int a0, int lda, int rows, int kc, float[] pa) {
+    int ps = GemmKernels6.PS;
+    int whole = VL >= 6 ? rows - rows % 6 : 0;
+    // Step outer: each step reads a run of consecutive floats of one stored row, so the misses
+    // of a large A (the weight gradient at batch 4096 reads 12 MB) stream instead of striding.
+    for (int p = 0; p < kc; p++) {
+      int src = a0 + p * lda;
+      int d = p * ps;
+      int g = 0;
+      // 6 floats wanted, VL (at most PS) copied into the step's slot of PS floats.
+      for (; g < whole && src + g + VL <= a.length; g += 6) {
+        FloatVector.fromArray(SPECIES, a, src + g).intoArray(pa, d + g / 6 * ps * kc);
+      }
+      for (; g < rows; g += 6) {
+        int n = Math.min(6, rows - g);
+        int dg = d + g / 6 * ps * kc;
+        for (int r = 0; r < n; r++) pa[dg + r] = a[src + g + r];
+        for (int r = n; r < 6; r++) pa[dg + r] = 0f;
+      }
+    }
+  }
 
   /**
    * rows rows of op(A)'s block from a[a0] (row r at a[a0 + r * lda], or column r of the stored
@@ -307,16 +359,28 @@ final class GemmVector {
     }
   }
 
-  /** The part of a tile that lies inside C when C ends within the tile's columns. */
+  /**
+   * The part of a tile that lies inside C when C ends within the tile's columns: the first
+   * vector of each row whole when it lies inside (the output layer's n = 10 with 8 lanes), the
+   * rest one float at a time.
+   */
   private static void updateEdge(float[] tile, int rows, int cols, float alpha, float beta,
       float[] c, int ci, int ldc) {
+    int first = cols >= VL ? VL : 0;
+    FloatVector av = FloatVector.broadcast(SPECIES, alpha);
+    FloatVector bv = FloatVector.broadcast(SPECIES, beta);
     for (int r = 0; r < rows; r++) {
       int t = r * NR;
       int cr = ci + r * ldc;
+      if (first > 0) {
+        FloatVector t0 = FloatVector.fromArray(SPECIES, tile, t).mul(av);
+        if (beta != 0f) t0 = FloatVector.fromArray(SPECIES, c, cr).fma(bv, t0);
+        t0.intoArray(c, cr);
+      }
       if (beta == 0f) {
-        for (int j = 0; j < cols; j++) c[cr + j] = alpha * tile[t + j];
+        for (int j = first; j < cols; j++) c[cr + j] = alpha * tile[t + j];
       } else {
-        for (int j = 0; j < cols; j++) c[cr + j] = alpha * tile[t + j] + beta * c[cr + j];
+        for (int j = first; j < cols; j++) c[cr + j] = alpha * tile[t + j] + beta * c[cr + j];
       }
     }
   }

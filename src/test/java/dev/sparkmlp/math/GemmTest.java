@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,8 +44,8 @@ class GemmTest {
     list.add(new Named("Gemm.gemm", Gemm::gemm));
     list.add(new Named("GemmScalar", GemmScalar::gemm));
     if (HAS_VECTOR) {
-      // Both micro-kernels, whichever this machine's default is.
-      for (int mr : new int[] {4, 8}) {
+      // Every micro-kernel, whichever this machine's default is.
+      for (int mr : new int[] {4, 6, 8}) {
         list.add(new Named("GemmVector mr=" + mr, (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff,
             ldb, beta, c, cOff, ldc) -> GemmVector.gemm(mr, ta, tb, m, n, k, alpha, a, aOff, lda,
             b, bOff, ldb, beta, c, cOff, ldc)));
@@ -135,18 +136,49 @@ class GemmTest {
 
   /**
    * Sizes on either side of the vector length (8 or 16 lanes), the panel widths (16, 32) and the
-   * row tiles (4, 8): n up to one vector takes the one-vector panels, wider n the two-vector ones,
-   * and m not a multiple of the tile rows the zero-padded edge; each in all four transpose cases.
+   * row tiles (4, 6, 8): n up to one vector takes the one-vector panels, wider n the two-vector
+   * ones, and m not a multiple of the tile rows the zero-padded edge; each in all four transpose
+   * cases.
    */
   @Test
   void edgeSizesMatchNaiveOnEveryTilePath() {
-    int[] sizes = {1, 7, 15, 17, 63, 65, 257};
+    int[] sizes = {1, 6, 7, 13, 15, 17, 63, 65, 257};
     Random rnd = new Random(11);
     for (int m : sizes) {
       for (int n : sizes) {
         int k = sizes[rnd.nextInt(sizes.length)];
         for (int t = 0; t < 4; t++) {
           check(impls(), (t & 1) != 0, (t & 2) != 0, m, n, k, (m + n + t) % 3, rnd);
+        }
+      }
+    }
+  }
+
+  /**
+   * Operands that end exactly at the end of their arrays (no offset, no gap, no slack): the
+   * packing of op(A) = A^T for the 6-row tile copies a whole vector per step where that fits in
+   * the array and falls back to single floats where it does not, here on the last rows.
+   */
+  @Test
+  void operandsEndingAtTheirArraysEndMatchNaive() {
+    int[][] shapes = {{6, 16, 5}, {12, 17, 9}, {13, 40, 33}, {66, 33, 130}, {100, 10, 128}};
+    Random rnd = new Random(5);
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      for (int t = 0; t < 4; t++) {
+        boolean ta = (t & 1) != 0;
+        boolean tb = (t & 2) != 0;
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] ref = new float[m * n];
+        Gemm.naive(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, ref, 0, n);
+        for (Named impl : impls()) {
+          float[] c = new float[m * n];
+          impl.impl().gemm(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, n);
+          assertArrayEquals(ref, c, 1e-5f * k, impl.name() + " transA=" + ta + " transB=" + tb
+              + " m=" + m + " n=" + n + " k=" + k);
         }
       }
     }
@@ -245,6 +277,48 @@ class GemmTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
     assertEquals("scalar ok", out);
+  }
+
+  /**
+   * Runs in a child JVM started with -XX:UseAVX=2, so that the vector path has 256-bit vectors
+   * (8 lanes, the 6-row tile by default) whatever this machine has: the edge sizes on every
+   * tile, all transposes.
+   */
+  public static final class Avx2Main {
+    public static void main(String[] args) {
+      int[] sizes = {1, 6, 7, 9, 13, 17, 63, 65};
+      Random rnd = new Random(13);
+      List<Named> tiles = new ArrayList<>();
+      for (Named impl : impls()) if (impl.name().startsWith("GemmVector")) tiles.add(impl);
+      for (int m : sizes) {
+        for (int n : sizes) {
+          int k = sizes[rnd.nextInt(sizes.length)] + 120;
+          for (int t = 0; t < 4; t++) {
+            check(tiles, (t & 1) != 0, (t & 2) != 0, m, n, k, (m + n + t) % 3, rnd);
+          }
+        }
+      }
+      System.out.println(Gemm.implementation() + " ok");
+    }
+  }
+
+  @Test
+  void at256BitsEveryTileMatchesNaive() throws IOException, InterruptedException {
+    assumeTrue(HAS_VECTOR);
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-Xmx512m", "-XX:UseAVX=2", "--add-modules=jdk.incubator.vector",
+        "-cp", System.getProperty("java.class.path"), Avx2Main.class.getName())
+        .redirectErrorStream(true).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    // The last line; the JVM warns about the incubator module first.
+    String last = out.substring(out.lastIndexOf('\n') + 1);
+    assertTrue(last.equals("vector (256-bit, 6x16 tile) ok")
+        || last.equals("vector (128-bit, 6x8 tile) ok"), out);
   }
 
   private static String locationOf(Class<?> cls) {
