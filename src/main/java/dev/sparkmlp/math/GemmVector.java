@@ -68,6 +68,14 @@ final class GemmVector {
   /** K block: a kc x NR B panel (at most 16 KiB with AVX2, 32 KiB with AVX-512) stays in L1. */
   private static final int KC = 256;
   /**
+   * K block when op(A) = A with 256-bit vectors: a 400 x 16 B panel is 25 KiB, and k = 784
+   * becomes 2 blocks of 392 rather than 4 of 196, which halves the passes over C and the tile
+   * set-ups. Measured with -XX:UseAVX=2 on the forward product (B x 784)(784 x 128) in paired
+   * runs on a loaded machine: 1.02-1.12x faster at B = 1000, 0.96-1.08x at B = 100 (the weight
+   * gradient, whose tile reads A from packed panels, ran no faster at 384 than at 256).
+   */
+  private static final int KC_ROWS = VL >= 16 ? KC : 400;
+  /**
    * K block when op(A) = A^T and A is read in place (the 4- and 8-row tiles). The kernel then
    * reads one cache line of A per k step (a stored row is a column of op(A)), so the kc lines of
    * an A panel compete with the B panel for L1: at kc = 128 both fit. Measured on the
@@ -80,10 +88,10 @@ final class GemmVector {
   /**
    * Row stride of the copy of op(A)'s block that the row kernels read: a constant, so that C2
    * addresses the eight rows as one index plus eight displacements instead of spending an
-   * integer add per row per k step. 16 floats past KC, so that rows do not fall into the same L1
-   * sets.
+   * integer add per row per k step. 16 floats past the largest K block, so that rows do not fall
+   * into the same L1 sets.
    */
-  static final int SA = KC + 16;
+  static final int SA = Math.max(KC, KC_ROWS) + 16;
   /** M block: the mc x kc part of A (at most 96 KiB) stays in L2 while every B panel passes. */
   private static final int MC = 96;
   /**
@@ -126,7 +134,7 @@ final class GemmVector {
     // Equal blocks: k = 784 becomes 4 x 196 rather than 3 x 256 + 16, whose C update would cost
     // as much as its multiply.
     // The 6-row tile packs op(A) = A^T, so its A panel is as compact as the row copy's.
-    int kcTarget = transA && mr != 6 ? KC_TRANS_A : KC;
+    int kcTarget = !transA ? KC_ROWS : mr != 6 ? KC_TRANS_A : KC;
     int kBlocks = (k + kcTarget - 1) / kcTarget;
     int kcMax = (k + kBlocks - 1) / kBlocks;
     int mBlocks = (m + MC - 1) / MC;
@@ -149,7 +157,7 @@ final class GemmVector {
     if (buf.packB.length < packLen) buf.packB = new float[packLen];
     int rowsNeeded = transA ? 8 * SA : roundUp(mcMax, 8) * SA;
     if (buf.rowsA.length < rowsNeeded) buf.rowsA = new float[rowsNeeded];
-    int packANeeded = transA && mr == 6 ? mcMax / 6 * GemmKernels6.PS * kcMax : 0;
+    int packANeeded = transA && mr == 6 ? mcMax / 6 * aPanel(kcMax) : 0;
     if (buf.packA.length < packANeeded) buf.packA = new float[packANeeded];
     float[] pb = buf.packB;
     for (int jc = 0; jc < n; jc += ncMax) {
@@ -193,6 +201,16 @@ final class GemmVector {
     }
   }
 
+  /**
+   * Floats from one packed 6-row A panel to the next: PS * kc plus one cache line. Without the
+   * line, at kc = 256 and PS = 8 the panels were 8 KiB apart, so the 15 vectors that a step of
+   * {@link #packATrans} stores fell into one L1 set; the weight gradient (784 x 4096)(4096 x
+   * 128) ran 1.04-1.2x faster with the line (-XX:UseAVX=2, paired runs on a loaded machine).
+   */
+  static int aPanel(int kc) {
+    return GemmKernels6.PS * kc + 16;
+  }
+
   private static int roundUp(int x, int to) {
     return (x + to - 1) / to * to;
   }
@@ -230,7 +248,7 @@ final class GemmVector {
         int ro = (i - full) * SA;
         if (nr == VL) {
           if (mr == 6) {
-            if (transA) GemmKernels6.panel6n(kc, pa, i / 6 * GemmKernels6.PS * kc, pb, bo, tile);
+            if (transA) GemmKernels6.panel6n(kc, pa, i / 6 * aPanel(kc), pb, bo, tile);
             else GemmKernels6.rows6n(kc, ra, ro, pb, bo, tile);
           } else if (mr == 8) {
             if (fromRows) {
@@ -249,7 +267,7 @@ final class GemmVector {
           continue;
         }
         if (mr == 6) {
-          if (transA) GemmKernels6.panel6(kc, pa, i / 6 * GemmKernels6.PS * kc, pb, bo, tile);
+          if (transA) GemmKernels6.panel6(kc, pa, i / 6 * aPanel(kc), pb, bo, tile);
           else GemmKernels6.rows6(kc, ra, ro, pb, bo, tile);
         } else if (mr == 8) {
           if (fromRows) {
@@ -279,12 +297,14 @@ final class GemmVector {
 
   /**
    * op(A) = A^T's block of rows x kc (element (r, p) at a[a0 + p * lda + r]) into the 6-row
-   * panels of {@link GemmKernels6#panel6}: pa[(r / 6) * PS * kc + p * PS + r % 6] = op(A)[r][p],
-   * rows past the last zero. Each step's six floats are consecutive in the stored A, so a full
-   * panel copies one vector per step; done once per block and read by every B panel.
+   * panels of {@link GemmKernels6#panel6}: pa[(r / 6) * aPanel(kc) + p * PS + r % 6] =
+   * op(A)[r][p], rows past the last zero. Each step's six floats are consecutive in the stored
+   * A, so a full panel copies one vector per step; done once per block and read by every B
+   * panel.
    */
   private static void packATrans(float[] a, int a0, int lda, int rows, int kc, float[] pa) {
     int ps = GemmKernels6.PS;
+    int stride = aPanel(kc);
     int whole = VL >= 6 ? rows - rows % 6 : 0;
     // Step outer: each step reads a run of consecutive floats of one stored row, so the misses
     // of a large A (the weight gradient at batch 4096 reads 12 MB) stream instead of striding.
@@ -294,11 +314,11 @@ final class GemmVector {
       int g = 0;
       // 6 floats wanted, VL (at most PS) copied into the step's slot of PS floats.
       for (; g < whole && src + g + VL <= a.length; g += 6) {
-        FloatVector.fromArray(SPECIES, a, src + g).intoArray(pa, d + g / 6 * ps * kc);
+        FloatVector.fromArray(SPECIES, a, src + g).intoArray(pa, d + g / 6 * stride);
       }
       for (; g < rows; g += 6) {
         int n = Math.min(6, rows - g);
-        int dg = d + g / 6 * ps * kc;
+        int dg = d + g / 6 * stride;
         for (int r = 0; r < n; r++) pa[dg + r] = a[src + g + r];
         for (int r = n; r < 6; r++) pa[dg + r] = 0f;
       }
