@@ -84,7 +84,7 @@ public final class TimeToAccuracyBench {
         RunSpec.parse("local-mnist=local:conf/mnist.conf"),
         RunSpec.parse("local-mnist-spark=local:conf/mnist-spark.conf"),
         RunSpec.parse("spark-mnist-spark=spark:conf/mnist-spark.conf")));
-    String mlpc = "l-bfgs:128:50,l-bfgs:128:75,l-bfgs:256:50,gd:128:100:1.0";
+    String mlpc = "l-bfgs:128:75,l-bfgs:128:100,l-bfgs:256:100,gd:128:100:1.0";
     String mlpcMaster = "local[2]";
     List<Long> seeds = List.of();
     String config = "conf/mnist-spark.conf";

@@ -66,14 +66,7 @@ class MlpDataTest {
    */
   @Test
   void fitFollowsTheCliSparkEngineBitForBit() throws Exception {
-    Path csv = tmp.resolve("blobs.csv");
-    StringBuilder sb = new StringBuilder("f0,f1,f2,f3,label\n");
-    for (Row r : MlSpark.blobRows(500, 11)) {
-      double[] x = ((Vector) r.get(0)).toArray();
-      for (double v : x) sb.append(v).append(',');
-      sb.append((int) r.getDouble(1)).append('\n');
-    }
-    Files.writeString(csv, sb.toString());
+    Path csv = blobsCsv("blobs.csv", 500, 11);
     Path out = tmp.resolve("cli");
     int code = Main.run("train", "--train", csv.toString(), "--format", "csv", "--scale", "none",
         "--engine", "spark", "--master", "local[2]", "--partitions", "2", "--layers", "16,12",
@@ -83,13 +76,7 @@ class MlpDataTest {
     assertEquals(0, code);
     SavedModel cli = ModelIO.load(out.resolve("model").toString());
 
-    StructType schema = new StructType().add("f0", DataTypes.DoubleType)
-        .add("f1", DataTypes.DoubleType).add("f2", DataTypes.DoubleType)
-        .add("f3", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
-    Dataset<Row> df = spark.read().option("header", "true").schema(schema).csv(csv.toString());
-    Dataset<Row> assembled = new VectorAssembler()
-        .setInputCols(new String[] {"f0", "f1", "f2", "f3"}).setOutputCol("features")
-        .transform(df);
+    Dataset<Row> assembled = assembled(csv);
     MlpClassificationModel model = new MlpClassifier().setHiddenLayers(16, 12).setMaxIter(3)
         .setBatchSize(32).setSeed(7).setStepSize(0.01).setNumPartitions(2).setDropout(0.1)
         .setNormalization("batch").setL2(0.01).setLrSchedule("cosine").fit(assembled);
@@ -108,13 +95,7 @@ class MlpDataTest {
    */
   @Test
   void microBatchFollowsTheCliBitForBit() throws Exception {
-    Path csv = tmp.resolve("micro.csv");
-    StringBuilder sb = new StringBuilder("f0,f1,f2,f3,label\n");
-    for (Row r : MlSpark.blobRows(400, 5)) {
-      for (double v : ((Vector) r.get(0)).toArray()) sb.append(v).append(',');
-      sb.append((int) r.getDouble(1)).append('\n');
-    }
-    Files.writeString(csv, sb.toString());
+    Path csv = blobsCsv("micro.csv", 400, 5);
     Path out = tmp.resolve("cli-micro");
     int code = Main.run("train", "--train", csv.toString(), "--format", "csv", "--scale", "none",
         "--engine", "spark", "--master", "local[2]", "--partitions", "2", "--layers", "12",
@@ -124,12 +105,7 @@ class MlpDataTest {
     assertEquals(0, code);
     SavedModel cli = ModelIO.load(out.resolve("model").toString());
 
-    StructType schema = new StructType().add("f0", DataTypes.DoubleType)
-        .add("f1", DataTypes.DoubleType).add("f2", DataTypes.DoubleType)
-        .add("f3", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
-    Dataset<Row> assembled = new VectorAssembler()
-        .setInputCols(new String[] {"f0", "f1", "f2", "f3"}).setOutputCol("features")
-        .transform(spark.read().option("header", "true").schema(schema).csv(csv.toString()));
+    Dataset<Row> assembled = assembled(csv);
     MlpClassifier c = new MlpClassifier().setHiddenLayers(12).setMaxIter(2).setBatchSize(40)
         .setSeed(3).setStepSize(0.01).setNumPartitions(2).setDropout(0.2);
     float[] micro = c.copy(new ParamMap()).setMicroBatch(7).fit(assembled).savedModel().params();
@@ -148,6 +124,28 @@ class MlpDataTest {
     assertTrue(e.getMessage().startsWith("param microBatch 2 would split a shard's 5 rows"),
         e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> quick().setMicroBatch(-1));
+  }
+
+  /** {@code n} blob rows as a CSV file f0..f3,label in the temporary directory. */
+  private Path blobsCsv(String name, int n, long seed) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder("f0,f1,f2,f3,label\n");
+    for (Row r : MlSpark.blobRows(n, seed)) {
+      for (double v : ((Vector) r.get(0)).toArray()) sb.append(v).append(',');
+      sb.append((int) r.getDouble(1)).append('\n');
+    }
+    Path csv = tmp.resolve(name);
+    Files.writeString(csv, sb.toString());
+    return csv;
+  }
+
+  /** The CSV of {@link #blobsCsv} read by Spark, its features assembled into one vector. */
+  private static Dataset<Row> assembled(Path csv) {
+    StructType schema = new StructType().add("f0", DataTypes.DoubleType)
+        .add("f1", DataTypes.DoubleType).add("f2", DataTypes.DoubleType)
+        .add("f3", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+    return new VectorAssembler()
+        .setInputCols(new String[] {"f0", "f1", "f2", "f3"}).setOutputCol("features")
+        .transform(spark.read().option("header", "true").schema(schema).csv(csv.toString()));
   }
 
   static int[] bits(float[] a) {
