@@ -30,7 +30,8 @@ import org.apache.spark.sql.SparkSession;
  * already set (spark-submit sets it as a system property, and it wins); the app name is
  * "sparkmlp"; Kryo with {@link SparkMlpKryoRegistrator}; no web UI for local masters; task
  * results up to the RPC message limit sent directly ({@code spark.task.maxDirectResultSize});
- * logs at WARN. A session that already exists (a notebook, spark-shell) is used as it is and left running.
+ * logs at WARN. A session that already exists (a notebook, spark-shell) is used as it is and
+ * left running.
  * Partitions: {@code train.partitions}, or when 0 Spark's default parallelism (the executor cores).
  *
  * <p>Spark properties read here, settable with {@code --conf} or {@code -D}:
