@@ -38,11 +38,6 @@ public final class Adam extends Optimizer {
   }
 
   @Override
-  void update(float[] w, float[] g, float lr, long t, float[][] state) {
-    adamStep(w, g, state[0], state[1], 0, w.length, lr, t, beta1, beta2, eps);
-  }
-
-  @Override
   boolean elementwise() {
     return true;
   }

@@ -36,11 +36,6 @@ public final class Momentum extends Optimizer {
   }
 
   @Override
-  void update(float[] w, float[] g, float lr, long t, float[][] state) {
-    updateRange(w, g, lr, t, state, 0, w.length);
-  }
-
-  @Override
   boolean elementwise() {
     return true;
   }

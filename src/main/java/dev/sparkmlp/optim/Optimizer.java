@@ -167,9 +167,13 @@ public abstract sealed class Optimizer permits Sgd, Momentum, RmsProp, Adam, Ada
 
   /**
    * The update rule itself. t is already incremented (1 on the first step); state holds one
-   * array of w.length per name given to the constructor, in that order.
+   * array of w.length per name given to the constructor, in that order. An element-wise rule
+   * implements {@link #updateRange} only, which this runs over the whole vector; the others
+   * override this.
    */
-  abstract void update(float[] w, float[] g, float lr, long t, float[][] state);
+  void update(float[] w, float[] g, float lr, long t, float[][] state) {
+    updateRange(w, g, lr, t, state, 0, w.length);
+  }
 
   /** Number of steps taken (restored steps included). */
   public final long steps() {

@@ -88,13 +88,7 @@ public final class SparkEvaluation implements Evaluator {
 
   private SparkEvaluation(JavaSparkContext jsc, Network net, DataFrameBlocks.Shipped shipped,
       String what) {
-    this.metrics = new OutputMetric[0];
-    this.jsc = jsc;
-    this.net = net;
-    this.what = what;
-    this.rows = shipped.rows();
-    this.blocks = shipped.blocks();
-    this.netBroadcast = jsc.broadcast(net);
+    this(jsc, net, shipped, what, List.of());
   }
 
   /**
