@@ -220,7 +220,8 @@ public final class TimeToAccuracyBench {
     try {
       report.info("mlpc", "MultilayerPerceptronClassifier on " + mlpcMaster + ", seed 42,"
           + " time = spark.read.parquet + cache + fit; " + MlpcSearch.blas()
-          + "; OPENBLAS_NUM_THREADS=" + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset"));
+          + "; OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS")
+          + ", OPENBLAS_CORETYPE=" + env("OPENBLAS_CORETYPE"));
       double best = Double.NaN;
       Path work = Path.of(System.getProperty("sparkmlp.benchDir", "target/bench"), "mlpc-data");
       for (MlpcSearch.Result r : MlpcSearch.run(spark, data, work, configs, 42)) {
@@ -234,6 +235,10 @@ public final class TimeToAccuracyBench {
     } finally {
       spark.stop();
     }
+  }
+
+  private static String env(String name) {
+    return System.getenv().getOrDefault(name, "unset");
   }
 
   /** Item 2: the config's final test accuracy, and its first epoch at the target, per seed. */
