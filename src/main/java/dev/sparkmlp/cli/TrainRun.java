@@ -9,6 +9,7 @@ import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.plot.CurvesListener;
 import dev.sparkmlp.spark.ClusterLostException;
 import dev.sparkmlp.train.Checkpointer;
+import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
@@ -16,6 +17,7 @@ import dev.sparkmlp.train.Metrics;
 import dev.sparkmlp.train.TrainConfig;
 import dev.sparkmlp.train.TrainResult;
 import dev.sparkmlp.train.Trainer;
+import dev.sparkmlp.train.Warmup;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -38,6 +40,17 @@ final class TrainRun {
     this.console = console;
   }
 
+  /**
+   * JIT warm-up passes while the data is read ({@link Warmup}), when {@code train.warm-up} is on,
+   * this JVM computes the gradients and the format gives the shape before the read; else null.
+   */
+  private Warmup warmup(Engine engine, int batch) {
+    if (!s.config().getBoolean("train.warm-up")) return null;
+    int rows = engine.shardRows(batch);
+    int[] shape = rows == 0 ? null : Datasets.shapeBeforeReading(s.data());
+    return shape == null ? null : Warmup.start(s.network(shape[0], shape[1]), rows);
+  }
+
   /** The summary values written to summary.json. */
   Map<String, Object> run() {
     long t0 = System.nanoTime();
@@ -49,7 +62,15 @@ final class TrainRun {
     try (Engine engine = createEngine(engineName)) {
       long loadStart = System.nanoTime();
       boolean evaluateTrain = s.config().getBoolean("train.evaluate-train");
-      RunData data = engine.load(s.data(), seed, batch, evaluateTrain);
+      RunData data;
+      int warmUpPasses = 0;
+      try (Warmup warm = warmup(engine, batch)) {
+        data = engine.load(s.data(), seed, batch, evaluateTrain);
+        if (warm != null) {
+          warm.close();
+          warmUpPasses = warm.passes();
+        }
+      }
       NetworkSpec spec = s.network(data.features(), data.targetWidth());
       Network net = Network.build(spec);
       GradientSource source = data.gradients(net, batch, seed, s.integer("train.epochs"));
@@ -125,7 +146,7 @@ final class TrainRun {
       SavedModel model = savedModel(spec, params, buffers, data, cfg);
       ModelIO.save(model, Fs.resolve(output, "model"));
       Map<String, Object> summary = summary(result, cfg, test, seconds, startupSeconds,
-          loadSeconds);
+          loadSeconds, warmUpPasses);
       Json.writeFileAtomically(Fs.resolve(output, "summary.json"), Json.pretty(summary) + "\n");
       Json.writeFileAtomically(Fs.resolve(output, "config.conf"),
           s.config().root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false)));
@@ -186,7 +207,7 @@ final class TrainRun {
   }
 
   private static Map<String, Object> summary(TrainResult r, TrainConfig cfg, Metrics test,
-      double seconds, double startupSeconds, double loadSeconds) {
+      double seconds, double startupSeconds, double loadSeconds, int warmUpPasses) {
     EpochMetrics last = r.last();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("train_loss", last == null ? Double.NaN : last.trainLoss());
@@ -204,6 +225,8 @@ final class TrainRun {
     // from the first byte read.
     m.put("startup_seconds", startupSeconds);
     m.put("load_seconds", loadSeconds);
+    // JIT warm-up passes run during the load (train.warm-up); 0 when none ran.
+    m.put("warm_up_passes", warmUpPasses);
     m.put("samples_per_second", r.samplesPerSecond());
     m.put("stopped_early", r.stoppedEarly());
     if (r.stoppedEarly()) m.put("best_epoch", r.bestEpoch());
