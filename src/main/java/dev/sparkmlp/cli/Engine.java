@@ -33,13 +33,6 @@ interface Engine extends AutoCloseable {
 
   String describe();
 
-  /**
-   * The rows of one shard's share of a batch of {@code batch} when the gradients are computed in
-   * this JVM (the local engine, Spark in local mode); 0 when executors elsewhere compute them,
-   * where a warm-up here would compile nothing they run ({@code train.Warmup}).
-   */
-  int shardRows(int batch);
-
   @Override
   void close();
 

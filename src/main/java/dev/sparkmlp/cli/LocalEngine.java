@@ -49,11 +49,6 @@ final class LocalEngine implements Engine {
   }
 
   @Override
-  public int shardRows(int batch) {
-    return Math.max(1, batch / shards);
-  }
-
-  @Override
   public void close() {
     Engine.closeAll(open);
   }

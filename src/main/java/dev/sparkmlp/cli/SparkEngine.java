@@ -253,11 +253,6 @@ final class SparkEngine implements Engine {
   }
 
   @Override
-  public int shardRows(int batch) {
-    return jsc.isLocal() ? Math.max(1, batch / partitions) : 0;
-  }
-
-  @Override
   public void close() {
     watch.close();
     if (watch.lost() == null) {

@@ -8,6 +8,7 @@ import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.plot.CurvesListener;
 import dev.sparkmlp.spark.ClusterLostException;
+import dev.sparkmlp.spark.SparkMaster;
 import dev.sparkmlp.train.Checkpointer;
 import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
@@ -41,14 +42,29 @@ final class TrainRun {
   }
 
   /**
-   * JIT warm-up passes while the data is read ({@link Warmup}), when {@code train.warm-up} is on,
-   * this JVM computes the gradients and the format gives the shape before the read; else null.
+   * JIT warm-up passes while the engine starts and the data is read ({@link Warmup}), when
+   * {@code train.warm-up} is on, the format gives the shape before the read, and this JVM
+   * computes the gradients: the local engine, or Spark with a local master (spark-submit's
+   * {@code spark.master}, else {@code train.master}), not executors elsewhere, for which a
+   * warm-up here would compile nothing they run. The batch is a shard's share of the run's:
+   * {@code train.partitions}, or one shard per core. Else null.
    */
-  private Warmup warmup(Engine engine, int batch) {
+  private Warmup warmup(String engineName, int batch) {
     if (!s.config().getBoolean("train.warm-up")) return null;
-    int rows = engine.shardRows(batch);
-    int[] shape = rows == 0 ? null : Datasets.shapeBeforeReading(s.data());
-    return shape == null ? null : Warmup.start(s.network(shape[0], shape[1]), rows);
+    if (engineName.equals("spark")
+        && !SparkMaster.isLocal(System.getProperty("spark.master", s.str("train.master")))) {
+      return null;
+    }
+    NetworkSpec spec;
+    try {
+      int[] shape = Datasets.shapeBeforeReading(s.data());
+      if (shape == null) return null;
+      spec = s.network(shape[0], shape[1]);
+    } catch (RuntimeException e) {
+      // A bad data or model setting: the run reports it in its place, after the engine's start.
+      return null;
+    }
+    return Warmup.start(spec, Math.max(1, batch / s.partitions()));
   }
 
   /** The summary values written to summary.json. */
@@ -58,18 +74,17 @@ final class TrainRun {
     String engineName = s.engine();
     long seed = s.seed();
     int batch = s.batchSize();
-    // The engine first: an unreachable Spark master is reported before the data is read.
-    try (Engine engine = createEngine(engineName)) {
+    // The JIT warm-up runs through the engine's start and the read. The engine starts first: an
+    // unreachable Spark master is reported before the data is read.
+    Warmup warm = warmup(engineName, batch);
+    try (warm; Engine engine = createEngine(engineName)) {
       long loadStart = System.nanoTime();
       boolean evaluateTrain = s.config().getBoolean("train.evaluate-train");
-      RunData data;
+      RunData data = engine.load(s.data(), seed, batch, evaluateTrain);
       int warmUpPasses = 0;
-      try (Warmup warm = warmup(engine, batch)) {
-        data = engine.load(s.data(), seed, batch, evaluateTrain);
-        if (warm != null) {
-          warm.close();
-          warmUpPasses = warm.passes();
-        }
+      if (warm != null) {
+        warm.close();
+        warmUpPasses = warm.passes();
       }
       NetworkSpec spec = s.network(data.features(), data.targetWidth());
       Network net = Network.build(spec);

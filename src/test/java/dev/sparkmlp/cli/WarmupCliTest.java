@@ -17,15 +17,18 @@ class WarmupCliTest {
   @TempDir
   Path dir;
 
-  private CliTest.Run train(Path out, String warmUp) {
-    return CliTest.run("train", "--train", "data/mnist/train-images-idx3-ubyte.gz", "--format",
-        "idx", "--layers", "32,32", "--batch-size", "100", "--epochs", "2", "--seed", "5",
-        "--set", "data.train-rows=2000", "--set", "data.validation-split=0.1", "--set",
-        "model.dropout=0.1", "--set", "train.warm-up=" + warmUp, "--output", out.toString());
+  private CliTest.Run train(Path out, String warmUp, String... more) {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--train",
+        "data/mnist/train-images-idx3-ubyte.gz", "--format", "idx", "--layers", "32,32",
+        "--batch-size", "100", "--epochs", "2", "--seed", "5", "--set", "data.train-rows=2000",
+        "--set", "data.validation-split=0.1", "--set", "model.dropout=0.1", "--set",
+        "train.partitions=2", "--set", "train.warm-up=" + warmUp, "--output", out.toString()));
+    args.addAll(java.util.List.of(more));
+    return CliTest.run(args.toArray(new String[0]));
   }
 
   @Test
-  void aRunWithTheWarmUpEqualsOneWithoutBitwise() throws Exception {
+  void runsWithTheWarmUpEqualOneWithoutBitwise() throws Exception {
     Assumptions.assumeTrue(Files.exists(Path.of("data/mnist/train-images-idx3-ubyte.gz")),
         "data/mnist is missing: copy the MNIST IDX files there (see data/README.md)");
     Path on = dir.resolve("on");
@@ -45,5 +48,12 @@ class WarmupCliTest {
     assertEquals(sOff.get("val_accuracy").asDouble(), sOn.get("val_accuracy").asDouble());
     assertEquals(0, sOff.get("warm_up_passes").asInt(), "no warm-up when it is off");
     assertTrue(sOn.get("warm_up_passes").asInt() >= 0, sOn.toString());
+
+    // Spark local mode, where the warm-up shares the JVM with the executors: the same bits again.
+    Path spark = dir.resolve("spark");
+    CliTest.Run c = train(spark, "true", "--engine", "spark", "--master", "local[2]");
+    assertEquals(0, c.code(), c.err());
+    assertArrayEquals(Files.readAllBytes(off.resolve("model/weights.bin")),
+        Files.readAllBytes(spark.resolve("model/weights.bin")));
   }
 }
