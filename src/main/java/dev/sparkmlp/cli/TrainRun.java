@@ -41,20 +41,19 @@ final class TrainRun {
     this.console = console;
   }
 
+  /** The network and batch of the JIT warm-up. */
+  private record WarmUp(NetworkSpec spec, int rows) {}
+
   /**
-   * JIT warm-up passes while the engine starts and the data is read ({@link Warmup}), when
-   * {@code train.warm-up} is on, the format gives the shape before the read, and this JVM
-   * computes the gradients: the local engine, or Spark with a local master (spark-submit's
-   * {@code spark.master}, else {@code train.master}), not executors elsewhere, for which a
-   * warm-up here would compile nothing they run. The batch is a shard's share of the run's:
-   * {@code train.partitions}, or one shard per core. Else null.
+   * The JIT warm-up ({@link Warmup}) when {@code train.warm-up} is on and the format gives the
+   * shape before the read, else null. It runs in this JVM through the engine's start and the read
+   * when this JVM computes the gradients (the local engine, Spark with a local master:
+   * spark-submit's {@code spark.master}, else {@code train.master}), and on the executors
+   * otherwise ({@link Engine#warmUpExecutors}). The batch is a shard's share of the run's:
+   * {@code train.partitions}, or one shard per core.
    */
-  private Warmup warmup(String engineName, int batch) {
+  private WarmUp warmUp(int batch) {
     if (!s.config().getBoolean("train.warm-up")) return null;
-    if (engineName.equals("spark")
-        && !SparkMaster.isLocal(System.getProperty("spark.master", s.str("train.master")))) {
-      return null;
-    }
     NetworkSpec spec;
     try {
       int[] shape = Datasets.shapeBeforeReading(s.data());
@@ -64,7 +63,7 @@ final class TrainRun {
       // A bad data or model setting: the run reports it in its place, after the engine's start.
       return null;
     }
-    return Warmup.start(spec, Math.max(1, batch / s.partitions()));
+    return new WarmUp(spec, Math.max(1, batch / s.partitions()));
   }
 
   /** The summary values written to summary.json. */
@@ -76,8 +75,12 @@ final class TrainRun {
     int batch = s.batchSize();
     // The JIT warm-up runs through the engine's start and the read. The engine starts first: an
     // unreachable Spark master is reported before the data is read.
-    Warmup warm = warmup(engineName, batch);
+    WarmUp plan = warmUp(batch);
+    boolean here = plan != null && (!engineName.equals("spark")
+        || SparkMaster.isLocal(System.getProperty("spark.master", s.str("train.master"))));
+    Warmup warm = here ? Warmup.start(plan.spec(), plan.rows()) : null;
     try (warm; Engine engine = createEngine(engineName)) {
+      if (plan != null && !here) engine.warmUpExecutors(plan.spec(), plan.rows());
       long loadStart = System.nanoTime();
       boolean evaluateTrain = s.config().getBoolean("train.evaluate-train");
       RunData data = engine.load(s.data(), seed, batch, evaluateTrain);

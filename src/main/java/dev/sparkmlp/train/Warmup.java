@@ -52,19 +52,52 @@ public final class Warmup implements AutoCloseable {
   }
 
   private void run(NetworkSpec spec, int rows) {
-    Network net = Network.build(spec);
-    float[] params = new float[net.paramCount()];
-    float[] buffers = new float[net.bufferCount()];
-    net.initialize(params, buffers, 0);
-    Block block = synthetic(rows, net.inputs(), Math.max(2, net.outputs()));
-    int[] index = new int[rows];
-    for (int r = 0; r < rows; r++) index[r] = r;
-    Workspace ws = net.newWorkspace(rows);
+    Pass pass = new Pass(spec, rows);
     long deadline = System.nanoTime() + (long) (MAX_SECONDS * 1e9);
     while (!stop && System.nanoTime() < deadline) {
-      ws.reset();
-      net.accumulate(params, buffers, block, index, 0, rows, 0L, ws);
+      pass.run();
       passes++;
+    }
+  }
+
+  /**
+   * Passes in the calling thread for {@code seconds}, at least one, and how many ran: the form
+   * a Spark executor's task runs, which ends by its own clock.
+   */
+  public static int runFor(NetworkSpec spec, int rows, double seconds) {
+    Pass pass = new Pass(spec, Math.max(1, Math.min(MAX_ROWS, rows)));
+    long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    int n = 0;
+    do {
+      pass.run();
+      n++;
+    } while (System.nanoTime() < deadline);
+    return n;
+  }
+
+  /** One training pass of its own network over its own synthetic rows. */
+  private static final class Pass {
+    private final Network net;
+    private final float[] params;
+    private final float[] buffers;
+    private final Block block;
+    private final int[] index;
+    private final Workspace ws;
+
+    Pass(NetworkSpec spec, int rows) {
+      net = Network.build(spec);
+      params = new float[net.paramCount()];
+      buffers = new float[net.bufferCount()];
+      net.initialize(params, buffers, 0);
+      block = synthetic(rows, net.inputs(), Math.max(2, net.outputs()));
+      index = new int[rows];
+      for (int r = 0; r < rows; r++) index[r] = r;
+      ws = net.newWorkspace(rows);
+    }
+
+    void run() {
+      ws.reset();
+      net.accumulate(params, buffers, block, index, 0, block.rows, 0L, ws);
     }
   }
 
