@@ -1,5 +1,6 @@
 package dev.sparkmlp.spark;
 
+import dev.sparkmlp.math.Ranges;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.GradientSource;
@@ -132,20 +133,32 @@ public final class ClusterWatch implements AutoCloseable {
       @Override public int batchSize() { return g.batchSize(); }
       @Override public int stepsPerEpoch() { return g.stepsPerEpoch(); }
       @Override public String describe() { return g.describe(); }
+      @Override public Ranges ranges() { return g.ranges(); }
       @Override public void close() { g.close(); }
 
       @Override
       public Gradient compute(float[] params, float[] buffers, int epoch, int step) {
-        String where = "at epoch " + (epoch + 1) + " step " + (step + 1);
-        check(where, null);
-        try {
-          return g.compute(params, buffers, epoch, step);
-        } catch (RuntimeException e) {
-          check(where, e);
-          throw e;
-        }
+        return guarded(epoch, step, () -> g.compute(params, buffers, epoch, step));
+      }
+
+      @Override
+      public Gradient compute(float[] params, float[] buffers, int epoch, int step,
+          SumPass then) {
+        return guarded(epoch, step, () -> g.compute(params, buffers, epoch, step, then));
       }
     };
+  }
+
+  /** {@code step}'s gradient, checked before and, when it fails, after. */
+  private Gradient guarded(int epoch, int step, java.util.function.Supplier<Gradient> compute) {
+    String where = "at epoch " + (epoch + 1) + " step " + (step + 1);
+    check(where, null);
+    try {
+      return compute.get();
+    } catch (RuntimeException e) {
+      check(where, e);
+      throw e;
+    }
   }
 
   /** {@code e}, whose evaluations throw {@link ClusterLostException} once the watch has tripped. */
