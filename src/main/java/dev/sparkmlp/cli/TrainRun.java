@@ -8,7 +8,9 @@ import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.plot.CurvesListener;
 import dev.sparkmlp.spark.ClusterLostException;
+import dev.sparkmlp.spark.SparkMaster;
 import dev.sparkmlp.train.Checkpointer;
+import dev.sparkmlp.train.Datasets;
 import dev.sparkmlp.train.EpochMetrics;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.GradientSource;
@@ -16,6 +18,7 @@ import dev.sparkmlp.train.Metrics;
 import dev.sparkmlp.train.TrainConfig;
 import dev.sparkmlp.train.TrainResult;
 import dev.sparkmlp.train.Trainer;
+import dev.sparkmlp.train.Warmup;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -38,6 +41,31 @@ final class TrainRun {
     this.console = console;
   }
 
+  /** The network and batch of the JIT warm-up. */
+  private record WarmUp(NetworkSpec spec, int rows) {}
+
+  /**
+   * The JIT warm-up ({@link Warmup}) when {@code train.warm-up} is on and the format gives the
+   * shape before the read, else null. It runs in this JVM through the engine's start and the read
+   * when this JVM computes the gradients (the local engine, Spark with a local master:
+   * spark-submit's {@code spark.master}, else {@code train.master}), and on the executors
+   * otherwise ({@link Engine#warmUpExecutors}). The batch is a shard's share of the run's:
+   * {@code train.partitions}, or one shard per core.
+   */
+  private WarmUp warmUp(int batch) {
+    if (!s.config().getBoolean("train.warm-up")) return null;
+    NetworkSpec spec;
+    try {
+      int[] shape = Datasets.shapeBeforeReading(s.data());
+      if (shape == null) return null;
+      spec = s.network(shape[0], shape[1]);
+    } catch (RuntimeException e) {
+      // A bad data or model setting: the run reports it in its place, after the engine's start.
+      return null;
+    }
+    return new WarmUp(spec, Math.max(1, batch / s.partitions()));
+  }
+
   /** The summary values written to summary.json. */
   Map<String, Object> run() {
     long t0 = System.nanoTime();
@@ -45,11 +73,22 @@ final class TrainRun {
     String engineName = s.engine();
     long seed = s.seed();
     int batch = s.batchSize();
-    // The engine first: an unreachable Spark master is reported before the data is read.
-    try (Engine engine = createEngine(engineName)) {
+    // The JIT warm-up runs through the engine's start and the read. The engine starts first: an
+    // unreachable Spark master is reported before the data is read.
+    WarmUp plan = warmUp(batch);
+    boolean here = plan != null && (!engineName.equals("spark")
+        || SparkMaster.isLocal(System.getProperty("spark.master", s.str("train.master"))));
+    Warmup warm = here ? Warmup.start(plan.spec(), plan.rows()) : null;
+    try (warm; Engine engine = createEngine(engineName)) {
+      if (plan != null && !here) engine.warmUpExecutors(plan.spec(), plan.rows());
       long loadStart = System.nanoTime();
       boolean evaluateTrain = s.config().getBoolean("train.evaluate-train");
       RunData data = engine.load(s.data(), seed, batch, evaluateTrain);
+      int warmUpPasses = 0;
+      if (warm != null) {
+        warm.close();
+        warmUpPasses = warm.passes();
+      }
       NetworkSpec spec = s.network(data.features(), data.targetWidth());
       Network net = Network.build(spec);
       GradientSource source = data.gradients(net, batch, seed, s.integer("train.epochs"));
@@ -125,7 +164,7 @@ final class TrainRun {
       SavedModel model = savedModel(spec, params, buffers, data, cfg);
       ModelIO.save(model, Fs.resolve(output, "model"));
       Map<String, Object> summary = summary(result, cfg, test, seconds, startupSeconds,
-          loadSeconds);
+          loadSeconds, warmUpPasses);
       Json.writeFileAtomically(Fs.resolve(output, "summary.json"), Json.pretty(summary) + "\n");
       Json.writeFileAtomically(Fs.resolve(output, "config.conf"),
           s.config().root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false)));
@@ -186,7 +225,7 @@ final class TrainRun {
   }
 
   private static Map<String, Object> summary(TrainResult r, TrainConfig cfg, Metrics test,
-      double seconds, double startupSeconds, double loadSeconds) {
+      double seconds, double startupSeconds, double loadSeconds, int warmUpPasses) {
     EpochMetrics last = r.last();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("train_loss", last == null ? Double.NaN : last.trainLoss());
@@ -204,6 +243,8 @@ final class TrainRun {
     // from the first byte read.
     m.put("startup_seconds", startupSeconds);
     m.put("load_seconds", loadSeconds);
+    // JIT warm-up passes run during the load (train.warm-up); 0 when none ran.
+    m.put("warm_up_passes", warmUpPasses);
     m.put("samples_per_second", r.samplesPerSecond());
     m.put("stopped_early", r.stoppedEarly());
     if (r.stoppedEarly()) m.put("best_epoch", r.bestEpoch());

@@ -50,6 +50,21 @@ public final class Idx {
     return Block.classification(im.count(), im.rows() * im.cols(), im.pixels(), lab, classes);
   }
 
+  /**
+   * The pixels per image (rows x cols) from an image file's 16-byte header, without reading the
+   * images. Throws what {@link #readImages} throws for a bad header.
+   */
+  public static int imagePixels(InputStream stream, String name) throws IOException {
+    try (Input in = Input.open(stream, name)) {
+      int[] h = header(in, name, IMAGES_MAGIC, 4);
+      if (h[2] <= 0 || h[3] <= 0 || (long) h[2] * h[3] > Integer.MAX_VALUE) {
+        throw new DataException(name, "header", "image size " + unsigned(h[2]) + "x"
+            + unsigned(h[3]) + " is not a positive int");
+      }
+      return h[2] * h[3];
+    }
+  }
+
   public static Images readImages(InputStream stream, String name) throws IOException {
     try (Input in = Input.open(stream, name)) {
       int[] h = header(in, name, IMAGES_MAGIC, 4);

@@ -3,7 +3,6 @@ package dev.sparkmlp.spark;
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.DataException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -14,6 +13,8 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -21,33 +22,15 @@ import scala.Tuple2;
  * Puts rows into a cached RDD with exactly one {@link ShardBlock} per partition, partition p
  * holding shard p.
  *
- * <p>The rows travel as {@link ShardChunk}s keyed by shard through one shuffle. The shuffle
- * matters beyond placement: a task carries its partition object, and a partition of
- * {@code parallelize} holds its data, so a cached RDD derived from {@code parallelize} would resend
- * the whole training set with every step's tasks. A shuffled partition is just an index. Chunks
- * are small enough that no task of the one-time shipping is "of very large size" to Spark.
+ * <p>Rows read by the executors travel as {@link ShardChunk}s keyed by shard through one shuffle
+ * ({@link #cache}). Rows the driver holds are shipped by {@link #ship}: by reference in local
+ * mode, one broadcast per shard on a cluster. Neither derives the cached RDD from
+ * {@code parallelize} of the rows: a task carries its partition object, and a partition of
+ * {@code parallelize} holds its data, so every step's tasks would resend the training set; here
+ * a partition is an index.
  */
 final class Layout {
-  /** Upper bound of one chunk's features, targets and ids: under Spark's 1000 KiB task warning. */
-  static final long CHUNK_BYTES = 960L << 10;
-
   private Layout() {}
-
-  /** Chunks of {@code data} for the given shards; {@code shardRows[p]} must be ascending. */
-  static List<ShardChunk> chunks(Block data, int[][] shardRows) {
-    long rowBytes = 4L * (data.features + data.targetWidth + 2);
-    int per = (int) Math.max(1, Math.min(Integer.MAX_VALUE, CHUNK_BYTES / rowBytes));
-    List<ShardChunk> out = new ArrayList<>();
-    for (int p = 0; p < shardRows.length; p++) {
-      int[] rows = shardRows[p];
-      for (int from = 0; from < rows.length; from += per) {
-        int to = Math.min(rows.length, from + per);
-        int[] ids = Arrays.copyOfRange(rows, from, to);
-        out.add(new ShardChunk(p, ids, data.select(rows, from, to)));
-      }
-    }
-    return out;
-  }
 
   /** Contiguous row ranges: shard p holds rows [floor(p n / P), floor((p + 1) n / P)). */
   static int[][] contiguous(int n, int partitions) {
@@ -63,35 +46,24 @@ final class Layout {
 
   /**
    * Ships driver-side rows into a cached RDD of one ShardBlock per shard, shard p holding rows
-   * {@code shardRows[p]} (ascending) of {@code data}. On a cluster they travel as chunks through
-   * one shuffle ({@link #cache}). In local mode the executors run in this JVM, so each shard's
-   * block is gathered here and handed to its task by reference (as the step's weights are, see
-   * {@link ExecutorCache}): serializing the rows, writing and reading the shuffle and
-   * reassembling the blocks took about 4 s of a 5.5-6.3 s load of MNIST (60,000 training
-   * and 10,000 test rows) and bought nothing. Either way the
-   * blocks hold the same rows in the same order.
+   * {@code shardRows[p]} (ascending) of {@code data}. On a cluster each shard goes out as a
+   * broadcast of its own ({@link #broadcast}). In local mode the executors run in this JVM, so
+   * each shard's block is gathered here and handed to its task by reference (as the step's
+   * weights are, see {@link ExecutorCache}): serializing the rows, writing and reading the
+   * shuffle and reassembling the blocks took about 4 s of a 5.5-6.3 s load of MNIST (60,000
+   * training and 10,000 test rows) and bought nothing. Either way the blocks hold the same rows
+   * in the same order.
    */
   static JavaRDD<ShardBlock> ship(JavaSparkContext jsc, Block data, int[][] shardRows,
       String name) {
-    if (!jsc.isLocal()) {
-      List<ShardChunk> chunks = chunks(data, shardRows);
-      JavaPairRDD<Integer, ShardChunk> keyed =
-          jsc.parallelize(chunks, Math.max(1, chunks.size())).mapToPair(Layout::keyed);
-      return cache(keyed, shardRows.length, name);
-    }
+    if (!jsc.isLocal()) return broadcast(jsc, data, shardRows, name);
     int partitions = shardRows.length;
     ShardBlock[] blocks = new ShardBlock[partitions];
-    for (int p = 0; p < partitions; p++) {
-      int[] rows = shardRows[p];
-      if (rows.length == 0) throw new IllegalStateException("shard " + p + " has no rows");
-      blocks[p] = new ShardBlock(p, data.select(rows, 0, rows.length));
-    }
+    for (int p = 0; p < partitions; p++) blocks[p] = shard(data, shardRows, p);
     long id = NEXT_HANDOFF.incrementAndGet();
     HANDED_OFF.put(id, blocks);
-    List<Integer> indices = new ArrayList<>(partitions);
-    for (int p = 0; p < partitions; p++) indices.add(p);
     JavaRDD<ShardBlock> cached =
-        jsc.parallelize(indices, partitions).map(p -> handedOff(id, p));
+        jsc.parallelize(indices(partitions), partitions).map(p -> handedOff(id, p));
     cached.setName(name).persist(StorageLevel.MEMORY_ONLY());
     try {
       long n = cached.count();
@@ -108,6 +80,90 @@ final class Layout {
     return cached;
   }
 
+  /**
+   * Ships shard p's rows as a broadcast of their own, and makes partition p of the cached RDD that
+   * broadcast's value. One job of one task per shard fetches the rows from the driver's block
+   * manager in pieces (spark.broadcast.blockSize), where parallelize would send them inside a
+   * task each (under 1 MiB apiece, so a few hundred tasks for MNIST) and a shuffle would then
+   * write, read and reassemble them: on the loopback cluster that took 15.9 s of a 188 MB load.
+   *
+   * <p>The broadcasts live as long as the RDD, so that a partition lost with its executor is
+   * rebuilt from its broadcast and the step that lost it sees the same rows; {@link Release#rdd}
+   * destroys them with it. The driver keeps each shard's rows while they are broadcast, as the
+   * parallelized chunks did.
+   */
+  static JavaRDD<ShardBlock> broadcast(JavaSparkContext jsc, Block data, int[][] shardRows,
+      String name) {
+    int partitions = shardRows.length;
+    List<Broadcast<ShardBlock>> shards = new ArrayList<>(partitions);
+    JavaRDD<ShardBlock> cached = null;
+    try {
+      for (int p = 0; p < partitions; p++) shards.add(jsc.broadcast(shard(data, shardRows, p)));
+      cached = jsc.parallelize(indices(partitions), partitions).map(new FromBroadcast(shards));
+      BROADCAST_ROWS.put(cached.id(), shards);
+      cached.setName(name).persist(StorageLevel.MEMORY_ONLY());
+      long n = cached.count();
+      if (n != partitions) {
+        throw new IllegalStateException(
+            "expected one block per partition, found " + n + " in " + partitions);
+      }
+      return cached;
+    } catch (RuntimeException e) {
+      if (cached != null) {
+        Release.rdd(cached);
+      } else {
+        for (Broadcast<ShardBlock> b : shards) Release.broadcast(b);
+      }
+      throw e;
+    }
+  }
+
+  /** The broadcasts behind each RDD that {@link #broadcast} built, by RDD id. */
+  private static final Map<Integer, List<Broadcast<ShardBlock>>> BROADCAST_ROWS =
+      new ConcurrentHashMap<>();
+
+  /** Destroys the broadcasts behind {@code rddId}, if {@link #broadcast} built it. */
+  static void releaseRows(int rddId) {
+    List<Broadcast<ShardBlock>> shards = BROADCAST_ROWS.remove(rddId);
+    if (shards != null) for (Broadcast<ShardBlock> b : shards) Release.broadcast(b);
+  }
+
+  /** The broadcasts behind {@code rddId} if {@link #broadcast} built it and it is not released. */
+  static List<Broadcast<ShardBlock>> broadcastsOf(int rddId) {
+    return BROADCAST_ROWS.get(rddId);
+  }
+
+  /** Partition p's block: the value of broadcast p. */
+  static final class FromBroadcast implements Function<Integer, ShardBlock> {
+    private static final long serialVersionUID = 1L;
+    private final List<Broadcast<ShardBlock>> shards;
+
+    FromBroadcast(List<Broadcast<ShardBlock>> shards) {
+      this.shards = new ArrayList<>(shards);
+    }
+
+    @Override
+    public ShardBlock call(Integer p) {
+      ShardBlock b = shards.get(p).value();
+      if (b.partition != p) {
+        throw new IllegalStateException("broadcast of shard " + b.partition + " in partition " + p);
+      }
+      return b;
+    }
+  }
+
+  private static ShardBlock shard(Block data, int[][] shardRows, int p) {
+    int[] rows = shardRows[p];
+    if (rows.length == 0) throw new IllegalStateException("shard " + p + " has no rows");
+    return new ShardBlock(p, data.select(rows, 0, rows.length));
+  }
+
+  private static List<Integer> indices(int partitions) {
+    List<Integer> indices = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) indices.add(p);
+    return indices;
+  }
+
   /** Local mode: blocks gathered by the driver, by hand-off id, until their RDD is cached. */
   private static final Map<Long, ShardBlock[]> HANDED_OFF = new ConcurrentHashMap<>();
   private static final AtomicLong NEXT_HANDOFF = new AtomicLong();
@@ -121,10 +177,6 @@ final class Layout {
           + " (--driver-memory)");
     }
     return blocks[p];
-  }
-
-  static Tuple2<Integer, ShardChunk> keyed(ShardChunk c) {
-    return new Tuple2<>(c.shard, c);
   }
 
   /**

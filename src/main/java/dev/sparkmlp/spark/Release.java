@@ -18,9 +18,13 @@ import org.apache.spark.broadcast.Broadcast;
 final class Release {
   private Release() {}
 
-  /** Unpersists {@code rdd} and waits for the executors to drop its blocks. */
+  /**
+   * Unpersists {@code rdd} and waits for the executors to drop its blocks, and destroys the
+   * broadcasts its rows were shipped in ({@link Layout#broadcast}).
+   */
   static void rdd(JavaRDD<?> rdd) {
     rdd.unpersist(true);
+    Layout.releaseRows(rdd.id());
   }
 
   /** Destroys {@code b} and waits for the executors and the driver to drop its blocks. */

@@ -7,16 +7,20 @@ import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.nn.Workspace;
 import dev.sparkmlp.train.Evaluator;
 import dev.sparkmlp.train.Metrics;
-import java.util.Iterator;
+import java.io.Serializable;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * A distributed inference pass (no dropout, running batch-norm statistics) over a cached RDD of
@@ -134,9 +138,12 @@ public final class SparkEvaluation implements Evaluator {
     if (blocks == null) return Metrics.of(0, 0, 0, metrics, new double[metrics.length]);
     Broadcast<StepWeights> w = jsc.broadcast(new StepWeights(params, buffers));
     jsc.setJobDescription("sparkmlp evaluate " + what);
-    List<EvalSums> parts;
+    EvalSums[] parts = new EvalSums[blocks.getNumPartitions()];
     try {
-      parts = blocks.mapPartitions(new EvalOp(runId, netBroadcast, w, metrics)).collect();
+      // Plain objects, not Scala lambdas: Spark's closure cleaner passes over them without
+      // reading class files, as it does for the steps' jobs (StepTasks).
+      jsc.sc().runJob(blocks.rdd(), new EvalOp(runId, netBroadcast, w, metrics),
+          new Collect(parts), SUMS);
     } catch (Exception e) {
       throw new IllegalStateException("evaluating the " + what + " failed: " + e.getMessage(), e);
     } finally {
@@ -159,8 +166,27 @@ public final class SparkEvaluation implements Evaluator {
     ExecutorCache.forget(runId);
   }
 
+  private static final ClassTag<EvalSums> SUMS = ClassTag$.MODULE$.apply(EvalSums.class);
+
+  /** The driver's result handler: partition p's sums into parts[p]. */
+  private static final class Collect extends AbstractFunction2<Object, EvalSums, BoxedUnit> {
+    private final EvalSums[] parts;
+
+    Collect(EvalSums[] parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public BoxedUnit apply(Object partition, EvalSums sums) {
+      parts[(Integer) partition] = sums;
+      return BoxedUnit.UNIT;
+    }
+  }
+
   /** One partition's inference sums. */
-  static final class EvalOp implements FlatMapFunction<Iterator<ShardBlock>, EvalSums> {
+  static final class EvalOp
+      extends AbstractFunction2<TaskContext, scala.collection.Iterator<ShardBlock>, EvalSums>
+      implements Serializable {
     private static final long serialVersionUID = 1L;
     private final long runId;
     private final Broadcast<Network> net;
@@ -176,7 +202,7 @@ public final class SparkEvaluation implements Evaluator {
     }
 
     @Override
-    public Iterator<EvalSums> call(Iterator<ShardBlock> it) {
+    public EvalSums apply(TaskContext task, scala.collection.Iterator<ShardBlock> it) {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
       StepWeights w = weights.value();
       EvalSums sums = new EvalSums(metrics.length);
@@ -193,7 +219,7 @@ public final class SparkEvaluation implements Evaluator {
       } finally {
         run.release(ws);
       }
-      return List.of(sums).iterator();
+      return sums;
     }
   }
 }

@@ -105,6 +105,33 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
     }
   }
 
+  /**
+   * The training rows' {features, classes} when the format tells them before the rows are read:
+   * idx from its image header (classes: data.classes, else 10, as {@link #read} assumes), cifar
+   * from its fixed records (10 classes). Null for the other formats, whose shape only a full read gives, and
+   * for a file that cannot be opened or whose header is bad (the read reports it).
+   */
+  public static int[] shapeBeforeReading(DataSpec spec) {
+    if (spec.task() != Task.CLASSIFICATION) return null;
+    switch (spec.format()) {
+      case "idx" -> {
+        if (!Fs.exists(spec.train())) return null;
+        try (InputStream in = Fs.open(spec.train())) {
+          return new int[] {Idx.imagePixels(in, spec.train()),
+              spec.classes() > 0 ? spec.classes() : 10};
+        } catch (IOException | RuntimeException e) {
+          return null;
+        }
+      }
+      case "cifar" -> {
+        return new int[] {Cifar.PIXELS, Cifar.CLASSES};
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
   /** How {@code spec} reads a CSV file: "auto" header = null, blank label column = null (last). */
   public static CsvOptions csvOptions(DataSpec spec, int classes) {
     return (spec.task() == Task.REGRESSION ? CsvOptions.regression() : CsvOptions.classification())

@@ -142,6 +142,20 @@ class IdxTest {
   }
 
   @Test
+  void imagePixelsReadsTheHeaderOnly() throws Exception {
+    // 3 images of 2x3 announced; the pixels are cut short, which only a full read notices.
+    byte[] im = TestFiles.idxImages(3, 2, 3, pixels());
+    byte[] header = Arrays.copyOf(im, 16);
+    assertEquals(6, Idx.imagePixels(new java.io.ByteArrayInputStream(header), "h.idx"));
+    DataException e = assertThrows(DataException.class, () -> Idx.imagePixels(
+        new java.io.ByteArrayInputStream(TestFiles.idxLabels(LABELS)), "labels.idx"));
+    assertTrue(e.getMessage().startsWith("labels.idx: header"), e.getMessage());
+    DataException z = assertThrows(DataException.class, () -> Idx.imagePixels(
+        new java.io.ByteArrayInputStream(TestFiles.idxImages(3, 0, 3, new byte[0])), "z.idx"));
+    assertTrue(z.getMessage().contains("z.idx: header: image size 0x3"), z.getMessage());
+  }
+
+  @Test
   void zeroDimension() {
     DataException e = fails(TestFiles.idxImages(3, 0, 3, new byte[0]), TestFiles.idxLabels(LABELS));
     assertTrue(e.getMessage().contains("images.idx: header: image size 0x3"), e.getMessage());
