@@ -313,8 +313,9 @@ final class GemmVector {
       int d = p * ps;
       int g = 0;
       // 6 floats wanted, VL (at most PS) copied into the step's slot of PS floats.
-      for (; g < whole && src + g + VL <= a.length; g += 6) {
-        FloatVector.fromArray(SPECIES, a, src + g).intoArray(pa, d + g / 6 * stride);
+      int end = Math.min(whole, a.length - VL - src + 1);
+      for (int dg = d; g < end; g += 6, dg += stride) {
+        FloatVector.fromArray(SPECIES, a, src + g).intoArray(pa, dg);
       }
       for (; g < rows; g += 6) {
         int n = Math.min(6, rows - g);

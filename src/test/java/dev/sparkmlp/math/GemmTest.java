@@ -184,6 +184,50 @@ class GemmTest {
     }
   }
 
+  /**
+   * The 6-row kernels take two k steps per loop iteration and an odd last step apart; each
+   * element must still be one chain of FMAs in step order, so that results do not depend on
+   * the unrolling. With one K block (k &lt;= 256) and whole tiles (n a multiple of two vectors),
+   * C(i, j) is then bitwise fma(a(i, k-1), b(k-1, j), ... fma(a(i, 0), b(0, j), 0)) * alpha,
+   * plus beta * C by one more FMA.
+   */
+  @Test
+  void sixRowTileAddsTheStepsInOrderBitwise() {
+    assumeTrue(HAS_VECTOR);
+    sixRowTileInStepOrder(new Random(17));
+  }
+
+  static void sixRowTileInStepOrder(Random rnd) {
+    int n = 4 * GemmVector.VL;
+    for (int k : new int[] {1, 2, 3, 7, 8, 129, 256}) {
+      for (int t = 0; t < 2; t++) {
+        boolean ta = t == 1;
+        int m = 13;
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c0 = random(rnd, m * n);
+        for (float beta : new float[] {0f, 0.5f}) {
+          float[] c = c0.clone();
+          GemmVector.gemm(6, ta, false, m, n, k, 0.75f, a, 0, ta ? m : k, b, 0, n, beta, c, 0, n);
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+              float acc = 0f;
+              for (int p = 0; p < k; p++) {
+                acc = Math.fma(ta ? a[p * m + i] : a[i * k + p], b[p * n + j], acc);
+              }
+              float want = acc * 0.75f;
+              if (beta != 0f) want = Math.fma(c0[i * n + j], beta, want);
+              if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(c[i * n + j])) {
+                fail("mr=6 transA=" + ta + " k=" + k + " beta=" + beta + ": C(" + i + "," + j
+                    + ") = " + c[i * n + j] + ", in-order FMA chain " + want);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void concurrentCallsFromSeveralThreadsAgreeWithNaive() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -282,7 +326,7 @@ class GemmTest {
   /**
    * Runs in a child JVM started with -XX:UseAVX=2, so that the vector path has 256-bit vectors
    * (8 lanes, the 6-row tile by default) whatever this machine has: the edge sizes on every
-   * tile, all transposes.
+   * tile, all transposes, and the 6-row tile's step order.
    */
   public static final class Avx2Main {
     public static void main(String[] args) {
@@ -298,6 +342,7 @@ class GemmTest {
           }
         }
       }
+      sixRowTileInStepOrder(rnd);
       System.out.println(Gemm.implementation() + " ok");
     }
   }
