@@ -13,6 +13,7 @@
 set -euo pipefail
 
 BENCH_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+. "$BENCH_REPO/scripts/lib.sh"
 BENCH_BUILD_DIR="${SPARKMLP_BUILD_DIR:-$BENCH_REPO/target}"
 BENCH_CP_FILE="$BENCH_BUILD_DIR/bench-classpath.txt"
 
@@ -48,7 +49,8 @@ bench_classpath() {
 bench_jvm_flags() {
   local flags
   flags="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$BENCH_REPO/pom.xml")"
-  echo "${flags:---add-modules=jdk.incubator.vector}"
+  # Huge pages as scripts/sparkmlp gives them (scripts/lib.sh).
+  echo "${flags:---add-modules=jdk.incubator.vector} $(sparkmlp_thp_flag)"
 }
 
 bench_java() {

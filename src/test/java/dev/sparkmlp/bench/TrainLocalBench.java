@@ -25,7 +25,8 @@ import java.util.List;
  *
  * <p>The two are interleaved: each of --rounds rounds measures sparkmlp for --seconds, then
  * PyTorch for --seconds at each thread split (intra-op threads 1..T times OpenBLAS threads
- * 1..T, inter-op threads 1), and takes the ratio to PyTorch's best split of that round. On a
+ * 1..T, inter-op threads 1; each also with glibc's malloc on transparent huge pages where the
+ * kernel offers them), and takes the ratio to PyTorch's best split of that round. On a
  * shared machine a slow spell then hits one round's pair rather than one side of the
  * comparison. The figures are the medians over rounds, with the range of the ratio. PyTorch
  * runs as one server process per split, started once, so its import does not count. sparkmlp's
@@ -74,9 +75,16 @@ public final class TrainLocalBench {
       report.info("torch", torch ? "not measured: no python3 with torch (apt-get install python3-torch)"
           : "not measured (--no-torch)");
     } else {
-      for (int intra = 1; intra <= threads; intra++) {
-        for (int blas = 1; blas <= threads; blas++) {
-          servers.add(TorchServer.start(python, torchScript, intra, blas));
+      // Huge pages as a further setting of the peer, where the kernel offers them: glibc's
+      // malloc then asks for them (PyTorch 1.13 has no switch of its own), as the JVM does for
+      // its heap with -XX:+UseTransparentHugePages in scripts/sparkmlp and the benches.
+      boolean[] hugePages = transparentHugePages() ? new boolean[] {false, true}
+          : new boolean[] {false};
+      for (boolean huge : hugePages) {
+        for (int intra = 1; intra <= threads; intra++) {
+          for (int blas = 1; blas <= threads; blas++) {
+            servers.add(TorchServer.start(python, torchScript, intra, blas, huge));
+          }
         }
       }
       report.info("torch_blas", servers.get(0).describe());
@@ -230,10 +238,22 @@ public final class TrainLocalBench {
     return null;
   }
 
+  /** Whether the kernel offers transparent huge pages on request (mode always or madvise). */
+  static boolean transparentHugePages() {
+    try {
+      String mode = java.nio.file.Files.readString(
+          java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+      return mode.contains("[always]") || mode.contains("[madvise]");
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** A python3 child running torch_mlp.py --serve at one thread split. */
   private static final class TorchServer implements AutoCloseable {
     final int intra;
     final int blas;
+    final boolean hugePages;
     final String torchVersion;
     final String library;
     final String config;
@@ -242,9 +262,11 @@ public final class TrainLocalBench {
     private final BufferedReader out;
     private final java.io.PrintWriter in;
 
-    private TorchServer(int intra, int blas, String[] ready, Process p, BufferedReader out) {
+    private TorchServer(int intra, int blas, boolean hugePages, String[] ready, Process p,
+        BufferedReader out) {
       this.intra = intra;
       this.blas = blas;
+      this.hugePages = hugePages;
       this.torchVersion = ready[1];
       this.library = ready[2];
       this.config = ready[3];
@@ -255,8 +277,10 @@ public final class TrainLocalBench {
           new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8), true);
     }
 
-    static TorchServer start(String python, String script, int intra, int blas) throws Exception {
+    static TorchServer start(String python, String script, int intra, int blas,
+        boolean hugePages) throws Exception {
       ProcessBuilder pb = new ProcessBuilder(python, script, "--serve", String.valueOf(intra));
+      if (hugePages) pb.environment().put("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
       pb.environment().remove("OPENBLAS_CORETYPE");
       pb.environment().remove("OPENBLAS_L2_SIZE");
       pb.environment().put("OMP_NUM_THREADS", String.valueOf(intra));
@@ -270,11 +294,11 @@ public final class TrainLocalBench {
         p.destroy();
         throw new IllegalStateException("torch server did not start: " + first);
       }
-      return new TorchServer(intra, blas, ready, p, out);
+      return new TorchServer(intra, blas, hugePages, ready, p, out);
     }
 
     String split() {
-      return "intra=" + intra + " openblas=" + blas;
+      return "intra=" + intra + " openblas=" + blas + (hugePages ? " hugepages" : "");
     }
 
     /** The BLAS by what it answers: only a library with openblas_get_config is called OpenBLAS. */
