@@ -76,6 +76,8 @@ final class TrainRun {
     // The JIT warm-up runs through the engine's start and the read. The engine starts first: an
     // unreachable Spark master is reported before the data is read.
     WarmUp plan = warmUp(batch);
+    // Reading the data's header for the warm-up is part of reading the data, not of the start.
+    long peekNanos = System.nanoTime() - t0;
     boolean here = plan != null && (!engineName.equals("spark")
         || SparkMaster.isLocal(System.getProperty("spark.master", s.str("train.master"))));
     Warmup warm = here ? Warmup.start(plan.spec(), plan.rows()) : null;
@@ -141,8 +143,8 @@ final class TrainRun {
           : new Checkpointer(Fs.resolve(output, "checkpoint"), checkpointEvery, checkpointEverySteps,
               savedModel(spec, params, buffers, data, cfg), seed,
               s.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
-      double startupSeconds = (loadStart - t0) / 1e9;
-      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+      double startupSeconds = (loadStart - t0 - peekNanos) / 1e9;
+      double loadSeconds = (System.nanoTime() - loadStart + peekNanos) / 1e9;
       TrainResult result;
       try {
         result = trainer.fit(source, validation, trainEval,
