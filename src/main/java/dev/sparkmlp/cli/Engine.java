@@ -2,7 +2,6 @@ package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.nn.Network;
-import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.train.DataSpec;
 import dev.sparkmlp.train.Datasets;
@@ -33,13 +32,6 @@ interface Engine extends AutoCloseable {
   Evaluator evaluator(Network net, Block data, String what, List<? extends OutputMetric> metrics);
 
   String describe();
-
-  /**
-   * Starts the JIT warm-up of {@code train.Warmup} where executors in other JVMs compute, without
-   * waiting for it; nothing where this JVM computes (the caller warms it). Batches of
-   * {@code rows} rows of {@code spec}'s network.
-   */
-  default void warmUpExecutors(NetworkSpec spec, int rows) {}
 
   @Override
   void close();

@@ -4,10 +4,8 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Scaler;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
-import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.ClusterWatch;
-import dev.sparkmlp.spark.ExecutorWarmup;
 import dev.sparkmlp.spark.FileData;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
@@ -247,11 +245,6 @@ final class SparkEngine implements Engine {
 
   int partitions() {
     return partitions;
-  }
-
-  @Override
-  public void warmUpExecutors(NetworkSpec spec, int rows) {
-    if (!jsc.isLocal()) ExecutorWarmup.start(jsc, spec, rows, ExecutorWarmup.SECONDS);
   }
 
   @Override

@@ -60,21 +60,6 @@ public final class Warmup implements AutoCloseable {
     }
   }
 
-  /**
-   * Passes in the calling thread for {@code seconds}, at least one, and how many ran: the form
-   * a Spark executor's task runs, which ends by its own clock.
-   */
-  public static int runFor(NetworkSpec spec, int rows, double seconds) {
-    Pass pass = new Pass(spec, Math.max(1, Math.min(MAX_ROWS, rows)));
-    long deadline = System.nanoTime() + (long) (seconds * 1e9);
-    int n = 0;
-    do {
-      pass.run();
-      n++;
-    } while (System.nanoTime() < deadline);
-    return n;
-  }
-
   /** One training pass of its own network over its own synthetic rows. */
   private static final class Pass {
     private final Network net;
