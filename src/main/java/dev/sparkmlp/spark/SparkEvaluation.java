@@ -20,7 +20,6 @@ import org.apache.spark.sql.SparkSession;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 /**
  * A distributed inference pass (no dropout, running batch-norm statistics) over a cached RDD of
@@ -143,7 +142,7 @@ public final class SparkEvaluation implements Evaluator {
       // Plain objects, not Scala lambdas: Spark's closure cleaner passes over them without
       // reading class files, as it does for the steps' jobs (StepTasks).
       jsc.sc().runJob(blocks.rdd(), new EvalOp(runId, netBroadcast, w, metrics),
-          new Collect(parts), SUMS);
+          new StepTasks.Collect<>(parts), SUMS);
     } catch (Exception e) {
       throw new IllegalStateException("evaluating the " + what + " failed: " + e.getMessage(), e);
     } finally {
@@ -167,21 +166,6 @@ public final class SparkEvaluation implements Evaluator {
   }
 
   private static final ClassTag<EvalSums> SUMS = ClassTag$.MODULE$.apply(EvalSums.class);
-
-  /** The driver's result handler: partition p's sums into parts[p]. */
-  private static final class Collect extends AbstractFunction2<Object, EvalSums, BoxedUnit> {
-    private final EvalSums[] parts;
-
-    Collect(EvalSums[] parts) {
-      this.parts = parts;
-    }
-
-    @Override
-    public BoxedUnit apply(Object partition, EvalSums sums) {
-      parts[(Integer) partition] = sums;
-      return BoxedUnit.UNIT;
-    }
-  }
 
   /** One partition's inference sums. */
   static final class EvalOp

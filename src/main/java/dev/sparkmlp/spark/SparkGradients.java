@@ -411,7 +411,7 @@ public final class SparkGradients implements GradientSource {
    */
   Gradient direct(JavaRDD<ShardBlock> rdd, StepOp op) {
     Gradient[] parts = new Gradient[partitions];
-    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op, handOff), new Collect(parts), GRADIENT);
+    jsc.sc().runJob(rdd.rdd(), new PartitionTask(op, handOff), new Collect<>(parts), GRADIENT);
     if (handOff) {
       for (int p = 0; p < partitions; p++) {
         parts[p] = ExecutorCache.handedBack(runId, p, op.epoch, op.step);
@@ -432,7 +432,7 @@ public final class SparkGradients implements GradientSource {
         rdd.rdd().mapPartitionsWithIndex(new KeyedTask(op), true, KEYED);
     ShuffledRDD<Integer, Gradient, Gradient> byGroup = new ShuffledRDD<>(keyed,
         new GroupPartitioner(partitions, size), INTEGER, GRADIENT, GRADIENT);
-    jsc.sc().runJob(byGroup, new GroupTask(partitions, size), new Collect(groups), GRADIENT);
+    jsc.sc().runJob(byGroup, new GroupTask(partitions, size), new Collect<>(groups), GRADIENT);
     return timedSum(() -> Shards.sumInOrder(groups, 0, groups.length));
   }
 

@@ -156,17 +156,20 @@ final class StepTasks {
     }
   }
 
-  /** Stores each task's result at its partition index; runs on the driver. */
-  static final class Collect extends AbstractFunction2<Object, Gradient, BoxedUnit> {
-    private final Gradient[] parts;
+  /**
+   * Stores each task's result at its partition index; runs on the driver. The result handler of
+   * the steps' jobs and of {@link SparkEvaluation}'s.
+   */
+  static final class Collect<T> extends AbstractFunction2<Object, T, BoxedUnit> {
+    private final T[] parts;
 
-    Collect(Gradient[] parts) {
+    Collect(T[] parts) {
       this.parts = parts;
     }
 
     @Override
-    public BoxedUnit apply(Object partition, Gradient g) {
-      parts[(Integer) partition] = g;
+    public BoxedUnit apply(Object partition, T result) {
+      parts[(Integer) partition] = result;
       return BoxedUnit.UNIT;
     }
   }
