@@ -62,22 +62,13 @@ final class Layout {
     for (int p = 0; p < partitions; p++) blocks[p] = shard(data, shardRows, p);
     long id = NEXT_HANDOFF.incrementAndGet();
     HANDED_OFF.put(id, blocks);
-    JavaRDD<ShardBlock> cached =
-        jsc.parallelize(indices(partitions), partitions).map(p -> handedOff(id, p));
-    cached.setName(name).persist(StorageLevel.MEMORY_ONLY());
     try {
-      long n = cached.count();
-      if (n != partitions) {
-        throw new IllegalStateException(
-            "expected one block per partition, found " + n + " in " + partitions);
-      }
-    } catch (RuntimeException e) {
-      Release.rdd(cached);
-      throw e;
+      return materialize(
+          jsc.parallelize(indices(partitions), partitions).map(p -> handedOff(id, p)),
+          partitions, name);
     } finally {
       HANDED_OFF.remove(id);
     }
-    return cached;
   }
 
   /**
@@ -96,26 +87,17 @@ final class Layout {
       String name) {
     int partitions = shardRows.length;
     List<Broadcast<ShardBlock>> shards = new ArrayList<>(partitions);
-    JavaRDD<ShardBlock> cached = null;
+    JavaRDD<ShardBlock> cached;
     try {
       for (int p = 0; p < partitions; p++) shards.add(jsc.broadcast(shard(data, shardRows, p)));
       cached = jsc.parallelize(indices(partitions), partitions).map(new FromBroadcast(shards));
-      BROADCAST_ROWS.put(cached.id(), shards);
-      cached.setName(name).persist(StorageLevel.MEMORY_ONLY());
-      long n = cached.count();
-      if (n != partitions) {
-        throw new IllegalStateException(
-            "expected one block per partition, found " + n + " in " + partitions);
-      }
-      return cached;
     } catch (RuntimeException e) {
-      if (cached != null) {
-        Release.rdd(cached);
-      } else {
-        for (Broadcast<ShardBlock> b : shards) Release.broadcast(b);
-      }
+      for (Broadcast<ShardBlock> b : shards) Release.broadcast(b);
       throw e;
     }
+    // From here Release.rdd destroys the broadcasts with the RDD, also when materializing fails.
+    BROADCAST_ROWS.put(cached.id(), shards);
+    return materialize(cached, partitions, name);
   }
 
   /** The broadcasts behind each RDD that {@link #broadcast} built, by RDD id. */
@@ -187,8 +169,17 @@ final class Layout {
    */
   static JavaRDD<ShardBlock> cache(JavaPairRDD<Integer, ShardChunk> keyed, int partitions,
       String name) {
-    JavaRDD<ShardBlock> blocks = keyed.partitionBy(new HashPartitioner(partitions))
-        .mapPartitionsWithIndex(Layout::assemble, true);
+    return materialize(keyed.partitionBy(new HashPartitioner(partitions))
+        .mapPartitionsWithIndex(Layout::assemble, true), partitions, name);
+  }
+
+  /**
+   * Names, caches and computes {@code blocks}, checking that each of the {@code partitions}
+   * partitions holds one block. On failure nothing stays cached ({@link Release#rdd}) and a
+   * {@link DataException} thrown by a task reaches the caller as itself ({@link #unwrap}).
+   */
+  private static JavaRDD<ShardBlock> materialize(JavaRDD<ShardBlock> blocks, int partitions,
+      String name) {
     blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
     try {
       long n = blocks.count();
