@@ -69,12 +69,20 @@ final class SparkEngine implements Engine {
     this.microBatch = microBatch;
   }
 
+  /**
+   * The master the engine starts with: {@code spark.master} when spark-submit (or a system
+   * property) gives it, else {@code train.master}. Modified: conf, which gets it.
+   */
+  static String master(SparkConf conf, Settings s) {
+    if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
+    return conf.get("spark.master");
+  }
+
   static SparkEngine start(Settings s) {
     Logs.quiet();
     int microBatch = s.microBatch();
     SparkConf conf = new SparkConf();
-    if (!conf.contains("spark.master")) conf.setMaster(s.str("train.master"));
-    String master = conf.get("spark.master");
+    String master = master(conf, s);
     conf.setIfMissing("spark.app.name", "sparkmlp");
     SparkMlpKryoRegistrator.configure(conf);
     if (SparkMaster.isLocal(master)) conf.setIfMissing("spark.ui.enabled", "false");

@@ -44,7 +44,7 @@ final class TrainRun {
   /**
    * The JIT warm-up ({@link Warmup}), started, when {@code train.warm-up} is on, the format gives
    * the shape before the read, and this JVM computes the gradients: the local engine, or Spark
-   * with a local master (spark-submit's {@code spark.master}, else {@code train.master}). It runs
+   * with a local master ({@link SparkEngine#master}). It runs
    * through the engine's start and the read. The batch is a shard's share of the run's:
    * {@code train.partitions}, or one shard per core. Else null.
    *
@@ -55,7 +55,7 @@ final class TrainRun {
   private Warmup warmup(String engineName, int batch) {
     if (!s.config().getBoolean("train.warm-up")) return null;
     if (engineName.equals("spark")
-        && !SparkMaster.isLocal(System.getProperty("spark.master", s.str("train.master")))) {
+        && !SparkMaster.isLocal(SparkEngine.master(new org.apache.spark.SparkConf(), s))) {
       return null;
     }
     NetworkSpec spec;

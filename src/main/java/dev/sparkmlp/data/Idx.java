@@ -57,10 +57,7 @@ public final class Idx {
   public static int imagePixels(InputStream stream, String name) throws IOException {
     try (Input in = Input.open(stream, name)) {
       int[] h = header(in, name, IMAGES_MAGIC, 4);
-      if (h[2] <= 0 || h[3] <= 0 || (long) h[2] * h[3] > Integer.MAX_VALUE) {
-        throw new DataException(name, "header", "image size " + unsigned(h[2]) + "x"
-            + unsigned(h[3]) + " is not a positive int");
-      }
+      checkImageSize(name, h[2], h[3]);
       return h[2] * h[3];
     }
   }
@@ -71,10 +68,7 @@ public final class Idx {
       int count = h[1];
       int rows = h[2];
       int cols = h[3];
-      if (rows <= 0 || cols <= 0) {
-        throw new DataException(name, "header", "image size " + unsigned(rows) + "x"
-            + unsigned(cols) + " must be positive");
-      }
+      checkImageSize(name, rows, cols);
       long n = (long) count * rows * cols;
       if (n > Input.MAX_ARRAY) {
         throw new DataException(name, "header", count + " images of " + rows + "x" + cols
@@ -118,6 +112,18 @@ public final class Idx {
     }
     return imagesPath.substring(0, at) + "labels-idx1"
         + imagesPath.substring(at + "images-idx3".length());
+  }
+
+  /** Both sides of an image positive, and their product an int. */
+  private static void checkImageSize(String name, int rows, int cols) {
+    if (rows <= 0 || cols <= 0) {
+      throw new DataException(name, "header", "image size " + unsigned(rows) + "x"
+          + unsigned(cols) + " must be positive");
+    }
+    if ((long) rows * cols > Integer.MAX_VALUE) {
+      throw new DataException(name, "header", "image size " + rows + "x" + cols
+          + " is more pixels than an int counts");
+    }
   }
 
   /** Reads a header of {@code ints} big-endian int32s, checking the magic number and the count. */

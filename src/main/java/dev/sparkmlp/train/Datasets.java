@@ -23,6 +23,8 @@ import java.io.InputStream;
  * @param test null when there is none
  */
 public record Datasets(Block train, Block validation, Block test, Scaler scaler) {
+  /** The classes of an idx set when data.classes is 0: the digits of MNIST and Fashion-MNIST. */
+  static final int IDX_CLASSES = 10;
 
   /** Reads and scales the data; {@code seed} chooses a held-out validation split. */
   public static Datasets load(DataSpec spec, long seed) {
@@ -76,7 +78,7 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
                 + " e.g. --train-labels or data.train-labels)");
           }
           try (InputStream img = open(path); InputStream lab = open(labels)) {
-            yield Idx.read(img, path, lab, labels, k > 0 ? k : 10);
+            yield Idx.read(img, path, lab, labels, k > 0 ? k : IDX_CLASSES);
           }
         }
         case "cifar" -> {
@@ -107,9 +109,10 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
 
   /**
    * The training rows' {features, classes} when the format tells them before the rows are read:
-   * idx from its image header (classes: data.classes, else 10, as {@link #read} assumes), cifar
-   * from its fixed records (10 classes). Null for the other formats, whose shape only a full read gives, and
-   * for a file that cannot be opened or whose header is bad (the read reports it).
+   * idx from its image header (classes: data.classes, else {@link #IDX_CLASSES}, as {@link #read}
+   * assumes), cifar from its fixed records (10 classes). Null for the other formats, whose shape
+   * only a full read gives, and for a file that cannot be opened or whose header is bad (the
+   * read reports it).
    */
   public static int[] shapeBeforeReading(DataSpec spec) {
     if (spec.task() != Task.CLASSIFICATION) return null;
@@ -118,7 +121,7 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
         if (!Fs.exists(spec.train())) return null;
         try (InputStream in = Fs.open(spec.train())) {
           return new int[] {Idx.imagePixels(in, spec.train()),
-              spec.classes() > 0 ? spec.classes() : 10};
+              spec.classes() > 0 ? spec.classes() : IDX_CLASSES};
         } catch (IOException | RuntimeException e) {
           return null;
         }

@@ -52,37 +52,19 @@ public final class Warmup implements AutoCloseable {
   }
 
   private void run(NetworkSpec spec, int rows) {
-    Pass pass = new Pass(spec, rows);
+    Network net = Network.build(spec);
+    float[] params = new float[net.paramCount()];
+    float[] buffers = new float[net.bufferCount()];
+    net.initialize(params, buffers, 0);
+    Block block = synthetic(rows, net.inputs(), Math.max(2, net.outputs()));
+    int[] index = new int[rows];
+    for (int r = 0; r < rows; r++) index[r] = r;
+    Workspace ws = net.newWorkspace(rows);
     long deadline = System.nanoTime() + (long) (MAX_SECONDS * 1e9);
     while (!stop && System.nanoTime() < deadline) {
-      pass.run();
-      passes++;
-    }
-  }
-
-  /** One training pass of its own network over its own synthetic rows. */
-  private static final class Pass {
-    private final Network net;
-    private final float[] params;
-    private final float[] buffers;
-    private final Block block;
-    private final int[] index;
-    private final Workspace ws;
-
-    Pass(NetworkSpec spec, int rows) {
-      net = Network.build(spec);
-      params = new float[net.paramCount()];
-      buffers = new float[net.bufferCount()];
-      net.initialize(params, buffers, 0);
-      block = synthetic(rows, net.inputs(), Math.max(2, net.outputs()));
-      index = new int[rows];
-      for (int r = 0; r < rows; r++) index[r] = r;
-      ws = net.newWorkspace(rows);
-    }
-
-    void run() {
       ws.reset();
-      net.accumulate(params, buffers, block, index, 0, block.rows, 0L, ws);
+      net.accumulate(params, buffers, block, index, 0, rows, 0L, ws);
+      passes++;
     }
   }
 
