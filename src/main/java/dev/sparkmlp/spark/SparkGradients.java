@@ -7,7 +7,9 @@ import dev.sparkmlp.spark.StepTasks.Collect;
 import dev.sparkmlp.spark.StepTasks.GroupPartitioner;
 import dev.sparkmlp.spark.StepTasks.GroupTask;
 import dev.sparkmlp.spark.StepTasks.KeyedTask;
+import dev.sparkmlp.spark.StepTasks.LoopTask;
 import dev.sparkmlp.spark.StepTasks.PartitionTask;
+import dev.sparkmlp.spark.StepTasks.Single;
 import dev.sparkmlp.spark.StepTasks.StepOp;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.GradientSource;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
+import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -27,6 +30,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
+import scala.runtime.BoxedUnit;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -129,6 +133,15 @@ public final class SparkGradients implements GradientSource {
   /** Local mode: the executors are this JVM, and the weights go to them by reference. */
   private boolean handOff;
   private boolean destroyInBackground = true;
+  /**
+   * Local mode at depth 1, with a task slot for every partition: the steps of an epoch run in one
+   * job ({@link StepLoop}) instead of a job each.
+   */
+  private boolean stepLoops;
+  private final BiFunction<JavaRDD<ShardBlock>, StepOp, Gradient> looped = this::looped;
+  /** The running loop and its job; null between loops. */
+  private StepLoop loop;
+  private SimpleFutureAction<BoxedUnit> loopJob;
   /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
   private ExecutorService cleaner;
   private CollectionAccumulator<long[]> computeNanos;
@@ -235,6 +248,20 @@ public final class SparkGradients implements GradientSource {
         microBatch);
     this.netBroadcast = jsc.broadcast(net);
     this.handOff = jsc.isLocal();
+    this.stepLoops = loopsPossible();
+  }
+
+  /**
+   * Whether an epoch's steps can run in one job: local mode (the loop hands weights and sums over
+   * in this JVM), depth 1, and a task slot for each partition (the loop's barrier stage runs all
+   * its tasks at once; Spark would wait for slots that never come) on a master that runs each
+   * task once (a retried loop task is handled, but local[n,f] keeps per-step jobs, whose retries
+   * are Spark's own).
+   */
+  boolean loopsPossible() {
+    int slots = SparkMaster.localSlotsWithoutRetries(jsc.master(),
+        jsc.getConf().getInt("spark.task.cpus", 1));
+    return handOff && treeDepth == 1 && partitions <= slots;
   }
 
   private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
@@ -336,7 +363,8 @@ public final class SparkGradients implements GradientSource {
 
   @Override
   public Gradient compute(float[] params, float[] buffers, int epoch, int step) {
-    return compute(params, buffers, epoch, step, treeDepth == 1 ? this::direct : this::grouped);
+    return compute(params, buffers, epoch, step,
+        treeDepth > 1 ? this::grouped : stepLoops ? looped : this::direct);
   }
 
   /**
@@ -370,8 +398,11 @@ public final class SparkGradients implements GradientSource {
     weights = w;
     long t2 = System.nanoTime();
     sumNanos = 0;
+    boolean looping = combine == looped;
+    if (!looping) endLoop(true);
+    // A loop's tasks time their steps themselves: an accumulator reaches the driver at task end.
     StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
-        partitions, workspaceRows, microBatch, computeNanos);
+        partitions, workspaceRows, microBatch, looping ? null : computeNanos);
     String name = "sparkmlp epoch " + (epoch + 1) + "/" + totalEpochs
         + " step " + (step + 1) + "/" + steps;
     jsc.setJobDescription(name);
@@ -395,7 +426,7 @@ public final class SparkGradients implements GradientSource {
       throw new IllegalStateException("step " + (step + 1) + " summed " + g.shards
           + " partitions and " + g.count + " rows, expected " + partitions + " and " + batch);
     }
-    if (computeNanos != null) {
+    if (computeNanos != null && !looping) {
       List<long[]> t = computeNanos.value();
       lastComputeNanos = t.stream().mapToLong(a -> a[0]).toArray();
       lastComputeCpuNanos = t.stream().mapToLong(a -> a[1]).toArray();
@@ -418,6 +449,92 @@ public final class SparkGradients implements GradientSource {
       }
     }
     return timedSum(() -> Shards.sumInTree(parts));
+  }
+
+  /**
+   * Depth 1, the steps of an epoch in one job ({@link StepLoop}): posts the step to the running
+   * loop, or starts a loop (a barrier job over the cached blocks) when none runs or the last one
+   * ended, and waits for the partition sums, which the driver adds in the sum tree as
+   * {@link #direct} does. After the epoch's last step the loop ends, so that the job has freed
+   * its slots for the evaluation's before this returns.
+   */
+  Gradient looped(JavaRDD<ShardBlock> rdd, StepOp op) {
+    // A job that ended under the loop (cancelled, say) takes no more steps: endLoop reports it.
+    if (loop != null && loopJob.isCompleted()) loop.jobEnded(failure(loopJob));
+    if (loop == null || !loop.post(op)) {
+      endLoop(true);
+      loop = StepLoop.open(partitions, computeNanos != null);
+      String name = "sparkmlp epoch " + (op.epoch + 1) + "/" + totalEpochs + " steps "
+          + (op.step + 1) + "-" + steps + "/" + steps;
+      jsc.setJobDescription(name);
+      jsc.setLocalProperty(CALL_SITE_LONG, name);
+      RDD<Integer> served = rdd.rdd().barrier()
+          .mapPartitions(new LoopTask(loop.id, runId), true, INTEGER);
+      loopJob = jsc.sc().submitJob(served, new Single<Integer>(),
+          scala.collection.immutable.Range$.MODULE$.apply(0, partitions),
+          new Collect<>(new Integer[partitions]), () -> BoxedUnit.UNIT);
+      if (!loop.post(op)) throw new IllegalStateException("a new step loop refused its first step");
+    }
+    Gradient[] got;
+    try {
+      while ((got = loop.await(LOOP_CHECK_MILLIS)) == null) {
+        // The tasks deliver or fail; a job that failed before they started reports it here.
+        if (loopJob.isCompleted()) loop.jobEnded(failure(loopJob));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      loop.end();
+      throw new IllegalStateException("interrupted while waiting for the step's sums", e);
+    } catch (IllegalStateException e) {
+      loop = null;
+      loopJob = null;
+      throw e;
+    }
+    if (computeNanos != null) {
+      long[][] t = loop.lastComputeNanos();
+      lastComputeNanos = t[0];
+      lastComputeCpuNanos = t[1];
+    }
+    if (op.step == steps - 1) endLoop(true);
+    Gradient[] parts = got;
+    return timedSum(() -> Shards.sumInTree(parts));
+  }
+
+  /** How often the driver, waiting for a loop's sums, checks whether its job has ended. */
+  private static final long LOOP_CHECK_MILLIS = 20;
+
+  /**
+   * Ends the running loop, if any, and waits for its job; {@code rethrow}: a failure of the job
+   * is thrown (as an IllegalStateException), else only recorded.
+   */
+  private void endLoop(boolean rethrow) {
+    if (loop == null) return;
+    StepLoop l = loop;
+    SimpleFutureAction<BoxedUnit> job = loopJob;
+    loop = null;
+    loopJob = null;
+    l.end();
+    Throwable failure;
+    try {
+      scala.concurrent.Await.ready(job, scala.concurrent.duration.Duration.apply(
+          rethrow ? Long.MAX_VALUE / 4 : 30_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS));
+      failure = failure(job);
+    } catch (Exception e) {
+      failure = e;
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+    }
+    l.jobEnded(failure);
+    if (failure != null && rethrow) {
+      throw new IllegalStateException("the step loop's job failed: " + failure.getMessage(),
+          failure);
+    }
+  }
+
+  /** The failure of a completed job; null when it succeeded or has not completed. */
+  private static Throwable failure(SimpleFutureAction<BoxedUnit> job) {
+    if (!job.isCompleted()) return null;
+    scala.util.Try<BoxedUnit> t = job.value().get();
+    return t.isFailure() ? ((scala.util.Failure<BoxedUnit>) t).exception() : null;
   }
 
   /**
@@ -498,7 +615,30 @@ public final class SparkGradients implements GradientSource {
       throw new IllegalArgumentException("weights go by reference only in local mode, not on "
           + jsc.master());
     }
+    if (byReference == handOff) return;
+    endLoop(true);
     handOff = byReference;
+    if (!byReference) stepLoops = false;
+  }
+
+  /**
+   * Whether the steps of an epoch run in one job (the default where {@link #loopsPossible}) or a
+   * job each; for tests and the benchmark, which compare both on one source.
+   */
+  void stepLoops(boolean on) {
+    if (on && !loopsPossible()) {
+      throw new IllegalArgumentException("step loops need local mode, depth 1, weights by"
+          + " reference and a task slot per partition; " + jsc.master() + " with " + partitions
+          + " partitions at depth " + treeDepth + " has not");
+    }
+    if (on == stepLoops) return;
+    endLoop(true);
+    stepLoops = on;
+  }
+
+  /** Whether the steps of an epoch run in one job; see {@link #stepLoops(boolean)}. */
+  boolean stepLoops() {
+    return stepLoops;
   }
 
   /**
@@ -527,6 +667,7 @@ public final class SparkGradients implements GradientSource {
   public void close() {
     if (closed) return;
     closed = true;
+    endLoop(false);
     Release.rdd(blocks);
     if (cleaner != null) {
       cleaner.shutdown();

@@ -23,6 +23,26 @@ public final class SparkMaster {
   }
 
   /**
+   * Task slots of a local master that runs each task once: 1 for {@code local}, n for
+   * {@code local[n]}, the JVM's processors for {@code local[*]}, divided by {@code taskCpus}
+   * (spark.task.cpus). 0 for {@code local[n,f]}, which retries failed tasks, and for any other
+   * master.
+   */
+  public static int localSlotsWithoutRetries(String master, int taskCpus) {
+    int cores;
+    if (master.equals("local")) {
+      cores = 1;
+    } else if (master.equals("local[*]")) {
+      cores = Runtime.getRuntime().availableProcessors();
+    } else if (master.matches("local\\[[1-9][0-9]{0,5}\\]")) {
+      cores = Integer.parseInt(master.substring(6, master.length() - 1));
+    } else {
+      return 0;
+    }
+    return taskCpus <= 0 ? 0 : cores / taskCpus;
+  }
+
+  /**
    * For a standalone master {@code spark://host:port[,host2:port2...]}: at least one of the listed
    * masters accepts a TCP connection within {@code timeout}. Other masters (local, yarn, k8s) pass.
    *

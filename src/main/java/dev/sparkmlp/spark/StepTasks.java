@@ -13,7 +13,10 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.CollectionAccumulator;
+import java.util.ArrayList;
+import java.util.List;
 import scala.Tuple2;
+import scala.runtime.AbstractFunction1;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
@@ -61,6 +64,56 @@ final class StepTasks {
       g = sumAll(op, g, it);
       ExecutorCache.handBack(op.runId, p, op.epoch, op.step, g);
       return new Gradient();
+    }
+  }
+
+  /**
+   * A task of a {@link StepLoop} job (a barrier stage over the cached blocks): its partition's sum
+   * of every step the driver posts to the loop, until the loop ends. Returns the steps it served.
+   */
+  static final class LoopTask extends AbstractFunction1<scala.collection.Iterator<ShardBlock>,
+      scala.collection.Iterator<Integer>> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final long loopId;
+    private final long runId;
+
+    LoopTask(long loopId, long runId) {
+      this.loopId = loopId;
+      this.runId = runId;
+    }
+
+    @Override
+    public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<ShardBlock> it) {
+      TaskContext task = TaskContext.get();
+      int p = task.partitionId();
+      List<ShardBlock> shards = new ArrayList<>(1);
+      while (it.hasNext()) shards.add(it.next());
+      StepLoop loop = StepLoop.attach(loopId);
+      // A retried attempt sums into a buffer of its own: the first may still be writing its.
+      Gradient g = task.attemptNumber() == 0 ? ExecutorCache.resultBuffer(runId, p) : new Gradient();
+      int served = 0;
+      try {
+        for (StepLoop.Request r = loop.next(0, task::isInterrupted); r != null;
+            r = loop.next(r.seq(), task::isInterrupted)) {
+          loop.serve(p, r, g, shards);
+          served++;
+        }
+      } catch (InterruptedException e) {
+        // Spark killed the task with an interrupt; it ignores what a killed task returns.
+        Thread.currentThread().interrupt();
+      }
+      return scala.collection.Iterator$.MODULE$.single(served);
+    }
+  }
+
+  /** The result of a task whose iterator holds one value: that value. */
+  static final class Single<T>
+      extends AbstractFunction1<scala.collection.Iterator<T>, T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public T apply(scala.collection.Iterator<T> it) {
+      return it.next();
     }
   }
 

@@ -67,7 +67,13 @@ import scala.Tuple2;
  * </ul>
  *
  * Each round runs a Spark step, a floor step, an empty job and a local step, so that all see the
- * same machine (it may be shared). With {@code --variants before,broadcast,default} each round runs
+ * same machine (it may be shared). In local mode with a task slot per partition the default runs
+ * the steps of an epoch in one job (a step loop, {@code SparkGradients}), which holds the slots
+ * between its steps: its rounds are a Spark step and a local step, and its floor steps and empty
+ * jobs run after the rounds; its breakdown has no task metrics (no job per step) but the loop's
+ * hand-over. A loop restarts whenever another variant steps in between, so compare the loop with
+ * a job per step in two runs ({@code --variants job} against the default), not in one rotation.
+ * With {@code --variants before,broadcast,job} each round runs
  * one Spark step of each way of sending the weights, in an order that rotates from round to round;
  * a step that leaves a weights broadcast destroys it before the next step, timed as part of its
  * own step (else the next variant would pay for it). Times are medians over the measured rounds,
@@ -87,7 +93,10 @@ public final class SparkStepBench {
   private static final Map<String, String> BREAKDOWN = Map.ofEntries(
       Map.entry("broadcast_create", "driver: jsc.broadcast of the step's weights"),
       Map.entry("broadcast_destroy", "driver: destroying the previous step's broadcast"),
-      Map.entry("job", "driver: runJob, submission until every result is on the driver"),
+      Map.entry("job", "driver: runJob, submission until every result is on the driver; in a"
+          + " step loop, posting the step until every sum is back"),
+      Map.entry("loop_handover", "step loop: job minus the slowest partition's compute, the"
+          + " hand-over of the step to the waiting tasks and of their sums back"),
       Map.entry("job_outside_tasks", "job minus first task launch to last task finish:"
           + " submission, scheduling, and handing the results to the driver's thread"),
       Map.entry("job_submit_to_first_launch", "listener: job start event to first launch"),
@@ -358,7 +367,10 @@ public final class SparkStepBench {
 
   /**
    * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
-   * local mode the weights go to the tasks by reference, else in a broadcast); before (every step
+   * local mode with a task slot per partition the steps of an epoch run in one job, a step loop,
+   * with the weights and sums handed over by reference; on a cluster a job per step with the
+   * weights in a broadcast); job (local mode: a job per step, the weights by reference, as the
+   * default was before step loops); before (every step
    * broadcasts the weights and destroys the previous broadcast before its job, as SparkGradients
    * did before); broadcast (a broadcast, the previous one destroyed in the background);
    * and any of them with the suffix -nocompress or -nochecksum (spark.broadcast.compress or
@@ -366,7 +378,7 @@ public final class SparkStepBench {
    * TorrentBroadcast reads them for each new broadcast, the task binary's included; a measuring
    * device for local mode only).
    */
-  static final List<String> VARIANTS = List.of("default", "before", "broadcast");
+  static final List<String> VARIANTS = List.of("default", "job", "before", "broadcast");
 
   /**
    * Rounds of: for each variant (in an order that rotates from round to round) a Spark step and
@@ -396,6 +408,7 @@ public final class SparkStepBench {
     double[][] bounds = new double[nv][steps];
     double[][] ratios = new double[nv][steps];
     double[] loopMs = new double[nv];
+    boolean[] loops = new boolean[nv];
     double[] localMs = new double[nv];
     List<Map<String, Double>> sums = new ArrayList<>();
     for (int v = 0; v < nv; v++) sums.add(new LinkedHashMap<>());
@@ -412,7 +425,10 @@ public final class SparkStepBench {
           int v = (round + j) % nv;
           String variant = variants.get(v);
           String base = variant.replaceAll("-no(compress|checksum)$", "");
-          if (localMode) StepSums.handOff(source, base.equals("default"));
+          boolean byReference = base.equals("default") || base.equals("job");
+          if (localMode) StepSums.handOff(source, byReference);
+          boolean looping = StepSums.stepLoops(source, base.equals("default"));
+          loops[v] = looping;
           StepSums.destroyInBackground(source, !base.equals("before"));
           // Broadcast settings TorrentBroadcast reads for each new broadcast.
           String setting = variant.endsWith("-nocompress") ? "spark.broadcast.compress"
@@ -429,12 +445,14 @@ public final class SparkStepBench {
           // next: destroy it now and charge it to this step (as "before" does within its step).
           long destroyed = nv > 1 ? StepSums.destroyWeightsNow(source) : 0;
           if (setting != null) live.set(setting, was);
-          StepListener.Job job = listener.next();
+          // A loop holds the task slots between its steps: the floor and the empty job, which
+          // need them, are measured after the rounds for a loop's steps.
+          StepListener.Job job = looping ? null : listener.next();
           SparkGradients.StepTimes times = source.lastStepTimes();
           long[] taskCompute = source.lastComputeNanos();
           long[] taskCpu = source.lastComputeCpuNanos();
-          double f = floor.step(jsc);
-          long empty = StepSums.emptyJob(source);
+          double f = looping ? Double.NaN : floor.step(jsc);
+          long empty = looping ? 0 : StepSums.emptyJob(source);
           long t3 = System.nanoTime();
           update(localAdam, localParams, g,
               local.compute(localParams, localBuffers, i / perEpoch, i % perEpoch));
@@ -447,8 +465,8 @@ public final class SparkStepBench {
           overhead[v][k] = step[v][k] - compute[v][k];
           floors[v][k] = f;
           empties[v][k] = empty / 1e6;
-          // The best a Spark step could do: its tasks' compute, Spark's empty job around them,
-          // the driver's sum and the update.
+          // The best a Spark step could do: its tasks' compute, Spark's empty job around them
+          // (none in a loop), the driver's sum and the update.
           bounds[v][k] = (t4 - t3) / (concurrent(taskCompute, partitions, slots) + empty
               + times.sumNanos() + (double) (t2 - t1));
           loopMs[v] += (t2 - t0 + destroyed) / 1e6;
@@ -456,6 +474,15 @@ public final class SparkStepBench {
           ratios[v][k] = (t4 - t3) / (double) (t2 - t0 + destroyed);
           breakdown(sums.get(v), times, job, taskCompute, (t2 - t1) / 1e6,
               (t2 - t0 + destroyed) / 1e6, destroyed / 1e6);
+        }
+      }
+      // The loops' floor and empty jobs, now that no loop holds the slots.
+      StepSums.stepLoops(source, false);
+      for (int v = 0; v < nv; v++) {
+        if (!loops[v]) continue;
+        for (int k = 0; k < steps; k++) {
+          floors[v][k] = floor.step(jsc);
+          empties[v][k] = StepSums.emptyJob(source) / 1e6;
         }
       }
     }
@@ -479,11 +506,20 @@ public final class SparkStepBench {
     add(sums, "broadcast_create", times.broadcastNanos() / 1e6);
     add(sums, "broadcast_destroy", times.destroyNanos() / 1e6 + leftOverDestroyMs);
     add(sums, "job", jobMs);
-    add(sums, "job_outside_tasks", jobMs - job.taskSpan());
-    add(sums, "job_submit_to_first_launch", firstLaunch(job) - job.submitted());
-    add(sums, "job_last_finish_to_end", job.completed() - lastFinish(job));
-    int n = job.tasks().size();
-    for (StepListener.Task t : job.tasks()) {
+    if (job == null) {
+      // A loop's step: no job of its own. Its "job" is posting the step to the running tasks
+      // until every sum is back (a new loop's job start included on its first step); beyond the
+      // compute, that is the loop's hand-over.
+      double c = 0;
+      for (long t : taskCompute) c = Math.max(c, t / 1e6);
+      add(sums, "loop_handover", jobMs - c);
+    } else {
+      add(sums, "job_outside_tasks", jobMs - job.taskSpan());
+      add(sums, "job_submit_to_first_launch", firstLaunch(job) - job.submitted());
+      add(sums, "job_last_finish_to_end", job.completed() - lastFinish(job));
+    }
+    int n = job == null ? 0 : job.tasks().size();
+    for (StepListener.Task t : job == null ? List.<StepListener.Task>of() : job.tasks()) {
       add(sums, "task_scheduler_delay", t.schedulerDelay() / n);
       add(sums, "task_deserialize", t.deserialize() / n);
       add(sums, "task_run", t.run() / n);

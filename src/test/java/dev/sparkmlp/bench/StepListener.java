@@ -55,7 +55,8 @@ final class StepListener extends SparkListener {
   @Override
   public void onJobStart(SparkListenerJobStart e) {
     String d = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
-    if (d == null || !d.startsWith("sparkmlp epoch")) return;
+    // A step loop's job ("sparkmlp epoch e/E steps a-b/S") spans many steps: not a step's job.
+    if (d == null || !d.startsWith("sparkmlp epoch") || d.contains(" steps ")) return;
     synchronized (running) {
       running.put(e.jobId(), new Job(e.time(), 0, new ArrayList<>()));
     }

@@ -489,6 +489,8 @@ class MlpEstimatorTest {
     spark.sparkContext().addSparkListener(l);
     try {
       small().setMaxIter(2).fit(train);
+      // 3 partitions on 2 task slots: a job per step (200 rows each, 16 per step: 12 steps).
+      small().setMaxIter(2).setNumPartitions(3).setBatchSize(48).fit(train);
       // Listener events arrive asynchronously.
       for (int i = 0; i < 100 && !names.contains("sparkmlp epoch 2/2 step 12/12"); i++) {
         Thread.sleep(50);
@@ -496,6 +498,9 @@ class MlpEstimatorTest {
     } finally {
       spark.sparkContext().removeSparkListener(l);
     }
+    // 2 partitions on local[2]: the steps of an epoch in one job, a step loop.
+    assertTrue(names.contains("sparkmlp epoch 1/2 steps 1-12/12"), names.toString());
+    assertTrue(names.contains("sparkmlp epoch 2/2 steps 1-12/12"), names.toString());
     assertTrue(names.contains("sparkmlp epoch 1/2 step 1/12"), names.toString());
     assertTrue(names.contains("sparkmlp epoch 2/2 step 12/12"), names.toString());
     assertTrue(names.contains("sparkmlp: checking and caching the training rows"),

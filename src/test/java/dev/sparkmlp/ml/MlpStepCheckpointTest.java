@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpointStepInterval: a fit whose Spark job is cancelled in the middle of an epoch (as a
  * crash would end it) leaves the checkpoint of the step before, and a second fit with the same
  * params resumes from it, mid-epoch, to bitwise the weights and loss history of a fit never
- * stopped. The job to cancel is found by its description, "sparkmlp epoch e/E step s/S".
+ * stopped. The job to cancel is found by its description, "sparkmlp epoch e/E step s/S": the fits
+ * use 3 partitions on local[2]'s 2 task slots, so each step is a job of its own (with a slot per
+ * partition the steps of an epoch would share one job, a step loop; StepLoopTest cancels those).
  */
 class MlpStepCheckpointTest {
   private static SparkSession spark;
@@ -42,10 +44,10 @@ class MlpStepCheckpointTest {
     MlSpark.stop(spark);
   }
 
-  /** 600 rows, batch 50: 12 steps per epoch; dropout, so the masks must line up too. */
+  /** 600 rows in 3 partitions of 200, batch 48 (16 rows each): 12 steps per epoch; dropout, so the masks must line up too. */
   private static MlpClassifier estimator() {
-    return new MlpClassifier().setHiddenLayers(16, 8).setMaxIter(2).setBatchSize(50)
-        .setStepSize(0.01).setDropout(0.1).setNumPartitions(2).setSeed(7);
+    return new MlpClassifier().setHiddenLayers(16, 8).setMaxIter(2).setBatchSize(48)
+        .setStepSize(0.01).setDropout(0.1).setNumPartitions(3).setSeed(7);
   }
 
   /** Cancels the first job whose description names {@code step}, e.g. "epoch 2/2 step 5/12". */

@@ -1,6 +1,7 @@
 package dev.sparkmlp.spark;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,20 @@ class SparkMasterTest {
     assertDoesNotThrow(() -> SparkMaster.checkReachable("local[*]", Duration.ofSeconds(1)));
     assertTrue(SparkMaster.isLocal("local[2]"));
     assertTrue(!SparkMaster.isLocal("spark://h:7077"));
+  }
+
+  @Test
+  void localSlotsCountOnlyMastersThatRunATaskOnce() {
+    assertEquals(1, SparkMaster.localSlotsWithoutRetries("local", 1));
+    assertEquals(4, SparkMaster.localSlotsWithoutRetries("local[4]", 1));
+    assertEquals(2, SparkMaster.localSlotsWithoutRetries("local[4]", 2), "spark.task.cpus = 2");
+    assertEquals(Runtime.getRuntime().availableProcessors(),
+        SparkMaster.localSlotsWithoutRetries("local[*]", 1));
+    assertEquals(0, SparkMaster.localSlotsWithoutRetries("local[4,3]", 1), "retries tasks");
+    assertEquals(0, SparkMaster.localSlotsWithoutRetries("local[*,2]", 1));
+    assertEquals(0, SparkMaster.localSlotsWithoutRetries("local-cluster[2,1,1024]", 1));
+    assertEquals(0, SparkMaster.localSlotsWithoutRetries("spark://h:7077", 1));
+    assertEquals(0, SparkMaster.localSlotsWithoutRetries("local[0]", 1));
   }
 
   @Test

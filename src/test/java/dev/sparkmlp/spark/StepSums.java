@@ -43,6 +43,15 @@ public final class StepSums {
   }
 
   /**
+   * Whether the steps of an epoch run in one job (a {@code StepLoop}) or a job each; loops only
+   * where the source can (local mode, depth 1, a slot per partition). Returns whether it loops.
+   */
+  public static boolean stepLoops(SparkGradients g, boolean on) {
+    g.stepLoops(on && g.loopsPossible());
+    return g.stepLoops();
+  }
+
+  /**
    * Whether the previous step's weights broadcast is destroyed on a background thread (the
    * default) or before the step's job, as SparkGradients did before.
    */
