@@ -7,6 +7,7 @@ import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.spark.FileData;
+import dev.sparkmlp.spark.JobWarmup;
 import dev.sparkmlp.spark.SparkEvaluation;
 import dev.sparkmlp.spark.SparkGradients;
 import dev.sparkmlp.spark.SparkMaster;
@@ -56,11 +57,14 @@ final class SparkEngine implements Engine {
   private final int treeDepth;
   private final int microBatch;
   private final ClusterWatch watch;
+  /** train.warm-up: Spark's job path is warmed while the driver reads the files (local mode). */
+  private final boolean warmUp;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
-      int microBatch, ClusterWatch watch) {
+      int microBatch, ClusterWatch watch, boolean warmUp) {
     this.spark = spark;
+    this.warmUp = warmUp;
     this.watch = watch;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.ownSession = ownSession;
@@ -124,7 +128,8 @@ final class SparkEngine implements Engine {
     int p = s.integer("train.partitions");
     if (p <= 0) p = spark.sparkContext().defaultParallelism();
     return new SparkEngine(spark, !existed, p, treeDepth, microBatch,
-        ClusterWatch.start(spark.sparkContext(), masterTimeout, wait));
+        ClusterWatch.start(spark.sparkContext(), masterTimeout, wait),
+        s.config().getBoolean("train.warm-up"));
   }
 
   /** A positive number of seconds from a Spark property, 60 when unset. */
@@ -146,7 +151,14 @@ final class SparkEngine implements Engine {
    */
   @Override
   public RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
-    if (!spec.executorRead()) return Engine.super.load(spec, seed, batch, evaluateTrain);
+    if (!spec.executorRead()) {
+      // Spark's first jobs are its slowest: in local mode they run while the driver reads the
+      // files, so that shipping the rows and the first steps find the job path warm. (On a
+      // cluster the executors' first tasks would hold their cores while the rows go out.)
+      try (JobWarmup w = warmUp && jsc.isLocal() ? JobWarmup.start(jsc, partitions) : null) {
+        return Engine.super.load(spec, seed, batch, evaluateTrain);
+      }
+    }
     FileData data = FileData.load(spark, spec, seed, partitions, batch, evaluateTrain);
     open.add(data);
     return new ExecutorData(data);

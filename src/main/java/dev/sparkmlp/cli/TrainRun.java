@@ -59,6 +59,9 @@ final class TrainRun {
       return null;
     }
     NetworkSpec spec;
+    // Only reading the header is part of reading the data; the master's lookup above (Spark's
+    // classes loading) is part of the engine's start.
+    long peek0 = System.nanoTime();
     try {
       int[] shape = Datasets.shapeBeforeReading(s.data());
       if (shape == null) return null;
@@ -66,9 +69,14 @@ final class TrainRun {
     } catch (RuntimeException e) {
       // A bad data or model setting: the run reports it in its place, after the engine's start.
       return null;
+    } finally {
+      peekNanos = System.nanoTime() - peek0;
     }
     return Warmup.start(spec, Math.max(1, batch / s.partitions()));
   }
+
+  /** The time {@link #warmup} took to read the data's header; 0 when it did not. */
+  private long peekNanos;
 
   /** The summary values written to summary.json. */
   Map<String, Object> run() {
@@ -80,8 +88,6 @@ final class TrainRun {
     // The JIT warm-up runs through the engine's start and the read. The engine starts first: an
     // unreachable Spark master is reported before the data is read.
     Warmup warm = warmup(engineName, batch);
-    // Reading the data's header for the warm-up is part of reading the data, not of the start.
-    long peekNanos = System.nanoTime() - t0;
     try (warm; Engine engine = createEngine(engineName)) {
       long loadStart = System.nanoTime();
       boolean evaluateTrain = s.config().getBoolean("train.evaluate-train");

@@ -64,7 +64,7 @@ final class Layout {
     HANDED_OFF.put(id, blocks);
     try {
       return materialize(
-          jsc.parallelize(indices(partitions), partitions).map(p -> handedOff(id, p)),
+          jsc.parallelize(indices(partitions), partitions).map(new FromHandOff(id)),
           partitions, name);
     } finally {
       HANDED_OFF.remove(id);
@@ -131,6 +131,24 @@ final class Layout {
         throw new IllegalStateException("broadcast of shard " + b.partition + " in partition " + p);
       }
       return b;
+    }
+  }
+
+  /**
+   * Local mode: partition p's block, handed off by the driver. A plain object, not a lambda, which
+   * Spark's closure cleaner would read the class files of.
+   */
+  private static final class FromHandOff implements Function<Integer, ShardBlock> {
+    private static final long serialVersionUID = 1L;
+    private final long id;
+
+    FromHandOff(long id) {
+      this.id = id;
+    }
+
+    @Override
+    public ShardBlock call(Integer p) {
+      return handedOff(id, p);
     }
   }
 
