@@ -259,9 +259,11 @@ public final class SparkStepBench {
         + " the cached blocks, tasks that return at once; right after each step");
     report.add("overhead_over_empty_job_b" + batch, r.overheadMs / median(r.emptyMs), "x",
         "step minus compute, over the empty job");
-    report.add("bound_spark_over_local_b" + batch, median(r.bounds), "x", "per round, local step"
-        + " over (compute + empty job + driver sum + update): the ratio if the step cost only"
-        + " Spark's empty job beyond compute");
+    report.add("bound_spark_over_local_b" + batch, median(r.bounds), "x", r.loop
+        ? "per round, local step over (compute + driver sum + update): a step loop has no job"
+            + " per step, so the ratio if the step cost nothing beyond its compute"
+        : "per round, local step over (compute + empty job + driver sum + update): the ratio if"
+            + " the step cost only Spark's empty job beyond compute");
     report.add("samples_per_s_b" + batch, r.samplesPerSecond, "samples/s",
         "compute() plus the Adam update");
     report.add("local_samples_per_s_b" + batch, r.localSamplesPerSecond, "samples/s",
@@ -363,7 +365,7 @@ public final class SparkStepBench {
   /** One way of stepping at one batch size: medians of the loop, means of the breakdown. */
   private record Result(double stepMs, double computeMs, double computeCpuMs, double overheadMs,
       double samplesPerSecond, double localSamplesPerSecond, double[] ratios, double[] floorMs,
-      double[] emptyMs, double[] bounds, Map<String, Double> breakdown) {}
+      double[] emptyMs, double[] bounds, Map<String, Double> breakdown, boolean loop) {}
 
   /**
    * The ways of stepping a run can compare, step by step on one source: default (as shipped: in
@@ -493,7 +495,7 @@ public final class SparkStepBench {
       results.add(new Result(median(step[v]), median(compute[v]), median(computeCpu[v]),
           median(overhead[v]), batch / (loopMs[v] / steps / 1e3),
           batch / (localMs[v] / steps / 1e3), ratios[v], floors[v], empties[v], bounds[v],
-          means));
+          means, loops[v]));
     }
     return results;
   }
