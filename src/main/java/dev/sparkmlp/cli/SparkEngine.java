@@ -152,10 +152,10 @@ final class SparkEngine implements Engine {
   @Override
   public RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
     if (!spec.executorRead()) {
-      // Spark's first jobs are its slowest: in local mode they run while the driver reads the
-      // files, so that shipping the rows and the first steps find the job path warm. (On a
-      // cluster the executors' first tasks would hold their cores while the rows go out.)
-      try (JobWarmup w = warmUp && jsc.isLocal() ? JobWarmup.start(jsc, partitions) : null) {
+      // Spark's first jobs are its slowest: empty ones run while the driver reads the files, so
+      // that shipping the rows and the first steps find the job path (and a cluster's executors)
+      // warm. They stop when the read ends, so they hold no core the shipping needs.
+      try (JobWarmup w = warmUp ? JobWarmup.start(jsc, partitions) : null) {
         return Engine.super.load(spec, seed, batch, evaluateTrain);
       }
     }

@@ -19,7 +19,9 @@ import scala.runtime.AbstractFunction2;
  * a count, a plain-object runJob as the steps' and the evaluation's, and a barrier stage as the
  * step loop's. The first job of a fresh SparkContext is the slow one: in local[2] the count that
  * caches the MNIST blocks took 0.43 s as the first job and 0.05 s once jobs had run (class
- * loading, the scheduler's and the executor's first passes in the interpreter). Jobs stop at
+ * loading, the scheduler's and the executor's first passes in the interpreter); on the loopback
+ * cluster the jobs also warm the executors, and the time to 97% fell from 16.9-18.1 s to 15.5 s.
+ * The barrier stage runs only on a local master with a slot per partition. Jobs stop at
  * {@link #close}, after {@link #MAX_JOBS} or after {@link #MAX_NANOS}, whichever comes first.
  * The jobs touch no data and no state of a run, so training is the same bits with or without.
  */
