@@ -96,6 +96,10 @@ final class SparkEngine implements Engine {
     // travel in the task's status update instead.
     conf.setIfMissing("spark.task.maxDirectResultSize",
         conf.get("spark.rpc.message.maxSize", "128") + "m");
+    // A step loop's barrier stage without a slot for each partition (a lost Worker) should fail
+    // at once, so that the steps fall back to a job each, not after Spark's 40 checks 15 s apart.
+    conf.setIfMissing(SparkGradients.BARRIER_CHECK_FAILURES, "1");
+    conf.setIfMissing(SparkGradients.BARRIER_CHECK_INTERVAL, "1s");
     int treeDepth = conf.getInt("spark.sparkmlp.treeDepth", SparkGradients.AUTO_TREE_DEPTH);
     if (treeDepth < 0 || treeDepth > SparkGradients.MAX_TREE_DEPTH) {
       throw new ConfigLoader.ConfigError(

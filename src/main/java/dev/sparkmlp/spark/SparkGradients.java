@@ -30,6 +30,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
+import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
@@ -142,6 +143,10 @@ public final class SparkGradients implements GradientSource {
   /** The running loop and its job; null between loops. */
   private StepLoop loop;
   private SimpleFutureAction<BoxedUnit> loopJob;
+  /** A cluster's loop channel; null until a loop runs on one. */
+  private LoopServer server;
+  /** The weights of the step being computed, for a cluster's loop. */
+  private StepWeights stepWeights;
   /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
   private ExecutorService cleaner;
   private CollectionAccumulator<long[]> computeNanos;
@@ -252,17 +257,40 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * Whether an epoch's steps can run in one job: local mode (the loop hands weights and sums over
-   * in this JVM), depth 1, and a task slot for each partition (the loop's barrier stage runs all
-   * its tasks at once; Spark would wait for slots that never come) on a master that runs each
-   * task once (a retried loop task is handled, but local[n,f] keeps per-step jobs, whose retries
-   * are Spark's own).
+   * Whether an epoch's steps can run in one job: depth 1, {@link #STEP_LOOPS} not false, and
+   * <ul>
+   *   <li>in local mode a task slot for each partition (the loop's barrier stage runs all its
+   *       tasks at once; Spark would wait for slots that never come) on a master that runs each
+   *       task once (local[n,f] keeps per-step jobs, whose retries are Spark's own);
+   *   <li>on a cluster: Spark's check of the barrier stage's slots failing at once
+   *       ({@link #BARRIER_CHECK_FAILURES} at most 1; by default Spark retries it for 10 minutes,
+   *       and a loop without slots falls back to per-step jobs only once it fails), no RPC, I/O
+   *       or SSL encryption (the loop's channel is plain TCP), no dynamic allocation (barrier
+   *       stages refuse it).
+   * </ul>
    */
   boolean loopsPossible() {
-    int slots = SparkMaster.localSlotsWithoutRetries(jsc.master(),
-        jsc.getConf().getInt("spark.task.cpus", 1));
-    return handOff && treeDepth == 1 && partitions <= slots;
+    org.apache.spark.SparkConf conf = jsc.getConf();
+    if (treeDepth != 1 || !conf.getBoolean(STEP_LOOPS, true)) return false;
+    if (jsc.isLocal()) {
+      return partitions <= SparkMaster.localSlotsWithoutRetries(jsc.master(),
+          conf.getInt("spark.task.cpus", 1));
+    }
+    return conf.getInt(BARRIER_CHECK_FAILURES, 40) <= 1
+        && !conf.getBoolean("spark.network.crypto.enabled", false)
+        && !conf.getBoolean("spark.io.encryption.enabled", false)
+        && !conf.getBoolean("spark.ssl.enabled", false)
+        && !conf.getBoolean("spark.dynamicAllocation.enabled", false);
   }
+
+  /** Spark property: false keeps a job per step everywhere; default true. */
+  public static final String STEP_LOOPS = "spark.sparkmlp.stepLoops";
+  /** Spark's retries of a barrier stage's slot check (default 40, every 15 s). */
+  public static final String BARRIER_CHECK_FAILURES =
+      "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures";
+  /** The interval of those retries. */
+  public static final String BARRIER_CHECK_INTERVAL =
+      "spark.scheduler.barrier.maxConcurrentTasksCheck.interval";
 
   private static DataFrameBlocks.Shipped shipBlock(JavaSparkContext jsc, Network net, Block train,
       int batch, int partitions, long seed, int totalEpochs, int treeDepth, int microBatch) {
@@ -384,8 +412,11 @@ public final class SparkGradients implements GradientSource {
     }
     long t0 = System.nanoTime();
     StepWeights sw = new StepWeights(params, buffers);
+    stepWeights = sw;
+    boolean looping = combine == looped;
     if (handOff) ExecutorCache.handOff(runId, sw);
-    Broadcast<StepWeights> w = handOff ? null : jsc.broadcast(sw);
+    // A loop on a cluster sends the weights with the step.
+    Broadcast<StepWeights> w = handOff || looping ? null : jsc.broadcast(sw);
     long t1 = System.nanoTime();
     // No job reads the previous step's weights any more.
     if (weights != null) {
@@ -398,7 +429,6 @@ public final class SparkGradients implements GradientSource {
     weights = w;
     long t2 = System.nanoTime();
     sumNanos = 0;
-    boolean looping = combine == looped;
     if (!looping) endLoop(true);
     // A loop's tasks time their steps themselves: an accumulator reaches the driver at task end.
     StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
@@ -455,26 +485,37 @@ public final class SparkGradients implements GradientSource {
    * Depth 1, the steps of an epoch in one job ({@link StepLoop}): posts the step to the running
    * loop, or starts a loop (a barrier job over the cached blocks) when none runs or the last one
    * ended, and waits for the partition sums, which the driver adds in the sum tree as
-   * {@link #direct} does. After the epoch's last step the loop ends, so that the job has freed
-   * its slots for the evaluation's before this returns.
+   * {@link #direct} does. In local mode the tasks take the step and hand back their sums in this
+   * JVM; on a cluster both go through the driver's {@link LoopServer}, the weights with the step.
+   * After the epoch's last step the loop ends, so that the job has freed its slots for the
+   * evaluation's before this returns.
+   *
+   * <p>On a cluster a loop that fails for any reason but a cancellation (an executor or its
+   * connection lost, no slot for every partition) is not retried: this step and all later ones
+   * run as a job each, whose tasks Spark retries where it can, with the same sums.
    */
   Gradient looped(JavaRDD<ShardBlock> rdd, StepOp op) {
     // A job that ended under the loop (cancelled, say) takes no more steps: endLoop reports it.
     if (loop != null && loopJob.isCompleted()) loop.jobEnded(failure(loopJob));
-    if (loop == null || !loop.post(op)) {
-      endLoop(true);
+    StepLoop.Request posted = loop == null ? null : loop.post(op);
+    if (posted == null) {
+      if (!endLoopOrFallBack(true)) return fallBack(rdd, op);
       loop = StepLoop.open(partitions, computeNanos != null);
       String name = "sparkmlp epoch " + (op.epoch + 1) + "/" + totalEpochs + " steps "
           + (op.step + 1) + "-" + steps + "/" + steps;
       jsc.setJobDescription(name);
       jsc.setLocalProperty(CALL_SITE_LONG, name);
-      RDD<Integer> served = rdd.rdd().barrier()
-          .mapPartitions(new LoopTask(loop.id, runId), true, INTEGER);
+      AbstractFunction1<scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Integer>>
+          task = handOff ? new LoopTask(loop.id, runId)
+              : new RemoteLoopTask(server().serve(loop, partitions), op, computeNanos != null);
+      RDD<Integer> served = rdd.rdd().barrier().mapPartitions(task, true, INTEGER);
       loopJob = jsc.sc().submitJob(served, new Single<Integer>(),
           scala.collection.immutable.Range$.MODULE$.apply(0, partitions),
           new Collect<>(new Integer[partitions]), () -> BoxedUnit.UNIT);
-      if (!loop.post(op)) throw new IllegalStateException("a new step loop refused its first step");
+      posted = loop.post(op);
+      if (posted == null) throw new IllegalStateException("a new step loop refused its first step");
     }
+    if (!handOff) server.post(posted, stepWeights);
     Gradient[] got;
     try {
       while ((got = loop.await(LOOP_CHECK_MILLIS)) == null) {
@@ -486,6 +527,8 @@ public final class SparkGradients implements GradientSource {
       loop.end();
       throw new IllegalStateException("interrupted while waiting for the step's sums", e);
     } catch (IllegalStateException e) {
+      if (!handOff && !cancelled(e)) return fallBack(rdd, op);
+      loopJob.cancel();
       loop = null;
       loopJob = null;
       throw e;
@@ -495,13 +538,62 @@ public final class SparkGradients implements GradientSource {
       lastComputeNanos = t[0];
       lastComputeCpuNanos = t[1];
     }
-    if (op.step == steps - 1) endLoop(true);
+    if (op.step == steps - 1 && !endLoopOrFallBack(true)) stepLoops = false;
     Gradient[] parts = got;
     return timedSum(() -> Shards.sumInTree(parts));
   }
 
+  /**
+   * A cluster's loop failed: cancels its job, stops looping, and computes {@code op}'s step with
+   * a job of its own (the weights in a broadcast).
+   */
+  private Gradient fallBack(JavaRDD<ShardBlock> rdd, StepOp op) {
+    if (loop != null) {
+      loop.end();
+      if (!handOff) server.end();
+    }
+    if (loopJob != null) loopJob.cancel();
+    loop = null;
+    loopJob = null;
+    stepLoops = false;
+    weights = jsc.broadcast(stepWeights);
+    return direct(rdd, op.withWeights(weights));
+  }
+
+  /** Whether a loop's failure is a cancellation of its job (a user's, or the cluster watch's). */
+  private static boolean cancelled(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("cancelled")) return true;
+    }
+    return false;
+  }
+
+  /** The cluster's loop channel, started on first use. */
+  private LoopServer server() {
+    if (server == null) {
+      org.apache.spark.SparkConf conf = jsc.getConf();
+      String host = conf.get("spark.driver.host");
+      server = new LoopServer(conf.get("spark.driver.bindAddress", host), host);
+    }
+    return server;
+  }
+
   /** How often the driver, waiting for a loop's sums, checks whether its job has ended. */
   private static final long LOOP_CHECK_MILLIS = 20;
+
+  /**
+   * {@link #endLoop}; on a cluster a failure that is not a cancellation returns false instead of
+   * being thrown (the caller then stops looping).
+   */
+  private boolean endLoopOrFallBack(boolean rethrow) {
+    try {
+      endLoop(rethrow);
+      return true;
+    } catch (IllegalStateException e) {
+      if (handOff || cancelled(e)) throw e;
+      return false;
+    }
+  }
 
   /**
    * Ends the running loop, if any, and waits for its job; {@code rethrow}: a failure of the job
@@ -514,6 +606,7 @@ public final class SparkGradients implements GradientSource {
     loop = null;
     loopJob = null;
     l.end();
+    if (!handOff && server != null) server.end();
     Throwable failure;
     try {
       scala.concurrent.Await.ready(job, scala.concurrent.duration.Duration.apply(
@@ -627,13 +720,18 @@ public final class SparkGradients implements GradientSource {
    */
   void stepLoops(boolean on) {
     if (on && !loopsPossible()) {
-      throw new IllegalArgumentException("step loops need local mode, depth 1, weights by"
-          + " reference and a task slot per partition; " + jsc.master() + " with " + partitions
-          + " partitions at depth " + treeDepth + " has not");
+      throw new IllegalArgumentException("step loops need depth 1 and, in local mode, a task slot"
+          + " per partition; " + jsc.master() + " with " + partitions + " partitions at depth "
+          + treeDepth + " has not");
     }
     if (on == stepLoops) return;
     endLoop(true);
     stepLoops = on;
+  }
+
+  /** Breaks the connections of a cluster's loop, as a lost executor would; for tests. */
+  void dropLoopConnections() {
+    if (server != null) server.dropConnections();
   }
 
   /** Whether the steps of an epoch run in one job; see {@link #stepLoops(boolean)}. */
@@ -668,6 +766,7 @@ public final class SparkGradients implements GradientSource {
     if (closed) return;
     closed = true;
     endLoop(false);
+    if (server != null) server.close();
     Release.rdd(blocks);
     if (cleaner != null) {
       cleaner.shutdown();

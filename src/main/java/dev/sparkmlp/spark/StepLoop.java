@@ -94,20 +94,21 @@ final class StepLoop {
   }
 
   /**
-   * On the driver: posts the next step for every partition. False when the loop has ended (its
-   * tasks went idle, or it failed): the step then needs a new loop.
+   * On the driver: posts the next step for every partition; returns it with its sequence number.
+   * Null when the loop has ended (its tasks went idle, or it failed): the step then needs a new
+   * loop.
    */
-  boolean post(StepOp next) {
+  Request post(StepOp next) {
     lock.lock();
     try {
-      if (ended) return false;
+      if (ended) return null;
       if (pending > 0) throw new IllegalStateException("step posted before the last one's sums");
       op = next;
       seq++;
       pending = partitions;
       Arrays.fill(results, null);
       changed.signalAll();
-      return true;
+      return new Request(seq, op);
     } finally {
       lock.unlock();
     }
@@ -163,6 +164,37 @@ final class StepLoop {
       lock.unlock();
     }
     LOOPS.remove(id);
+  }
+
+  /**
+   * Fails the loop (a remote task's connection broke): a driver waiting for sums throws
+   * {@code failure}, and the loop takes no more steps.
+   */
+  void fail(Throwable failure) {
+    lock.lock();
+    try {
+      if (this.failure == null) this.failure = failure;
+      ended = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Ends the loop when the last step was complete more than {@code nanos} ago and no step came
+   * since: the driver-side idle rule of a remote loop, whose tasks cannot see the driver's state.
+   */
+  boolean endIfIdle(long nanos) {
+    lock.lock();
+    try {
+      if (ended || pending > 0 || System.nanoTime() - idleSince <= nanos) return false;
+      ended = true;
+      changed.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Whether the loop takes no more steps. */

@@ -259,10 +259,26 @@ final class StepTasks {
       this.computeNanos = computeNanos;
     }
 
+    /** The same computation for another (epoch, step), its weights given at the call. */
+    StepOp at(int epoch, int step) {
+      return new StepOp(runId, net, null, seed, epoch, step, batch, partitions, workspaceRows,
+          microBatch, null);
+    }
+
+    /** This op with its weights in {@code w}, for a step computed by a job of its own. */
+    StepOp withWeights(Broadcast<StepWeights> w) {
+      return new StepOp(runId, net, w, seed, epoch, step, batch, partitions, workspaceRows,
+          microBatch, computeNanos);
+    }
+
     @Override
     public Gradient call(Gradient acc, ShardBlock shard) {
+      return call(acc, shard, weights != null ? weights.value() : ExecutorCache.handedOff(runId));
+    }
+
+    /** {@link #call(Gradient, ShardBlock)} at the weights {@code w}. Modified: acc. */
+    Gradient call(Gradient acc, ShardBlock shard, StepWeights w) {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
-      StepWeights w = weights != null ? weights.value() : ExecutorCache.handedOff(runId);
       long t0 = System.nanoTime();
       long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
       int p = shard.partition;

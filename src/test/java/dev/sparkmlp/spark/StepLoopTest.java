@@ -137,6 +137,60 @@ class StepLoopTest {
   }
 
   @Test
+  void theClustersChannelGivesTheSameGradients() throws Exception {
+    // A cluster's loop (weights and sums over the driver's LoopServer), here over loopback TCP.
+    List<float[]> expected = reference(2, 0);
+    jobs.clear();
+    List<float[]> looped;
+    try (SparkGradients g = source(2, 2)) {
+      g.handOff(false);
+      g.stepLoops(true);
+      g.recordComputeTimes();
+      looped = run(g, 2, 0, w0.clone());
+      assertTrue(g.stepLoops(), "no fall-back to a job per step");
+      assertEquals(2, g.lastComputeNanos().length);
+      for (long t : g.lastComputeNanos()) assertTrue(t > 0);
+      assertEquals(null, g.weightsBroadcast(), "the weights go with the step, not in a broadcast");
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      assertArrayEquals(expected.get(i), looped.get(i), "step " + i);
+    }
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertEquals(List.of("sparkmlp epoch 1/2 steps 1-5/5", "sparkmlp epoch 2/2 steps 1-5/5"),
+        jobs);
+    assertEquals(0, jsc.statusTracker().getActiveJobIds().length);
+  }
+
+  @Test
+  void aClusterLoopThatLosesATaskFallsBackToAJobPerStep() throws Exception {
+    List<float[]> expected = reference(1, 0);
+    jobs.clear();
+    try (SparkGradients g = source(2, 1)) {
+      g.handOff(false);
+      g.stepLoops(true);
+      float[] w = w0.clone();
+      Gradient first = g.compute(w, buf, 0, 0);
+      assertArrayEquals(expected.get(0), first.grad);
+      for (int i = 0; i < w.length; i++) w[i] -= 0.05f * first.grad[i] / first.count;
+      // As when an executor dies: the connections to the tasks break.
+      g.dropLoopConnections();
+      for (int s = 1; s < STEPS; s++) {
+        int step = s;
+        Gradient sum = assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+            g.compute(w, buf, 0, step));
+        assertArrayEquals(expected.get(s), sum.grad, "step " + (s + 1));
+        for (int i = 0; i < w.length; i++) w[i] -= 0.05f * sum.grad[i] / sum.count;
+      }
+      assertFalse(g.stepLoops(), "a failed cluster loop is not retried");
+    }
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertEquals("sparkmlp epoch 1/1 steps 1-5/5", jobs.get(0));
+    assertEquals(List.of("sparkmlp epoch 1/1 step 2/5", "sparkmlp epoch 1/1 step 3/5",
+        "sparkmlp epoch 1/1 step 4/5", "sparkmlp epoch 1/1 step 5/5"), jobs.subList(1, jobs.size()));
+    assertEquals(0, jsc.statusTracker().getActiveJobIds().length);
+  }
+
+  @Test
   void aResumedEpochLoopsFromItsStep() throws Exception {
     List<float[]> expected = reference(1, 3);
     jobs.clear();
