@@ -359,7 +359,8 @@ public final class SparkGradients implements GradientSource {
   public String describe() {
     return "spark " + jsc.master() + " (" + partitions + " partitions, " + (treeDepth == 1
         ? "sums added on the driver" : Shards.sumGroups(partitions)
-            + " group sums added on executors") + ")";
+            + " group sums added on executors") + (stepLoops ? ", an epoch's steps in one job"
+                : "") + ")";
   }
 
   /**
@@ -499,7 +500,8 @@ public final class SparkGradients implements GradientSource {
     if (loop != null && loopJob.isCompleted()) loop.jobEnded(failure(loopJob));
     StepLoop.Request posted = loop == null ? null : loop.post(op);
     if (posted == null) {
-      if (!endLoopOrFallBack(true)) return fallBack(rdd, op);
+      Throwable failed = endLoopOrFallBack(true);
+      if (failed != null) return fallBack(rdd, op, failed);
       loop = StepLoop.open(partitions, computeNanos != null);
       String name = "sparkmlp epoch " + (op.epoch + 1) + "/" + totalEpochs + " steps "
           + (op.step + 1) + "-" + steps + "/" + steps;
@@ -527,7 +529,7 @@ public final class SparkGradients implements GradientSource {
       loop.end();
       throw new IllegalStateException("interrupted while waiting for the step's sums", e);
     } catch (IllegalStateException e) {
-      if (!handOff && !cancelled(e)) return fallBack(rdd, op);
+      if (!handOff && !cancelled(e)) return fallBack(rdd, op, e);
       loopJob.cancel();
       loop = null;
       loopJob = null;
@@ -538,7 +540,7 @@ public final class SparkGradients implements GradientSource {
       lastComputeNanos = t[0];
       lastComputeCpuNanos = t[1];
     }
-    if (op.step == steps - 1 && !endLoopOrFallBack(true)) stepLoops = false;
+    if (op.step == steps - 1 && endLoopOrFallBack(true) != null) stepLoops = false;
     Gradient[] parts = got;
     return timedSum(() -> Shards.sumInTree(parts));
   }
@@ -547,7 +549,10 @@ public final class SparkGradients implements GradientSource {
    * A cluster's loop failed: cancels its job, stops looping, and computes {@code op}'s step with
    * a job of its own (the weights in a broadcast).
    */
-  private Gradient fallBack(JavaRDD<ShardBlock> rdd, StepOp op) {
+  private Gradient fallBack(JavaRDD<ShardBlock> rdd, StepOp op, Throwable why) {
+    System.err.println("sparkmlp: the step loop failed at epoch " + (op.epoch + 1) + " step "
+        + (op.step + 1) + " (" + why.getMessage() + "); the remaining steps run as a Spark job"
+        + " each");
     if (loop != null) {
       loop.end();
       if (!handOff) server.end();
@@ -582,16 +587,16 @@ public final class SparkGradients implements GradientSource {
   private static final long LOOP_CHECK_MILLIS = 20;
 
   /**
-   * {@link #endLoop}; on a cluster a failure that is not a cancellation returns false instead of
-   * being thrown (the caller then stops looping).
+   * {@link #endLoop}; on a cluster a failure that is not a cancellation is returned instead of
+   * being thrown (the caller then stops looping). Null when the loop's job succeeded.
    */
-  private boolean endLoopOrFallBack(boolean rethrow) {
+  private Throwable endLoopOrFallBack(boolean rethrow) {
     try {
       endLoop(rethrow);
-      return true;
+      return null;
     } catch (IllegalStateException e) {
       if (handOff || cancelled(e)) throw e;
-      return false;
+      return e;
     }
   }
 

@@ -93,6 +93,8 @@ final class ClusterFaultIT {
     ClusterIT.deleteTree(out);
     var undisturbed = cluster.submit("fault-reference", Duration.ofMinutes(8), Map.of(), args(out));
     assertEquals(0, undisturbed.exitCode(), undisturbed.output());
+    assertTrue(undisturbed.output().contains("sums added on the driver, an epoch's steps in one job"),
+        "a step loop per epoch on the cluster:\n" + undisturbed.output());
     jar = cluster.state.resolve("fault-app.jar");
     Files.copy(cluster.appJar(), jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     reference = out;
