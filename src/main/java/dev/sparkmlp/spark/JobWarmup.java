@@ -22,8 +22,8 @@ import scala.runtime.AbstractFunction2;
  * loading, the scheduler's and the executor's first passes in the interpreter). On a cluster they
  * also reach the executors; on the loopback cluster the gain was within the noise.
  * The barrier stage runs only on a local master with a slot per partition. Jobs stop at
- * {@link #close} (which cancels the one running, so that a slow cluster never holds up the
- * load), after {@link #MAX_JOBS} or after {@link #MAX_NANOS}, whichever comes first.
+ * {@link #close} (which cancels one still running after a second, so that a slow cluster never
+ * holds up the load), after {@link #MAX_JOBS} or after {@link #MAX_NANOS}, whichever comes first.
  * The jobs touch no data and no state of a run, so training is the same bits with or without.
  */
 public final class JobWarmup implements AutoCloseable {
@@ -110,17 +110,26 @@ public final class JobWarmup implements AutoCloseable {
     return failure;
   }
 
-  /** Stops: cancels the running job, if any, and waits for the thread. */
+  /**
+   * Stops after the running job; a job still running after {@link #GRACE_MILLIS} is cancelled
+   * (Spark then warns of its killed tasks), so that a slow cluster never holds up the load.
+   */
   @Override
   public void close() {
     stop = true;
-    jsc.cancelJobGroup(group);
     try {
-      thread.join();
+      thread.join(GRACE_MILLIS);
+      if (thread.isAlive()) {
+        jsc.cancelJobGroup(group);
+        thread.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** How long {@link #close} lets the running job finish before it cancels it. */
+  static final long GRACE_MILLIS = 1000;
 
   /** The identity, as a plain object (no closure cleaning). */
   private static final class Same implements Function<Integer, Integer> {

@@ -7,9 +7,7 @@ import dev.sparkmlp.spark.StepTasks.Collect;
 import dev.sparkmlp.spark.StepTasks.GroupPartitioner;
 import dev.sparkmlp.spark.StepTasks.GroupTask;
 import dev.sparkmlp.spark.StepTasks.KeyedTask;
-import dev.sparkmlp.spark.StepTasks.LoopTask;
 import dev.sparkmlp.spark.StepTasks.PartitionTask;
-import dev.sparkmlp.spark.StepTasks.Single;
 import dev.sparkmlp.spark.StepTasks.StepOp;
 import dev.sparkmlp.train.Gradient;
 import dev.sparkmlp.train.GradientSource;
@@ -19,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
-import org.apache.spark.SimpleFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,27 +27,26 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
-import scala.runtime.AbstractFunction1;
-import scala.runtime.BoxedUnit;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
  * Gradients computed by Spark executors. The training rows sit in a cached RDD with one
  * {@link ShardBlock} per partition, laid out by {@link Shards} exactly as {@code LocalGradients}
- * lays out its shards, and each step is one Spark job.
+ * lays out its shards. At depth 1 the steps of an epoch run in one Spark job, a step loop
+ * ({@link #looped}), where the task slots and the settings allow it ({@link #loopsPossible});
+ * otherwise each step is a job of its own.
  *
  * <pre>
- * once:    ship the shards (one shuffle) and cache them; broadcast the network
- * step s:  local mode: w_s = (params, buffers) handed to the tasks in this JVM by reference,
- *          and at depth 1 the partition sums handed back the same way;
- *          else w_s = broadcast(params, buffers), and w_(s-1) is destroyed on a background thread
- *          task p: its rows of (epoch, s) at w_s (micro-batch m at a time when m > 0),
- *          accumulated into a new Gradient
+ * once:    ship the shards and cache them; broadcast the network
+ * step s:  w_s = (params, buffers) goes to the tasks: in local mode by reference (ExecutorCache),
+ *          in a step loop on a cluster over the driver's LoopServer, else in a broadcast (the
+ *          previous one destroyed on a background thread)
+ *          task p: its rows of (epoch, s) at w_s (micro-batch m at a time when m > 0)
  *          sum:      in the tree of Shards.sumGroupSize(P) = g (g = P up to 32 partitions):
  *                    group k = partitions [k g, (k+1) g) summed in partition order, then the
  *                    group sums in group order
- *          depth 1:  one job; the driver receives the P sums and adds them in that tree
+ *          depth 1:  the driver receives the P sums (by reference in local mode) and adds them
  *          depth 2:  a second stage: task p's sum is shuffled to group task k = p / g, which adds
  *                    its group in partition order; the driver adds the group sums in group order
  * </pre>
@@ -58,37 +54,21 @@ import scala.reflect.ClassTag$;
  * <p>Partition p visits its rows in the order {@code Shards.epochOrder(seed, epoch, p)}, takes
  * rows {@code [s b_p, (s + 1) b_p)} of that order with {@code b_p = Shards.rowsPerStep(p, P, B)},
  * and draws dropout from {@code Shards.dropoutKey(seed, epoch, s, p)}: the rows and masks of shard
- * p of a local run. Nothing depends on the executor, the task attempt or timing, so a retried or
- * speculative task returns the identical gradient.
+ * p of a local run. Nothing depends on the executor, the task attempt, the job or timing, so a
+ * retried or speculative task, and a loop's task, return the identical gradient.
  *
- * <p>Either depth adds the same partition sums in the same tree, the one {@code LocalGradients}
+ * <p>Every way adds the same partition sums in the same tree, the one {@code LocalGradients}
  * adds its shards in, so the result is bitwise that of a local run with as many shards, at any
- * partition count and whatever the order the tasks finish in. (Spark's treeAggregate, used here
- * before, adds the partial sums in the order tasks finish, which changes the last bits from run to
- * run above two partitions.) The depth only decides where the first level of the tree is added.
- * Depth 1, the default up to {@link #DIRECT_MAX_PARTITIONS} partitions, costs least per step: one
- * job, no shuffle, and the task function is a plain object that Spark's closure cleaner passes
- * over without an ASM scan (measured in local[2]: the step overhead beyond the tasks' compute time
- * fell from about 1.0 to 0.7 times the floor of an empty broadcast-and-aggregate job against
- * treeAggregate). Depth 2, the default above, is for many partitions: the driver receives about
- * sqrt(P) arrays instead of P, at the price of a shuffle of the P partition sums. In local[2] at
- * 64 and 200 partitions that shuffle made a step about twice as slow as depth 1, and about as
- * slow as treeAggregate (docs/ARCHITECTURE.md); on a cluster the driver's link decides.
+ * partition count and whatever the order the tasks finish in. Depth 1, the default up to
+ * {@link #DIRECT_MAX_PARTITIONS} partitions, costs least per step: no shuffle, and task functions
+ * that are plain objects, which Spark's closure cleaner passes over without an ASM scan. Depth 2,
+ * the default above, is for many partitions: the driver receives about sqrt(P) arrays instead of
+ * P, at the price of a shuffle of the P partition sums (docs/ARCHITECTURE.md has the figures).
  *
  * <p>Executors reuse workspaces and epoch orders across steps ({@link ExecutorCache}), so a task
  * allocates only the gradient array it returns (in local mode at depth 1, not even that). With a
- * micro-batch, a workspace holds that many rows whatever the global batch.
- *
- * <p>In local mode the executors are the driver's JVM, and Spark's broadcast hands the tasks the
- * driver's object itself; it still serializes and stores the pieces a remote executor would
- * fetch, reports them to the block manager master, and must be destroyed. So in local mode the
- * weights go to the tasks by reference ({@link ExecutorCache#handOff}), and at depth 1 each task
- * sums into its partition's reused Gradient and hands that back by reference, returning an empty
- * one, instead of a new one that Spark serializes and the driver deserializes. On a cluster the
- * weights are broadcast, and the previous step's broadcast is destroyed on a background thread
- * (destroying asks the block manager master, a round trip the next job need not wait for).
- * Measured step by step in one run: {@code scripts/bench/spark-step --variants
- * before,broadcast,default} (README).
+ * micro-batch, a workspace holds that many rows whatever the global batch. Measured step by step:
+ * {@code scripts/bench/spark-step} (README).
  *
  * <p>With the {@link Block} constructors the driver holds the training set ({@code train.Datasets}
  * reads the files through Hadoop paths on the driver) and ships it to the executors once;
@@ -140,11 +120,8 @@ public final class SparkGradients implements GradientSource {
    */
   private boolean stepLoops;
   private final BiFunction<JavaRDD<ShardBlock>, StepOp, Gradient> looped = this::looped;
-  /** The running loop and its job; null between loops. */
-  private StepLoop loop;
-  private SimpleFutureAction<BoxedUnit> loopJob;
-  /** A cluster's loop channel; null until a loop runs on one. */
-  private LoopServer server;
+  /** The running loop, its job and a cluster's loop channel. */
+  private final LoopJobs loops;
   /** The weights of the step being computed, for a cluster's loop. */
   private StepWeights stepWeights;
   /** Destroys the previous steps' broadcasts off the step's path; created on first use. */
@@ -254,6 +231,7 @@ public final class SparkGradients implements GradientSource {
     this.netBroadcast = jsc.broadcast(net);
     this.handOff = jsc.isLocal();
     this.stepLoops = loopsPossible();
+    this.loops = new LoopJobs(jsc, partitions, runId);
   }
 
   /**
@@ -430,7 +408,7 @@ public final class SparkGradients implements GradientSource {
     weights = w;
     long t2 = System.nanoTime();
     sumNanos = 0;
-    if (!looping) endLoop(true);
+    if (!looping) loops.end(true);
     // A loop's tasks time their steps themselves: an accumulator reaches the driver at task end.
     StepOp op = new StepOp(runId, netBroadcast, w, seed, epoch, step, batch,
         partitions, workspaceRows, microBatch, looping ? null : computeNanos);
@@ -483,156 +461,72 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
-   * Depth 1, the steps of an epoch in one job ({@link StepLoop}): posts the step to the running
-   * loop, or starts a loop (a barrier job over the cached blocks) when none runs or the last one
-   * ended, and waits for the partition sums, which the driver adds in the sum tree as
-   * {@link #direct} does. In local mode the tasks take the step and hand back their sums in this
-   * JVM; on a cluster both go through the driver's {@link LoopServer}, the weights with the step.
-   * After the epoch's last step the loop ends, so that the job has freed its slots for the
-   * evaluation's before this returns.
+   * Depth 1, the steps of an epoch in one job ({@link StepLoop}, {@link LoopJobs}): posts the step
+   * to the running loop, or starts a loop (a barrier job over the cached blocks) when none runs
+   * or the last one ended, and waits for the partition sums, which the driver adds in the sum
+   * tree as {@link #direct} does. In local mode the tasks take the step and hand back their sums
+   * in this JVM; on a cluster both go through the driver's {@link LoopServer}, the weights with
+   * the step. After the epoch's last step the loop ends, so that the job has freed its slots for
+   * the evaluation's before this returns.
    *
    * <p>On a cluster a loop that fails for any reason but a cancellation (an executor or its
    * connection lost, no slot for every partition) is not retried: this step and all later ones
    * run as a job each, whose tasks Spark retries where it can, with the same sums.
    */
   Gradient looped(JavaRDD<ShardBlock> rdd, StepOp op) {
-    // A job that ended under the loop (cancelled, say) takes no more steps: endLoop reports it.
-    if (loop != null && loopJob.isCompleted()) loop.jobEnded(failure(loopJob));
-    StepLoop.Request posted = loop == null ? null : loop.post(op);
-    if (posted == null) {
-      Throwable failed = endLoopOrFallBack(true);
+    boolean remote = !handOff;
+    if (!loops.post(op, stepWeights)) {
+      Throwable failed = endLoop(remote);
       if (failed != null) return fallBack(rdd, op, failed);
-      loop = StepLoop.open(partitions, computeNanos != null);
       String name = "sparkmlp epoch " + (op.epoch + 1) + "/" + totalEpochs + " steps "
           + (op.step + 1) + "-" + steps + "/" + steps;
       jsc.setJobDescription(name);
       jsc.setLocalProperty(CALL_SITE_LONG, name);
-      AbstractFunction1<scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Integer>>
-          task = handOff ? new LoopTask(loop.id, runId)
-              : new RemoteLoopTask(server().serve(loop, partitions), op, computeNanos != null);
-      RDD<Integer> served = rdd.rdd().barrier().mapPartitions(task, true, INTEGER);
-      loopJob = jsc.sc().submitJob(served, new Single<Integer>(),
-          scala.collection.immutable.Range$.MODULE$.apply(0, partitions),
-          new Collect<>(new Integer[partitions]), () -> BoxedUnit.UNIT);
-      posted = loop.post(op);
-      if (posted == null) throw new IllegalStateException("a new step loop refused its first step");
+      loops.start(rdd, op, stepWeights, remote, computeNanos != null);
     }
-    if (!handOff) server.post(posted, stepWeights);
     Gradient[] got;
     try {
-      while ((got = loop.await(LOOP_CHECK_MILLIS)) == null) {
-        // The tasks deliver or fail; a job that failed before they started reports it here.
-        if (loopJob.isCompleted()) loop.jobEnded(failure(loopJob));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      loop.end();
-      throw new IllegalStateException("interrupted while waiting for the step's sums", e);
+      got = loops.await();
     } catch (IllegalStateException e) {
-      if (!handOff && !cancelled(e)) return fallBack(rdd, op, e);
-      loopJob.cancel();
-      loop = null;
-      loopJob = null;
+      if (remote && !LoopJobs.cancelled(e)) return fallBack(rdd, op, e);
       throw e;
     }
     if (computeNanos != null) {
-      long[][] t = loop.lastComputeNanos();
+      long[][] t = loops.lastComputeNanos();
       lastComputeNanos = t[0];
       lastComputeCpuNanos = t[1];
     }
-    if (op.step == steps - 1 && endLoopOrFallBack(true) != null) stepLoops = false;
-    Gradient[] parts = got;
-    return timedSum(() -> Shards.sumInTree(parts));
+    if (op.step == steps - 1 && endLoop(remote) != null) stepLoops = false;
+    return timedSum(() -> Shards.sumInTree(got));
   }
 
   /**
-   * A cluster's loop failed: cancels its job, stops looping, and computes {@code op}'s step with
-   * a job of its own (the weights in a broadcast).
+   * Ends the running loop and waits for its job. Its failure is thrown, except on a cluster
+   * ({@code remote}) when it is not a cancellation: it is then returned, and the caller stops
+   * looping. Null when the job succeeded or no loop ran.
    */
-  private Gradient fallBack(JavaRDD<ShardBlock> rdd, StepOp op, Throwable why) {
-    System.err.println("sparkmlp: the step loop failed at epoch " + (op.epoch + 1) + " step "
-        + (op.step + 1) + " (" + why.getMessage() + "); the remaining steps run as a Spark job"
-        + " each");
-    if (loop != null) {
-      loop.end();
-      if (!handOff) server.end();
-    }
-    if (loopJob != null) loopJob.cancel();
-    loop = null;
-    loopJob = null;
-    stepLoops = false;
-    weights = jsc.broadcast(stepWeights);
-    return direct(rdd, op.withWeights(weights));
-  }
-
-  /** Whether a loop's failure is a cancellation of its job (a user's, or the cluster watch's). */
-  private static boolean cancelled(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("cancelled")) return true;
-    }
-    return false;
-  }
-
-  /** The cluster's loop channel, started on first use. */
-  private LoopServer server() {
-    if (server == null) {
-      org.apache.spark.SparkConf conf = jsc.getConf();
-      String host = conf.get("spark.driver.host");
-      server = new LoopServer(conf.get("spark.driver.bindAddress", host), host);
-    }
-    return server;
-  }
-
-  /** How often the driver, waiting for a loop's sums, checks whether its job has ended. */
-  private static final long LOOP_CHECK_MILLIS = 20;
-
-  /**
-   * {@link #endLoop}; on a cluster a failure that is not a cancellation is returned instead of
-   * being thrown (the caller then stops looping). Null when the loop's job succeeded.
-   */
-  private Throwable endLoopOrFallBack(boolean rethrow) {
+  private Throwable endLoop(boolean remote) {
     try {
-      endLoop(rethrow);
+      loops.end(true);
       return null;
     } catch (IllegalStateException e) {
-      if (handOff || cancelled(e)) throw e;
+      if (!remote || LoopJobs.cancelled(e)) throw e;
       return e;
     }
   }
 
   /**
-   * Ends the running loop, if any, and waits for its job; {@code rethrow}: a failure of the job
-   * is thrown (as an IllegalStateException), else only recorded.
+   * A cluster's loop failed: gives it up (its job cancelled), stops looping, and computes
+   * {@code op}'s step with a job of its own (the weights in a broadcast).
    */
-  private void endLoop(boolean rethrow) {
-    if (loop == null) return;
-    StepLoop l = loop;
-    SimpleFutureAction<BoxedUnit> job = loopJob;
-    loop = null;
-    loopJob = null;
-    l.end();
-    if (!handOff && server != null) server.end();
-    Throwable failure;
-    try {
-      scala.concurrent.Await.ready(job, scala.concurrent.duration.Duration.apply(
-          rethrow ? Long.MAX_VALUE / 4 : 30_000_000_000L, java.util.concurrent.TimeUnit.NANOSECONDS));
-      failure = failure(job);
-    } catch (Exception e) {
-      failure = e;
-      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-    }
-    l.jobEnded(failure);
-    if (failure != null && rethrow) {
-      throw new IllegalStateException("the step loop's job failed: " + failure.getMessage(),
-          failure);
-    }
-  }
-
-  /** The failure of a completed job; null when it succeeded or has not completed. */
-  private static Throwable failure(SimpleFutureAction<BoxedUnit> job) {
-    if (!job.isCompleted()) return null;
-    scala.util.Try<BoxedUnit> t = job.value().get();
-    return t.isFailure() ? ((scala.util.Failure<BoxedUnit>) t).exception() : null;
+  private Gradient fallBack(JavaRDD<ShardBlock> rdd, StepOp op, Throwable why) {
+    System.err.println("sparkmlp: the step loop failed at epoch " + (op.epoch + 1) + " step "
+        + (op.step + 1) + " (" + why.getMessage() + "); the remaining steps run as a Spark job"
+        + " each");
+    loops.abandon();
+    stepLoops = false;
+    weights = jsc.broadcast(stepWeights);
+    return direct(rdd, op.withWeights(weights));
   }
 
   /**
@@ -714,7 +608,7 @@ public final class SparkGradients implements GradientSource {
           + jsc.master());
     }
     if (byReference == handOff) return;
-    endLoop(true);
+    loops.end(true);
     handOff = byReference;
     if (!byReference) stepLoops = false;
   }
@@ -730,13 +624,13 @@ public final class SparkGradients implements GradientSource {
           + treeDepth + " has not");
     }
     if (on == stepLoops) return;
-    endLoop(true);
+    loops.end(true);
     stepLoops = on;
   }
 
   /** Breaks the connections of a cluster's loop, as a lost executor would; for tests. */
   void dropLoopConnections() {
-    if (server != null) server.dropConnections();
+    loops.dropConnections();
   }
 
   /** Whether the steps of an epoch run in one job; see {@link #stepLoops(boolean)}. */
@@ -770,8 +664,7 @@ public final class SparkGradients implements GradientSource {
   public void close() {
     if (closed) return;
     closed = true;
-    endLoop(false);
-    if (server != null) server.close();
+    loops.close();
     Release.rdd(blocks);
     if (cleaner != null) {
       cleaner.shutdown();

@@ -164,6 +164,9 @@ public final class SparkStepBench {
       }
     }
     conf.setMaster(master);
+    // As the CLI's engine: a step loop on a cluster needs Spark's barrier slot check to fail fast.
+    conf.setIfMissing(SparkGradients.BARRIER_CHECK_FAILURES, "1");
+    conf.setIfMissing(SparkGradients.BARRIER_CHECK_INTERVAL, "1s");
     if (!master.startsWith("local") && !conf.contains("spark.executor.extraClassPath")) {
       // Executors on this machine (the loopback cluster) read the bench's class directories.
       String dirs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
