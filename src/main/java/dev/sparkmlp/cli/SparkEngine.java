@@ -4,6 +4,7 @@ import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Scaler;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.spark.ClusterWatch;
 import dev.sparkmlp.spark.FileData;
@@ -57,8 +58,10 @@ final class SparkEngine implements Engine {
   private final int treeDepth;
   private final int microBatch;
   private final ClusterWatch watch;
-  /** train.warm-up: Spark's job path is warmed while the driver reads the files (local mode). */
+  /** train.warm-up: Spark's job path is warmed while the driver reads the files. */
   private final boolean warmUp;
+  /** On a cluster, the network whose training passes the warm-up jobs run on the executors. */
+  private NetworkSpec executorWarmUp;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
@@ -150,6 +153,16 @@ final class SparkEngine implements Engine {
   }
 
   /**
+   * On a cluster: the warm-up jobs of {@link #load} (train.warm-up) also run training passes of
+   * {@code spec}'s network on the executors, a shard's share of the batch at a time, so that
+   * their JIT has compiled the kernels by the first step. The driver's own warm-up
+   * ({@code train.Warmup}) cannot reach them.
+   */
+  void warmExecutorsWith(NetworkSpec spec) {
+    executorWarmUp = spec;
+  }
+
+  /**
    * csv, libsvm, parquet and orc are read by the executors ({@link FileData}); idx and cifar on
    * the driver, then shipped.
    */
@@ -159,7 +172,8 @@ final class SparkEngine implements Engine {
       // Spark's first jobs are its slowest: empty ones run while the driver reads the files, so
       // that shipping the rows and the first steps find the job path (and a cluster's executors)
       // warm. They stop when the read ends, so they hold no core the shipping needs.
-      try (JobWarmup w = warmUp ? JobWarmup.start(jsc, partitions) : null) {
+      try (JobWarmup w = warmUp ? JobWarmup.start(jsc, partitions, executorWarmUp,
+          Math.max(1, batch / partitions)) : null) {
         return Engine.super.load(spec, seed, batch, evaluateTrain);
       }
     }

@@ -3,6 +3,8 @@ package dev.sparkmlp.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import dev.sparkmlp.nn.NetworkSpec;
+import dev.sparkmlp.train.Warmup;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -36,6 +38,8 @@ public final class JobWarmup implements AutoCloseable {
   private final JavaSparkContext jsc;
   private final int partitions;
   private final boolean barrier;
+  private final NetworkSpec passes;
+  private final int rows;
   private final Thread thread;
   private final String group = "sparkmlp-job-warm-up-"
       + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
@@ -43,9 +47,11 @@ public final class JobWarmup implements AutoCloseable {
   private volatile int jobs;
   private volatile Throwable failure;
 
-  private JobWarmup(JavaSparkContext jsc, int partitions) {
+  private JobWarmup(JavaSparkContext jsc, int partitions, NetworkSpec passes, int rows) {
     this.jsc = jsc;
     this.partitions = partitions;
+    this.passes = passes;
+    this.rows = rows;
     this.barrier = partitions <= SparkMaster.localSlotsWithoutRetries(jsc.master(),
         jsc.getConf().getInt("spark.task.cpus", 1));
     this.thread = new Thread(this::run, "sparkmlp job warm-up");
@@ -57,13 +63,27 @@ public final class JobWarmup implements AutoCloseable {
    * when a local master has a slot for each).
    */
   public static JobWarmup start(JavaSparkContext jsc, int partitions) {
+    return start(jsc, partitions, null, 0);
+  }
+
+  /**
+   * As {@link #start(JavaSparkContext, int)}, and when {@code passes} is given each task also
+   * runs training passes of that network over {@code rows} synthetic rows for
+   * {@link #SLICE_NANOS} ({@code train.Warmup}), so that the executors' JIT has compiled the
+   * kernels by the first step: for a cluster, whose executors the driver's warm-up cannot reach.
+   */
+  public static JobWarmup start(JavaSparkContext jsc, int partitions, NetworkSpec passes,
+      int rows) {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive: " + partitions);
     }
-    JobWarmup w = new JobWarmup(jsc, partitions);
+    JobWarmup w = new JobWarmup(jsc, partitions, passes, rows);
     w.thread.start();
     return w;
   }
+
+  /** How long one warm-up task runs training passes, when it does. */
+  static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private void run() {
     // Job properties are per thread: these name this thread's jobs only, and let close cancel
@@ -74,7 +94,8 @@ public final class JobWarmup implements AutoCloseable {
     for (int p = 0; p < partitions; p++) indices.add(p);
     try {
       while (!stop && jobs < MAX_JOBS && System.nanoTime() - t0 < MAX_NANOS) {
-        JavaRDD<Integer> rdd = jsc.parallelize(indices, partitions).map(new Same());
+        JavaRDD<Integer> rdd = jsc.parallelize(indices, partitions)
+            .map(passes == null ? new Same() : new Passes(passes, rows));
         long n = switch (jobs % 3) {
           case 0 -> rdd.count();
           case 1 -> sum(jsc.sc().runJob(rdd.rdd(), new Count(), INTEGER));
@@ -137,6 +158,24 @@ public final class JobWarmup implements AutoCloseable {
 
     @Override
     public Integer call(Integer x) {
+      return x;
+    }
+  }
+
+  /** The identity, after training passes for {@link #SLICE_NANOS}. */
+  private static final class Passes implements Function<Integer, Integer> {
+    private static final long serialVersionUID = 1L;
+    private final NetworkSpec spec;
+    private final int rows;
+
+    Passes(NetworkSpec spec, int rows) {
+      this.spec = spec;
+      this.rows = rows;
+    }
+
+    @Override
+    public Integer call(Integer x) {
+      Warmup.passes(spec, rows, SLICE_NANOS);
       return x;
     }
   }

@@ -52,6 +52,21 @@ public final class Warmup implements AutoCloseable {
   }
 
   private void run(NetworkSpec spec, int rows) {
+    passes(spec, rows, (long) (MAX_SECONDS * 1e9), () -> stop, () -> passes++);
+  }
+
+  /**
+   * Passes as {@link #start} runs them, on the calling thread, for at most {@code nanos}; for a
+   * JVM that computes but does not read (a cluster's executor). Returns the passes run.
+   */
+  public static int passes(NetworkSpec spec, int rows, long nanos) {
+    int[] n = new int[1];
+    passes(spec, Math.max(1, Math.min(MAX_ROWS, rows)), nanos, () -> false, () -> n[0]++);
+    return n[0];
+  }
+
+  private static void passes(NetworkSpec spec, int rows, long nanos,
+      java.util.function.BooleanSupplier stop, Runnable counted) {
     Network net = Network.build(spec);
     float[] params = new float[net.paramCount()];
     float[] buffers = new float[net.bufferCount()];
@@ -60,11 +75,11 @@ public final class Warmup implements AutoCloseable {
     int[] index = new int[rows];
     for (int r = 0; r < rows; r++) index[r] = r;
     Workspace ws = net.newWorkspace(rows);
-    long deadline = System.nanoTime() + (long) (MAX_SECONDS * 1e9);
-    while (!stop && System.nanoTime() < deadline) {
+    long deadline = System.nanoTime() + nanos;
+    while (!stop.getAsBoolean() && System.nanoTime() < deadline) {
       ws.reset();
       net.accumulate(params, buffers, block, index, 0, rows, 0L, ws);
-      passes++;
+      counted.run();
     }
   }
 

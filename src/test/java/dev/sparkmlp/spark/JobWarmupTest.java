@@ -73,6 +73,24 @@ class JobWarmupTest {
   }
 
   @Test
+  void trainingPassesRunInTheTasksWhenGivenANetwork() throws Exception {
+    // What a cluster's executors run: each task trains passes for a slice before it returns.
+    var spec = dev.sparkmlp.nn.NetworkSpec.mlp(20, new int[] {16}, 3,
+        dev.sparkmlp.nn.Activation.RELU, 0f, dev.sparkmlp.nn.Init.HE_UNIFORM,
+        dev.sparkmlp.nn.Activation.SOFTMAX, dev.sparkmlp.nn.Loss.CCE, 0f, false, false);
+    long t0 = System.nanoTime();
+    try (JobWarmup w = JobWarmup.start(jsc, 2, spec, 8)) {
+      assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+        while (w.jobs() < 2) Thread.sleep(5);
+      });
+      assertNull(w.failure());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      // Two jobs of tasks that each train for a slice take at least two slices.
+      assertTrue(seconds >= 2 * JobWarmup.SLICE_NANOS / 1e9, "two jobs in " + seconds + " s");
+    }
+  }
+
+  @Test
   void noBarrierStageWithoutASlotPerPartition() throws Exception {
     try (JobWarmup w = JobWarmup.start(jsc, 3)) {
       assertFalse(w.barrier(), "3 partitions, 2 slots: a barrier stage would wait for ever");

@@ -39,6 +39,17 @@ class WarmupTest {
     assertEquals(passes, w.passes(), "a second close changes nothing");
   }
 
+  @Test
+  void aSliceOfPassesOnTheCallingThreadEndsOnTime() {
+    long t0 = System.nanoTime();
+    int passes = Warmup.passes(spec(), 32, 50_000_000L);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertTrue(passes >= 1, "passes: " + passes);
+    // The slice ends after the pass that crosses 50 ms; a pass of 32 rows is far below 1 s.
+    assertTrue(seconds >= 0.05 && seconds < 5, "took " + seconds + " s");
+    assertEquals(0, Warmup.passes(spec(), 32, 0), "no time, no pass");
+  }
+
   private static DataSpec spec(String format, String train, int classes, Task task) {
     return new DataSpec(format, train, "", 0, 0, "", "", 0, "", "", task, classes, "", "auto",
         ',', 0, "auto");
