@@ -23,9 +23,9 @@ import scala.runtime.AbstractFunction2;
  * caches the MNIST blocks took 0.43 s as the first job and 0.05 s once jobs had run (class
  * loading, the scheduler's and the executor's first passes in the interpreter). On a cluster they
  * also reach the executors; on the loopback cluster the gain was within the noise.
- * The barrier stage runs only on a local master with a slot per partition. Jobs stop at
- * {@link #close} (which cancels one still running after a second, so that a slow cluster never
- * holds up the load), after {@link #MAX_JOBS} or after {@link #MAX_NANOS}, whichever comes first.
+ * The barrier stage runs only on a local master with a slot per partition. No job starts after
+ * {@link #close} (which does not wait for the one running), {@link #MAX_JOBS} or
+ * {@link #MAX_NANOS}, whichever comes first.
  * The jobs touch no data and no state of a run, so training is the same bits with or without.
  */
 public final class JobWarmup implements AutoCloseable {
@@ -41,8 +41,6 @@ public final class JobWarmup implements AutoCloseable {
   private final NetworkSpec passes;
   private final int rows;
   private final Thread thread;
-  private final String group = "sparkmlp-job-warm-up-"
-      + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
   private volatile boolean stop;
   private volatile int jobs;
   private volatile Throwable failure;
@@ -86,9 +84,8 @@ public final class JobWarmup implements AutoCloseable {
   static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private void run() {
-    // Job properties are per thread: these name this thread's jobs only, and let close cancel
-    // the one running (also the job description).
-    jsc.setJobGroup(group, "sparkmlp: warming up Spark's job path", false);
+    // Job properties are per thread: this names this thread's jobs only.
+    jsc.setJobDescription("sparkmlp: warming up Spark's job path");
     long t0 = System.nanoTime();
     List<Integer> indices = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) indices.add(p);
@@ -110,8 +107,7 @@ public final class JobWarmup implements AutoCloseable {
         jobs++;
       }
     } catch (Throwable t) {
-      // A job close cancelled is no failure.
-      if (!stop) failure = t;
+      failure = t;
     }
   }
 
@@ -132,25 +128,20 @@ public final class JobWarmup implements AutoCloseable {
   }
 
   /**
-   * Stops after the running job; a job still running after {@link #GRACE_MILLIS} is cancelled
-   * (Spark then warns of its killed tasks), so that a slow cluster never holds up the load.
+   * No job starts after this; the one running, if any, finishes on its own thread, and its tasks
+   * hold their slots only until then (a cold cluster's first tasks took over a second: waiting
+   * for them here, or cancelling them, which makes Spark warn of killed tasks, cost the load that
+   * much). Returns at once.
    */
   @Override
   public void close() {
     stop = true;
-    try {
-      thread.join(GRACE_MILLIS);
-      if (thread.isAlive()) {
-        jsc.cancelJobGroup(group);
-        thread.join();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
-  /** How long {@link #close} lets the running job finish before it cancels it. */
-  static final long GRACE_MILLIS = 1000;
+  /** Waits until the running job, if any, has finished; for tests. */
+  void awaitStopped() throws InterruptedException {
+    thread.join();
+  }
 
   /** The identity, as a plain object (no closure cleaning). */
   private static final class Same implements Function<Integer, Integer> {

@@ -51,11 +51,13 @@ class JobWarmupTest {
       assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
         while (w.jobs() < 6) Thread.sleep(5);
       });
+      long t0 = System.nanoTime();
       w.close();
+      assertTrue(System.nanoTime() - t0 < 100_000_000L, "close does not wait for the job");
+      w.awaitStopped();
       int jobs = w.jobs();
       assertNull(w.failure(), () -> "the warm-up failed: " + w.failure());
       assertTrue(jobs >= 6 && jobs <= JobWarmup.MAX_JOBS, "jobs: " + jobs);
-      // close cancels the job it interrupts; Spark's status catches up shortly after.
       assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
         while (jsc.statusTracker().getActiveJobIds().length > 0) Thread.sleep(10);
       });
@@ -79,26 +81,28 @@ class JobWarmupTest {
         dev.sparkmlp.nn.Activation.RELU, 0f, dev.sparkmlp.nn.Init.HE_UNIFORM,
         dev.sparkmlp.nn.Activation.SOFTMAX, dev.sparkmlp.nn.Loss.CCE, 0f, false, false);
     long t0 = System.nanoTime();
-    try (JobWarmup w = JobWarmup.start(jsc, 2, spec, 8)) {
-      assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-        while (w.jobs() < 2) Thread.sleep(5);
-      });
-      assertNull(w.failure());
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      // Two jobs of tasks that each train for a slice take at least two slices.
-      assertTrue(seconds >= 2 * JobWarmup.SLICE_NANOS / 1e9, "two jobs in " + seconds + " s");
-    }
+    JobWarmup w = JobWarmup.start(jsc, 2, spec, 8);
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+      while (w.jobs() < 2) Thread.sleep(5);
+    });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    w.close();
+    w.awaitStopped();
+    assertNull(w.failure());
+    // Two jobs of tasks that each train for a slice take at least two slices.
+    assertTrue(seconds >= 2 * JobWarmup.SLICE_NANOS / 1e9, "two jobs in " + seconds + " s");
   }
 
   @Test
   void noBarrierStageWithoutASlotPerPartition() throws Exception {
-    try (JobWarmup w = JobWarmup.start(jsc, 3)) {
-      assertFalse(w.barrier(), "3 partitions, 2 slots: a barrier stage would wait for ever");
-      assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-        while (w.jobs() < 3) Thread.sleep(5);
-      });
-      assertNull(w.failure());
-    }
+    JobWarmup w = JobWarmup.start(jsc, 3);
+    assertFalse(w.barrier(), "3 partitions, 2 slots: a barrier stage would wait for ever");
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+      while (w.jobs() < 3) Thread.sleep(5);
+    });
+    w.close();
+    w.awaitStopped();
+    assertNull(w.failure());
     assertThrows(IllegalArgumentException.class, () -> JobWarmup.start(jsc, 0));
   }
 }
