@@ -125,28 +125,18 @@ final class LoopServer implements AutoCloseable {
   /** Sends the posted step to every connected task of the current loop. */
   void post(StepLoop.Request r, StepWeights w) {
     Current c = current;
-    Connection[] targets;
     synchronized (c) {
       c.pending = r;
       c.pendingWeights = w;
-      targets = c.tasks.clone();
     }
-    for (Connection t : targets) {
-      if (t != null) t.sendStep(r, w);
-    }
+    for (Connection t : connections(c)) t.sendStep(r, w);
   }
 
   /** Tells the current loop's tasks that it ended; they return. */
   void end() {
     Current c = current;
     if (c == null) return;
-    Connection[] targets;
-    synchronized (c) {
-      targets = c.tasks.clone();
-    }
-    for (Connection t : targets) {
-      if (t != null) t.sendEnd();
-    }
+    for (Connection t : connections(c)) t.sendEnd();
   }
 
   private void accept() {
@@ -205,13 +195,7 @@ final class LoopServer implements AutoCloseable {
   void dropConnections() {
     Current c = current;
     if (c == null) return;
-    Connection[] targets;
-    synchronized (c) {
-      targets = c.tasks.clone();
-    }
-    for (Connection t : targets) {
-      if (t != null) closeQuietly(t.socket);
-    }
+    for (Connection t : connections(c)) closeQuietly(t.socket);
   }
 
   @Override
@@ -223,14 +207,22 @@ final class LoopServer implements AutoCloseable {
   }
 
   private static void closeAll(Current c) {
-    Connection[] targets;
+    java.util.List<Connection> targets = connections(c);
     synchronized (c) {
-      targets = c.tasks.clone();
       java.util.Arrays.fill(c.tasks, null);
     }
-    for (Connection t : targets) {
-      if (t != null) t.close();
+    for (Connection t : targets) t.close();
+  }
+
+  /** The loop's connected tasks, as they are now. */
+  private static java.util.List<Connection> connections(Current c) {
+    java.util.List<Connection> out = new java.util.ArrayList<>();
+    synchronized (c) {
+      for (Connection t : c.tasks) {
+        if (t != null) out.add(t);
+      }
     }
+    return out;
   }
 
   private static void closeQuietly(java.io.Closeable c) {

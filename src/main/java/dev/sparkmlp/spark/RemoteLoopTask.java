@@ -13,7 +13,6 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.TaskContext;
@@ -45,8 +44,7 @@ final class RemoteLoopTask extends AbstractFunction1<scala.collection.Iterator<S
   public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<ShardBlock> it) {
     TaskContext task = TaskContext.get();
     int p = task.partitionId();
-    List<ShardBlock> shards = new ArrayList<>(1);
-    while (it.hasNext()) shards.add(it.next());
+    List<ShardBlock> shards = StepTasks.blocks(it);
     BooleanSupplier killed = task::isInterrupted;
     int served = 0;
     try (Socket s = new Socket()) {

@@ -86,8 +86,7 @@ final class StepTasks {
     public scala.collection.Iterator<Integer> apply(scala.collection.Iterator<ShardBlock> it) {
       TaskContext task = TaskContext.get();
       int p = task.partitionId();
-      List<ShardBlock> shards = new ArrayList<>(1);
-      while (it.hasNext()) shards.add(it.next());
+      List<ShardBlock> shards = blocks(it);
       StepLoop loop = StepLoop.attach(loopId);
       // A retried attempt sums into a buffer of its own: the first may still be writing its.
       Gradient g = task.attemptNumber() == 0 ? ExecutorCache.resultBuffer(runId, p) : new Gradient();
@@ -104,6 +103,13 @@ final class StepTasks {
       }
       return scala.collection.Iterator$.MODULE$.single(served);
     }
+  }
+
+  /** A partition's blocks (one, as laid out), held for the steps of a loop. */
+  static List<ShardBlock> blocks(scala.collection.Iterator<ShardBlock> it) {
+    List<ShardBlock> shards = new ArrayList<>(1);
+    while (it.hasNext()) shards.add(it.next());
+    return shards;
   }
 
   /** The result of a task whose iterator holds one value: that value. */
