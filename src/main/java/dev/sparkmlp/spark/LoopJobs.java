@@ -62,15 +62,23 @@ final class LoopJobs implements AutoCloseable {
   void start(JavaRDD<ShardBlock> rdd, StepOp op, StepWeights w, boolean remote,
       boolean timeCompute) {
     if (loop != null) throw new IllegalStateException("a step loop is still running");
+    // May fail (no address to listen on) before anything is started.
+    LoopServer channel = remote ? server() : null;
     this.remote = remote;
-    loop = StepLoop.open(partitions, timeCompute);
-    AbstractFunction1<scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Integer>>
-        task = remote ? new RemoteLoopTask(server().serve(loop, partitions), op, timeCompute)
-            : new LoopTask(loop.id, runId);
-    RDD<Integer> served = rdd.rdd().barrier().mapPartitions(task, true, INTEGER);
-    job = jsc.sc().submitJob(served, new Single<Integer>(),
-        scala.collection.immutable.Range$.MODULE$.apply(0, partitions),
-        new Collect<>(new Integer[partitions]), () -> BoxedUnit.UNIT);
+    StepLoop l = StepLoop.open(partitions, timeCompute);
+    try {
+      AbstractFunction1<scala.collection.Iterator<ShardBlock>, scala.collection.Iterator<Integer>>
+          task = remote ? new RemoteLoopTask(channel.serve(l, partitions), op, timeCompute)
+              : new LoopTask(l.id, runId);
+      RDD<Integer> served = rdd.rdd().barrier().mapPartitions(task, true, INTEGER);
+      job = jsc.sc().submitJob(served, new Single<Integer>(),
+          scala.collection.immutable.Range$.MODULE$.apply(0, partitions),
+          new Collect<>(new Integer[partitions]), () -> BoxedUnit.UNIT);
+    } catch (RuntimeException e) {
+      l.jobEnded(e);
+      throw e;
+    }
+    loop = l;
     if (!post(op, w)) throw new IllegalStateException("a new step loop refused its first step");
   }
 
@@ -107,7 +115,7 @@ final class LoopJobs implements AutoCloseable {
     if (loop == null) return;
     loop.end();
     if (remote) server.end();
-    job.cancel();
+    if (job != null) job.cancel();
     loop = null;
     job = null;
   }

@@ -482,7 +482,13 @@ public final class SparkGradients implements GradientSource {
           + (op.step + 1) + "-" + steps + "/" + steps;
       jsc.setJobDescription(name);
       jsc.setLocalProperty(CALL_SITE_LONG, name);
-      loops.start(rdd, op, stepWeights, remote, computeNanos != null);
+      try {
+        loops.start(rdd, op, stepWeights, remote, computeNanos != null);
+      } catch (RuntimeException e) {
+        // On a cluster: the driver could not listen for the loop's tasks, say.
+        if (remote) return fallBack(rdd, op, e);
+        throw e;
+      }
     }
     Gradient[] got;
     try {
