@@ -6,16 +6,11 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.util.function.BooleanSupplier;
 
 /**
  * A step loop's channel between the driver and executors in other JVMs (a cluster): the driver
@@ -238,6 +233,14 @@ final class LoopServer implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
+    /** Reading runs on the connection's thread, writing under its lock: a wire each. */
+    private final LoopWire reader = new LoopWire(() -> false);
+    private final LoopWire writer = new LoopWire(() -> false);
+    /**
+     * The task's sum, reused from step to step: the driver is done with a step's sums before it
+     * posts the next step, and the task sends the next sum only after that.
+     */
+    private final Gradient sum = new Gradient();
     private volatile boolean closing;
 
     Connection(Socket socket, DataInputStream in) throws IOException {
@@ -251,8 +254,8 @@ final class LoopServer implements AutoCloseable {
         out.writeInt(r.seq());
         out.writeInt(r.op().epoch);
         out.writeInt(r.op().step);
-        writeFloats(out, w.params);
-        writeFloats(out, w.buffers);
+        writer.writeFloats(out, w.params);
+        writer.writeFloats(out, w.buffers);
         out.flush();
       } catch (IOException e) {
         close(); // the reader sees it and fails the loop
@@ -272,18 +275,9 @@ final class LoopServer implements AutoCloseable {
     void read(StepLoop loop, int p) {
       try {
         while (true) {
-          int seq = in.readInt();
-          Gradient g = new Gradient();
-          g.lossSum = in.readDouble();
-          g.count = in.readLong();
-          g.correct = in.readLong();
-          g.shards = in.readInt();
-          long nanos = in.readLong();
-          long cpu = in.readLong();
-          g.grad = readFloats(in);
-          g.batchStats = readFloats(in);
-          if (g.grad == null) g.batchStats = null;
-          loop.deliver(p, seq, g, nanos, cpu);
+          int seq = reader.readInt(in);
+          reader.readSum(in, sum);
+          loop.deliver(p, seq, sum, reader.nanos, reader.cpuNanos);
         }
       } catch (IOException e) {
         if (!closing && !loop.ended()) {
@@ -299,80 +293,5 @@ final class LoopServer implements AutoCloseable {
       closing = true;
       closeQuietly(socket);
     }
-  }
-
-  /** n, then n floats; n = -1 for null. */
-  static void writeFloats(DataOutputStream out, float[] a) throws IOException {
-    if (a == null) {
-      out.writeInt(-1);
-      return;
-    }
-    out.writeInt(a.length);
-    ByteBuffer b = ByteBuffer.allocate(Math.min(a.length, 1 << 14) * 4);
-    for (int at = 0; at < a.length; ) {
-      int n = Math.min(a.length - at, b.capacity() / 4);
-      b.clear();
-      b.asFloatBuffer().put(a, at, n);
-      out.write(b.array(), 0, n * 4);
-      at += n;
-    }
-  }
-
-  /** The inverse of {@link #writeFloats}. */
-  static float[] readFloats(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) return null;
-    float[] a = new float[n];
-    readFloats(in, a, () -> false);
-    return a;
-  }
-
-  /** Reads a.length floats into a; checks {@code killed} whenever a read times out. */
-  static void readFloats(InputStream in, float[] a, BooleanSupplier killed) throws IOException {
-    byte[] bytes = new byte[Math.min(a.length, 1 << 14) * 4];
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    for (int at = 0; at < a.length; ) {
-      int n = Math.min(a.length - at, bytes.length / 4);
-      readFully(in, bytes, n * 4, killed);
-      b.clear();
-      b.asFloatBuffer().get(a, at, n);
-      at += n;
-    }
-  }
-
-  /**
-   * Reads exactly {@code len} bytes, retrying reads that time out (SO_TIMEOUT) until
-   * {@code killed} says to stop, which throws an IOException.
-   */
-  static void readFully(InputStream in, byte[] b, int len, BooleanSupplier killed)
-      throws IOException {
-    int at = 0;
-    while (at < len) {
-      int n;
-      try {
-        n = in.read(b, at, len - at);
-      } catch (SocketTimeoutException e) {
-        if (killed.getAsBoolean()) throw new IOException("the task was killed");
-        continue;
-      }
-      if (n < 0) throw new IOException("the connection closed");
-      at += n;
-    }
-  }
-
-  /** Writes a Gradient as the task side does: for {@link RemoteLoopTask}. */
-  static void writeSum(OutputStream stream, int seq, Gradient g, long nanos, long cpu)
-      throws IOException {
-    DataOutputStream out = stream instanceof DataOutputStream d ? d : new DataOutputStream(stream);
-    out.writeInt(seq);
-    out.writeDouble(g.lossSum);
-    out.writeLong(g.count);
-    out.writeLong(g.correct);
-    out.writeInt(g.shards);
-    out.writeLong(nanos);
-    out.writeLong(cpu);
-    writeFloats(out, g.grad);
-    writeFloats(out, g.grad == null ? null : g.batchStats);
-    out.flush();
   }
 }

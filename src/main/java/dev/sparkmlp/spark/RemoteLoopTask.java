@@ -8,11 +8,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.TaskContext;
@@ -27,7 +24,6 @@ import scala.runtime.AbstractFunction1;
 final class RemoteLoopTask extends AbstractFunction1<scala.collection.Iterator<ShardBlock>,
     scala.collection.Iterator<Integer>> implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
   private final LoopServer.Address driver;
   /** Everything of a step but its epoch, step and weights. */
@@ -60,30 +56,21 @@ final class RemoteLoopTask extends AbstractFunction1<scala.collection.Iterator<S
       out.writeInt(p);
       out.flush();
       DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
-      byte[] header = new byte[12];
-      ByteBuffer h = ByteBuffer.wrap(header);
+      LoopWire wire = new LoopWire(killed);
       float[] params = null;
       float[] buffers = null;
       Gradient g = new Gradient();
+      long[] times = timeCompute ? new long[2] : null;
       while (true) {
-        LoopServer.readFully(in, header, 4, killed);
-        int seq = h.getInt(0);
+        int seq = wire.readInt(in);
         if (seq == 0) break;
-        LoopServer.readFully(in, header, 8, killed);
-        int epoch = h.getInt(0);
-        int step = h.getInt(4);
-        params = readInto(in, params, killed);
-        buffers = readInto(in, buffers, killed);
-        long t0 = System.nanoTime();
-        long cpu0 = timeCompute ? CPU.getCurrentThreadCpuTime() : 0;
-        StepOp op = template.at(epoch, step);
-        StepWeights w = new StepWeights(params, buffers);
-        g.clear();
-        Gradient sum = g;
-        for (ShardBlock b : shards) sum = op.call(sum, b, w);
-        long nanos = timeCompute ? System.nanoTime() - t0 : 0;
-        long cpu = timeCompute ? CPU.getCurrentThreadCpuTime() - cpu0 : 0;
-        LoopServer.writeSum(out, seq, sum, nanos, cpu);
+        int epoch = wire.readInt(in);
+        int step = wire.readInt(in);
+        params = wire.readFloats(in, params);
+        buffers = wire.readFloats(in, buffers);
+        Gradient sum = StepTasks.sumBlocks(template.at(epoch, step),
+            new StepWeights(params, buffers), shards, g, times);
+        wire.writeSum(out, seq, sum, times == null ? 0 : times[0], times == null ? 0 : times[1]);
         served++;
       }
     } catch (IOException e) {
@@ -92,16 +79,5 @@ final class RemoteLoopTask extends AbstractFunction1<scala.collection.Iterator<S
           + driver.host() + ":" + driver.port() + ": " + e.getMessage(), e);
     }
     return scala.collection.Iterator$.MODULE$.single(served);
-  }
-
-  /** An int n, then n floats, into {@code a} when it has that length, else a new array. */
-  private static float[] readInto(DataInputStream in, float[] a, BooleanSupplier killed)
-      throws IOException {
-    byte[] n4 = new byte[4];
-    LoopServer.readFully(in, n4, 4, killed);
-    int n = ByteBuffer.wrap(n4).getInt();
-    float[] out = a != null && a.length == n ? a : new float[n];
-    LoopServer.readFloats(in, out, killed);
-    return out;
   }
 }

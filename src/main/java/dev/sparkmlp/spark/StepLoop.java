@@ -2,8 +2,6 @@ package dev.sparkmlp.spark;
 
 import dev.sparkmlp.spark.StepTasks.StepOp;
 import dev.sparkmlp.train.Gradient;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +42,6 @@ final class StepLoop {
   /** How often a waiting task checks whether Spark has killed it. */
   static final long POLL_MILLIS = 20;
 
-  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
   private static final Map<Long, StepLoop> LOOPS = new ConcurrentHashMap<>();
   private static final AtomicLong NEXT_ID = new AtomicLong(1);
 
@@ -141,8 +138,14 @@ final class StepLoop {
 
   /** On the driver: no more steps; waiting tasks return. Idempotent. */
   void end() {
+    stop(null);
+  }
+
+  /** Ends the loop, recording {@code failure} unless null or one is recorded; wakes everyone. */
+  private void stop(Throwable failure) {
     lock.lock();
     try {
+      if (failure != null && this.failure == null) this.failure = failure;
       ended = true;
       changed.signalAll();
     } finally {
@@ -155,14 +158,7 @@ final class StepLoop {
    * when it succeeded) and wakes a driver waiting for sums, then forgets the loop.
    */
   void jobEnded(Throwable failure) {
-    lock.lock();
-    try {
-      if (failure != null && this.failure == null) this.failure = failure;
-      ended = true;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    stop(failure);
     LOOPS.remove(id);
   }
 
@@ -171,14 +167,7 @@ final class StepLoop {
    * {@code failure}, and the loop takes no more steps.
    */
   void fail(Throwable failure) {
-    lock.lock();
-    try {
-      if (this.failure == null) this.failure = failure;
-      ended = true;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    stop(failure);
   }
 
   /**
@@ -188,13 +177,21 @@ final class StepLoop {
   boolean endIfIdle(long nanos) {
     lock.lock();
     try {
-      if (ended || pending > 0 || System.nanoTime() - idleSince <= nanos) return false;
-      ended = true;
-      changed.signalAll();
-      return true;
+      return endedIdle(nanos);
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Under the lock: ends the loop, and says so, when the last step was complete more than
+   * {@code nanos} ago and none came since; false when it was not idle or had already ended.
+   */
+  private boolean endedIdle(long nanos) {
+    if (ended || pending > 0 || System.nanoTime() - idleSince <= nanos) return false;
+    ended = true;
+    changed.signalAll();
+    return true;
   }
 
   /** Whether the loop takes no more steps. */
@@ -226,11 +223,7 @@ final class StepLoop {
     lock.lock();
     try {
       while (!ended && seq == seen) {
-        if (pending == 0 && System.nanoTime() - idleSince > IDLE_NANOS) {
-          ended = true;
-          changed.signalAll();
-          break;
-        }
+        if (endedIdle(IDLE_NANOS)) break;
         changed.await(POLL_MILLIS, TimeUnit.MILLISECONDS);
         if (killed.getAsBoolean()) return null;
       }
@@ -261,15 +254,17 @@ final class StepLoop {
     }
   }
 
-  /** In task p: runs {@code r} on its blocks into {@code into}, timed when asked, and delivers. */
-  void serve(int p, Request r, Gradient into, java.util.List<ShardBlock> blocks) {
-    long t0 = System.nanoTime();
-    long cpu0 = timeCompute ? CPU.getCurrentThreadCpuTime() : 0;
-    into.clear();
-    Gradient g = into;
-    for (ShardBlock b : blocks) g = r.op().call(g, b);
-    long nanos = System.nanoTime() - t0;
-    long cpu = timeCompute ? CPU.getCurrentThreadCpuTime() - cpu0 : 0;
-    deliver(p, r.seq(), g, timeCompute ? nanos : 0, cpu);
+  /**
+   * In task p: runs {@code r} on its blocks into {@code into}, timed when asked ({@code times},
+   * two longs, else null), and delivers.
+   */
+  void serve(int p, Request r, Gradient into, java.util.List<ShardBlock> blocks, long[] times) {
+    Gradient g = StepTasks.sumBlocks(r.op(), null, blocks, into, times);
+    deliver(p, r.seq(), g, times == null ? 0 : times[0], times == null ? 0 : times[1]);
+  }
+
+  /** Whether this loop's tasks time their steps. */
+  boolean timed() {
+    return timeCompute;
   }
 }

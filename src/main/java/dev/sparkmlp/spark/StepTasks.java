@@ -8,13 +8,13 @@ import dev.sparkmlp.train.Shards;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.Partitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.CollectionAccumulator;
-import java.util.ArrayList;
-import java.util.List;
 import scala.Tuple2;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.AbstractFunction2;
@@ -27,6 +27,8 @@ import scala.runtime.BoxedUnit;
  * passes over without reading class files.
  */
 final class StepTasks {
+  private static final ThreadMXBean CPU_TIME = ManagementFactory.getThreadMXBean();
+
   private StepTasks() {}
 
   /** Adds every block of a partition into {@code g} with {@code op}; returns the sum. */
@@ -91,10 +93,11 @@ final class StepTasks {
       // A retried attempt sums into a buffer of its own: the first may still be writing its.
       Gradient g = task.attemptNumber() == 0 ? ExecutorCache.resultBuffer(runId, p) : new Gradient();
       int served = 0;
+      long[] times = loop.timed() ? new long[2] : null;
       try {
         for (StepLoop.Request r = loop.next(0, task::isInterrupted); r != null;
             r = loop.next(r.seq(), task::isInterrupted)) {
-          loop.serve(p, r, g, shards);
+          loop.serve(p, r, g, shards, times);
           served++;
         }
       } catch (InterruptedException e) {
@@ -110,6 +113,25 @@ final class StepTasks {
     List<ShardBlock> shards = new ArrayList<>(1);
     while (it.hasNext()) shards.add(it.next());
     return shards;
+  }
+
+  /**
+   * {@code op} over a partition's blocks, summed into {@code into} (cleared first), at {@code w}
+   * (null: the op's own weights). When {@code times} is given, the wall and CPU nanoseconds it
+   * took go into times[0] and times[1]. Returns the sum. Modified: into, times.
+   */
+  static Gradient sumBlocks(StepOp op, StepWeights w, List<ShardBlock> blocks, Gradient into,
+      long[] times) {
+    long t0 = System.nanoTime();
+    long cpu0 = times == null ? 0 : CPU_TIME.getCurrentThreadCpuTime();
+    into.clear();
+    Gradient g = into;
+    for (ShardBlock b : blocks) g = w == null ? op.call(g, b) : op.call(g, b, w);
+    if (times != null) {
+      times[0] = System.nanoTime() - t0;
+      times[1] = CPU_TIME.getCurrentThreadCpuTime() - cpu0;
+    }
+    return g;
   }
 
   /** The result of a task whose iterator holds one value: that value. */
@@ -236,7 +258,6 @@ final class StepTasks {
   /** One partition's gradient of one step, added into {@code acc}. Modified: acc. */
   static final class StepOp implements Function2<Gradient, ShardBlock, Gradient> {
     private static final long serialVersionUID = 1L;
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     final long runId;
     private final Broadcast<Network> net;
     private final Broadcast<StepWeights> weights;
@@ -286,7 +307,7 @@ final class StepTasks {
     Gradient call(Gradient acc, ShardBlock shard, StepWeights w) {
       ExecutorCache.Run run = ExecutorCache.run(runId, net::value);
       long t0 = System.nanoTime();
-      long cpu0 = computeNanos == null ? 0 : CPU.getCurrentThreadCpuTime();
+      long cpu0 = computeNanos == null ? 0 : CPU_TIME.getCurrentThreadCpuTime();
       int p = shard.partition;
       TaskContext task = TaskContext.get();
       if (task != null && task.partitionId() != p) {
@@ -305,7 +326,8 @@ final class StepTasks {
         run.release(ws);
       }
       if (computeNanos != null) {
-        computeNanos.add(new long[] {System.nanoTime() - t0, CPU.getCurrentThreadCpuTime() - cpu0});
+        computeNanos.add(
+            new long[] {System.nanoTime() - t0, CPU_TIME.getCurrentThreadCpuTime() - cpu0});
       }
       return acc;
     }

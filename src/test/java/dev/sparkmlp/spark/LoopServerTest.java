@@ -23,23 +23,33 @@ class LoopServerTest {
     for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i) * 1e-3f;
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
-    LoopServer.writeFloats(out, a);
-    LoopServer.writeFloats(out, null);
+    LoopWire writer = new LoopWire(() -> false);
+    writer.writeFloats(out, a);
+    writer.writeFloats(out, null);
     Gradient g = new Gradient();
     g.add(new float[] {1.5f, -2f}, new float[] {0.25f}, 3.5, 7, 4);
-    LoopServer.writeSum(out, 9, g, 11, 12);
+    writer.writeSum(out, 9, g, 11, 12);
+    writer.writeSum(out, 10, g, 13, 14);
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()));
-    assertArrayEquals(a, LoopServer.readFloats(in), "bit for bit, across the 16 Ki chunks");
-    assertNull(LoopServer.readFloats(in));
-    assertEquals(9, in.readInt());
-    assertEquals(3.5, in.readDouble());
-    assertEquals(7, in.readLong());
-    assertEquals(4, in.readLong());
-    assertEquals(1, in.readInt());
-    assertEquals(11, in.readLong());
-    assertEquals(12, in.readLong());
-    assertArrayEquals(new float[] {1.5f, -2f}, LoopServer.readFloats(in));
-    assertArrayEquals(new float[] {0.25f}, LoopServer.readFloats(in));
+    LoopWire reader = new LoopWire(() -> false);
+    assertArrayEquals(a, reader.readFloats(in, null), "bit for bit, across the 16 Ki chunks");
+    assertNull(reader.readFloats(in, new float[3]));
+    assertEquals(9, reader.readInt(in));
+    Gradient read = new Gradient();
+    reader.readSum(in, read);
+    assertEquals(3.5, read.lossSum);
+    assertEquals(7, read.count);
+    assertEquals(4, read.correct);
+    assertEquals(1, read.shards);
+    assertEquals(11, reader.nanos);
+    assertEquals(12, reader.cpuNanos);
+    assertArrayEquals(new float[] {1.5f, -2f}, read.grad);
+    assertArrayEquals(new float[] {0.25f}, read.batchStats);
+    float[] arrays = read.grad;
+    assertEquals(10, reader.readInt(in));
+    reader.readSum(in, read);
+    assertTrue(arrays == read.grad, "the next sum reuses the arrays");
+    assertEquals(13, reader.nanos);
   }
 
   @Test
