@@ -169,9 +169,10 @@ final class SparkEngine implements Engine {
   @Override
   public RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
     if (!spec.executorRead()) {
-      // Spark's first jobs are its slowest: empty ones run while the driver reads the files, so
-      // that shipping the rows and the first steps find the job path (and a cluster's executors)
-      // warm. They stop when the read ends, so they hold no core the shipping needs.
+      // Spark's first jobs are its slowest: warm-up jobs run while the driver reads the files
+      // (on a cluster their tasks also run training passes), so that shipping the rows and the
+      // first steps find the job path and a cluster's executors warm. None starts after the read;
+      // one still running holds its cores until it ends.
       try (JobWarmup w = warmUp ? JobWarmup.start(jsc, partitions, executorWarmUp,
           Math.max(1, batch / partitions)) : null) {
         return Engine.super.load(spec, seed, batch, evaluateTrain);
