@@ -34,6 +34,11 @@ interface RunData extends AutoCloseable {
   /** -1 without a test set. */
   long testRows();
 
+  /** Whether the executors read the rows from the files, none passing through the driver. */
+  default boolean readByExecutors() {
+    return false;
+  }
+
   /** The training rows' gradient source. Once per run. */
   GradientSource gradients(Network net, int batch, long seed, int epochs);
 

@@ -26,7 +26,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A Spark cluster, or local[n], as the engine: {@link SparkGradients} and {@link SparkEvaluation}
  * on one SparkSession. csv, libsvm, parquet and orc data are read by the executors
- * ({@link FileData}); idx and cifar are read on the driver and shipped to the executors once.
+ * ({@link FileData}), and so is idx on a cluster whose executors see the files; otherwise idx and
+ * cifar are read on the driver and shipped to the executors once.
  *
  * <p>Session settings: the master comes from {@code train.master} unless {@code spark.master} is
  * already set (spark-submit sets it as a system property, and it wins); the app name is
@@ -43,13 +44,15 @@ import org.apache.spark.sql.SparkSession;
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
  * cluster, and later how long the application may have none, default 60) and
  * {@code spark.sparkmlp.masterTimeoutSeconds} (how long a standalone master may be unreachable,
- * default 60). Past either bound the {@link ClusterWatch} cancels the step and training stops
+ * default 60) and {@code spark.sparkmlp.idxOnExecutors} (false: idx files are read on the driver
+ * and shipped even when a cluster's executors could read them; default true). Past either bound the {@link ClusterWatch} cancels the step and training stops
  * with a one-line {@link dev.sparkmlp.spark.ClusterLostException}.
  */
 final class SparkEngine implements Engine {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   /** How long closing waits for Spark to stop after the cluster was lost. */
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  static final String IDX_ON_EXECUTORS = "spark.sparkmlp.idxOnExecutors";
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
@@ -60,13 +63,16 @@ final class SparkEngine implements Engine {
   private final ClusterWatch watch;
   /** train.warm-up: Spark's job path is warmed while the driver reads the files. */
   private final boolean warmUp;
+  /** spark.sparkmlp.idxOnExecutors: idx files read by a cluster's executors when they can. */
+  private final boolean idxOnExecutors;
   /** On a cluster, the network whose training passes the warm-up jobs run on the executors. */
   private NetworkSpec executorWarmUp;
   private final List<AutoCloseable> open = new ArrayList<>();
 
   private SparkEngine(SparkSession spark, boolean ownSession, int partitions, int treeDepth,
-      int microBatch, ClusterWatch watch, boolean warmUp) {
+      int microBatch, ClusterWatch watch, boolean warmUp, boolean idxOnExecutors) {
     this.spark = spark;
+    this.idxOnExecutors = idxOnExecutors;
     this.warmUp = warmUp;
     this.watch = watch;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -136,7 +142,8 @@ final class SparkEngine implements Engine {
     if (p <= 0) p = spark.sparkContext().defaultParallelism();
     return new SparkEngine(spark, !existed, p, treeDepth, microBatch,
         ClusterWatch.start(spark.sparkContext(), masterTimeout, wait),
-        s.config().getBoolean("train.warm-up"));
+        s.config().getBoolean("train.warm-up"),
+        spark.sparkContext().getConf().getBoolean(IDX_ON_EXECUTORS, true));
   }
 
   /** A positive number of seconds from a Spark property, 60 when unset. */
@@ -163,12 +170,21 @@ final class SparkEngine implements Engine {
   }
 
   /**
-   * csv, libsvm, parquet and orc are read by the executors ({@link FileData}); idx and cifar on
-   * the driver, then shipped.
+   * csv, libsvm, parquet and orc are read by the executors ({@link FileData}); idx on a cluster
+   * too when they see the files ({@link FileData#loadIdx}); otherwise idx and cifar on the driver,
+   * then shipped.
    */
   @Override
   public RunData load(DataSpec spec, long seed, int batch, boolean evaluateTrain) {
-    if (!spec.executorRead()) {
+    FileData data = null;
+    if (spec.executorRead()) {
+      data = FileData.load(spark, spec, seed, partitions, batch, evaluateTrain);
+    } else if (idxOnExecutors && !jsc.isLocal() && spec.format().equals("idx")
+        && spec.task() == dev.sparkmlp.data.Task.CLASSIFICATION) {
+      data = FileData.loadIdx(spark, spec, seed, partitions, batch, evaluateTrain,
+          warmUp ? executorWarmUp : null);
+    }
+    if (data == null) {
       // Spark's first jobs are its slowest: warm-up jobs run while the driver reads the files
       // (on a cluster their tasks also run training passes), so that shipping the rows and the
       // first steps find the job path and a cluster's executors warm. None starts after the read;
@@ -178,7 +194,6 @@ final class SparkEngine implements Engine {
         return Engine.super.load(spec, seed, batch, evaluateTrain);
       }
     }
-    FileData data = FileData.load(spark, spec, seed, partitions, batch, evaluateTrain);
     open.add(data);
     return new ExecutorData(data);
   }
@@ -224,6 +239,11 @@ final class SparkEngine implements Engine {
     @Override
     public long testRows() {
       return data.testRows();
+    }
+
+    @Override
+    public boolean readByExecutors() {
+      return true;
     }
 
     @Override

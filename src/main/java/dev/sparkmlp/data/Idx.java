@@ -2,6 +2,7 @@ package dev.sparkmlp.data;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.IntPredicate;
 
 /**
  * Reader for the IDX files of MNIST and Fashion-MNIST, raw or gzip-compressed (detected by
@@ -37,28 +38,101 @@ public final class Idx {
     }
     Images im = readImages(images, imagesName);
     int[] lab = readLabels(labels, labelsName);
-    if (lab.length != im.count()) {
-      throw new DataException(imagesName, "header", im.count() + " images, but " + labelsName
-          + " has " + lab.length + " labels");
-    }
-    for (int i = 0; i < lab.length; i++) {
-      if (lab[i] >= classes) {
-        throw new DataException(labelsName, "record " + i,
-            "label " + lab[i] + " is outside [0, " + classes + ")");
-      }
-    }
+    checkCounts(im.count(), imagesName, lab.length, labelsName);
+    checkLabels(lab, labelsName, classes);
     return Block.classification(im.count(), im.rows() * im.cols(), im.pixels(), lab, classes);
   }
 
+  /** An image file's header. */
+  public record ImageHeader(int count, int rows, int cols) implements java.io.Serializable {
+    public int pixels() {
+      return rows * cols;
+    }
+  }
+
   /**
-   * The pixels per image (rows x cols) from an image file's 16-byte header, without reading the
-   * images. Throws what {@link #readImages} throws for a bad header.
+   * An image file's 16-byte header, checked as {@link #readImages} checks it before the pixels;
+   * the rest of the file is not read.
    */
-  public static int imagePixels(InputStream stream, String name) throws IOException {
+  public static ImageHeader imageHeader(InputStream stream, String name) throws IOException {
     try (Input in = Input.open(stream, name)) {
       int[] h = header(in, name, IMAGES_MAGIC, 4);
       checkImageSize(name, h[2], h[3]);
-      return h[2] * h[3];
+      checkPixelCount(name, h[1], h[2], h[3]);
+      return new ImageHeader(h[1], h[2], h[3]);
+    }
+  }
+
+  /** A label file's 8-byte header, checked as {@link #readLabels} checks it: the label count. */
+  public static int labelCount(InputStream stream, String name) throws IOException {
+    try (Input in = Input.open(stream, name)) {
+      return header(in, name, LABELS_MAGIC, 2)[1];
+    }
+  }
+
+  /** An image file and its label file hold as many records. */
+  public static void checkCounts(int images, String imagesName, int labels, String labelsName) {
+    if (labels != images) {
+      throw new DataException(imagesName, "header", images + " images, but " + labelsName
+          + " has " + labels + " labels");
+    }
+  }
+
+  /** Every label is below {@code classes}; the first that is not is named by its record. */
+  public static void checkLabels(int[] labels, String labelsName, int classes) {
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] >= classes) {
+        throw new DataException(labelsName, "record " + i,
+            "label " + labels[i] + " is outside [0, " + classes + ")");
+      }
+    }
+  }
+
+  /**
+   * The pixels (0..255, as floats) of the images {@code keep} accepts, in file order, row-major:
+   * {@code kept} images of {@link ImageHeader#pixels} values. The whole file is read and checked
+   * as {@link #readImages} checks it, with the same errors, so a reader of part of the rows sees
+   * the same bad file as a reader of all of them.
+   *
+   * @param keep tests record numbers 0..count-1, each once, in order
+   * @param kept how many records keep accepts; more or fewer is an IllegalArgumentException
+   */
+  public static float[] readImages(InputStream stream, String name, IntPredicate keep, int kept)
+      throws IOException {
+    try (Input in = Input.open(stream, name)) {
+      int[] h = header(in, name, IMAGES_MAGIC, 4);
+      int count = h[1];
+      checkImageSize(name, h[2], h[3]);
+      checkPixelCount(name, count, h[2], h[3]);
+      int pixels = h[2] * h[3];
+      long n = (long) count * pixels;
+      if (kept < 0 || kept > count) {
+        throw new IllegalArgumentException("cannot keep " + kept + " of " + count + " images");
+      }
+      String what = count + " images of " + h[2] + "x" + h[3];
+      float[] out = new float[kept * pixels];
+      // Whole records at a time, about 64 KiB of them.
+      int per = Math.max(1, Input.BUFFER / pixels);
+      byte[] buf = new byte[per * pixels];
+      int o = 0;
+      for (int first = 0; first < count; first += per) {
+        int records = Math.min(per, count - first);
+        int got = in.readFully(buf, 0, records * pixels);
+        if (got < records * pixels) throw truncated(name, 16, what, 16 + n, in.position());
+        for (int r = 0; r < records; r++) {
+          if (!keep.test(first + r)) continue;
+          if (o == out.length) {
+            throw new IllegalArgumentException("more than " + kept + " images were kept");
+          }
+          for (int j = 0, b = r * pixels; j < pixels; j++) out[o + j] = buf[b + j] & 0xFF;
+          o += pixels;
+        }
+      }
+      if (o != out.length) {
+        throw new IllegalArgumentException(o / pixels + " images were kept, not " + kept);
+      }
+      checkEnd(in, name, 16, what, 16 + n);
+      return out;
     }
   }
 
@@ -69,11 +143,8 @@ public final class Idx {
       int rows = h[2];
       int cols = h[3];
       checkImageSize(name, rows, cols);
+      checkPixelCount(name, count, rows, cols);
       long n = (long) count * rows * cols;
-      if (n > Input.MAX_ARRAY) {
-        throw new DataException(name, "header", count + " images of " + rows + "x" + cols
-            + " are " + n + " pixels, more than one block can hold");
-      }
       String what = count + " images of " + rows + "x" + cols;
       // readNBytes allocates as data arrives, so a corrupt header claiming billions of pixels
       // fails as truncated instead of exhausting the heap first.
@@ -123,6 +194,15 @@ public final class Idx {
     if ((long) rows * cols > Integer.MAX_VALUE) {
       throw new DataException(name, "header", "image size " + rows + "x" + cols
           + " is more pixels than an int counts");
+    }
+  }
+
+  /** The images fit in one block. */
+  private static void checkPixelCount(String name, int count, int rows, int cols) {
+    long n = (long) count * rows * cols;
+    if (n > Input.MAX_ARRAY) {
+      throw new DataException(name, "header", count + " images of " + rows + "x" + cols
+          + " are " + n + " pixels, more than one block can hold");
     }
   }
 

@@ -7,6 +7,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -66,7 +67,16 @@ public final class Fs {
 
   /** A buffered stream of the file's raw bytes (no decompression). */
   public static InputStream open(String path) {
-    Loc l = loc(path);
+    return open(path, null);
+  }
+
+  /**
+   * As {@link #open(String)}, with {@code c} for a non-local file system (null: this JVM's). On a
+   * Spark executor, the driver's Hadoop configuration, so that its credentials and settings apply
+   * there too.
+   */
+  public static InputStream open(String path, Configuration c) {
+    Loc l = loc(path, c);
     try {
       return new BufferedInputStream(l.fs.open(l.path), BUFFER);
     } catch (FileNotFoundException e) {
@@ -105,6 +115,36 @@ public final class Fs {
       return l.fs.getFileStatus(l.path).isDirectory();
     } catch (FileNotFoundException e) {
       return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stat " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A file as {@link #stat} found it. */
+  public record FileStat(String uri, long length, long modified) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** As {@link #stat(String, Configuration)}, with this JVM's configuration. */
+  public static FileStat stat(String path) {
+    return stat(path, null);
+  }
+
+  /**
+   * The file at {@code path}: its fully qualified URI, which names it on any machine (a local
+   * path, resolved against this JVM's working directory, becomes {@code file:/...}), its length
+   * and its modification time. Null when there is no file there (a directory is not a file).
+   * {@code c}: the configuration of a non-local file system, null for this JVM's.
+   */
+  public static FileStat stat(String path, Configuration c) {
+    Loc l = loc(path, c);
+    try {
+      FileStatus s = l.fs.getFileStatus(l.path);
+      if (s.isDirectory()) return null;
+      return new FileStat(l.fs.makeQualified(l.path).toString(), s.getLen(),
+          s.getModificationTime());
+    } catch (FileNotFoundException e) {
+      return null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot stat " + path + ": " + e.getMessage(), e);
     }
@@ -264,6 +304,11 @@ public final class Fs {
   private record Loc(FileSystem fs, Path path, boolean isLocal) {}
 
   private static Loc loc(String path) {
+    return loc(path, null);
+  }
+
+  /** {@code c}: the configuration of a non-local file system; null for this JVM's. */
+  private static Loc loc(String path, Configuration c) {
     if (path == null || path.isEmpty()) throw new IllegalArgumentException("empty path");
     try {
       if (!SCHEME.matcher(path).matches()) {
@@ -272,7 +317,7 @@ public final class Fs {
       }
       URI uri = new Path(path).toUri();
       if ("file".equals(uri.getScheme())) return new Loc(local(), new Path(uri), false);
-      return new Loc(FileSystem.get(uri, configuration()), new Path(uri), false);
+      return new Loc(FileSystem.get(uri, c == null ? configuration() : c), new Path(uri), false);
     } catch (IOException e) {
       throw new UncheckedIOException("no file system for " + path + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

@@ -47,7 +47,18 @@ final class FileBlocks {
 
   /** A data set's pieces in row order, with where each starts, and the shape of its rows. */
   record Scan(FileParts.Format format, String path, List<FileParts.Info> pieces,
-      Map<String, int[]> starts, int rows, FileParts.Shape shape) {}
+      Map<String, int[]> starts, int rows, FileParts.Shape shape) implements FileData.Rows {
+    @Override
+    public int pieceCount() {
+      return pieces.size();
+    }
+
+    @Override
+    public JavaRDD<ShardBlock> layout(SparkSession spark, DataFrameBlocks.Router router,
+        int partitions, Scaler scaler, String name) {
+      return FileBlocks.layout(spark, this, router, partitions, scaler, name);
+    }
+  }
 
   /** How a scan fixes the shape from the pieces. */
   record ShapeRule(int features, int classes, boolean classification, boolean sameWidth) {}

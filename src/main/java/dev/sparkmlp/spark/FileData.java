@@ -9,6 +9,7 @@ import dev.sparkmlp.data.Splits;
 import dev.sparkmlp.data.Task;
 import dev.sparkmlp.io.Fs;
 import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.nn.OutputMetric;
 import dev.sparkmlp.train.DataSpec;
 import dev.sparkmlp.train.Datasets;
@@ -25,7 +26,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A run's training, validation and test sets read by the executors from csv, libsvm, parquet or
- * orc files ({@link FileBlocks}), the counterpart of {@code train.Datasets}: the same rows, the
+ * orc files ({@link FileBlocks}), or on a cluster from idx files ({@link IdxFiles}), the counterpart of {@code train.Datasets}: the same rows, the
  * same held-out split, the same scaler, and the training shards of {@code train.Shards}, so that
  * training follows the local engine's trajectory bitwise. Only counts, shapes and per-row shard
  * tables (one int per row) live on the driver.
@@ -34,7 +35,8 @@ import org.apache.spark.sql.SparkSession;
  * training starts. The training rows are cached as {@code partitions} shards, then the scaler is
  * fitted on them on the executors ({@link FeatureStats}: exact sums, so the same numbers as the
  * local fit) and the cached rows are replaced by scaled ones. Validation rows are cached scaled
- * in contiguous ranges; test rows are laid out when {@link #test} asks.
+ * in contiguous ranges; test rows are laid out when {@link #test} asks. A scaler that needs no
+ * statistics (divide255, none) is applied as the rows are laid out.
  *
  * <p>The rows of a set are numbered in (file path, row within the file) order: a directory or
  * glob of part files is one set in the order of its sorted paths.
@@ -43,9 +45,9 @@ public final class FileData implements AutoCloseable {
   private final SparkSession spark;
   private final JavaSparkContext jsc;
   private final int partitions;
-  private final FileBlocks.Scan train;
-  private final FileBlocks.Scan validationFile;
-  private final FileBlocks.Scan test;
+  private final Rows train;
+  private final Rows validationFile;
+  private final Rows test;
   private final boolean classification;
   private final int[] trainRows;
   private final int[] heldOut;
@@ -57,21 +59,40 @@ public final class FileData implements AutoCloseable {
   private final List<Broadcast<int[]>> tables = new ArrayList<>();
   private final List<JavaRDD<ShardBlock>> cached = new ArrayList<>();
 
-  /** Scans (reads and checks) every set and plans the layout; caches nothing. */
-  private FileData(SparkSession spark, DataSpec spec, long seed, int partitions, int batch) {
+  /**
+   * A data set the executors read: its rows (numbered 0..rows-1 in file order), their shape, and
+   * a layout of them into cached blocks.
+   */
+  interface Rows {
+    /** The path the user gave, to name the set. */
+    String path();
+
+    int rows();
+
+    FileParts.Shape shape();
+
+    /** How many pieces (file splits) the set is read in. */
+    int pieceCount();
+
+    /**
+     * Row g to shard {@code router.shard(g)} (none when negative), scaled by {@code scaler} when
+     * not null, cached as one ShardBlock per partition, the rows of a shard in ascending order. A
+     * {@link DataException} of a task reaches the caller as itself, and nothing stays cached.
+     */
+    JavaRDD<ShardBlock> layout(SparkSession spark, DataFrameBlocks.Router router, int partitions,
+        Scaler scaler, String name);
+  }
+
+  /** Plans the layout of sets already scanned; caches nothing. */
+  private FileData(SparkSession spark, DataSpec spec, long seed, int partitions, int batch,
+      Rows train, Rows validationFile, Rows test) {
     this.spark = spark;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.partitions = partitions;
     this.classification = spec.task() == Task.CLASSIFICATION;
-    boolean libsvm = spec.format().equals("libsvm");
-    train = FileBlocks.scan(spark, format(spark, spec, spec.train(), spec.features(),
-        spec.classes()), spec.train(), new FileBlocks.ShapeRule(libsvm ? spec.features() : 0,
-            spec.classes(), classification, !libsvm));
-    int d = train.shape().features();
-    int k = train.shape().classes();
-    validationFile = spec.validation().isBlank() ? null
-        : scanOther(spec, spec.validation(), d, k);
-    test = spec.hasTest() ? scanOther(spec, spec.test(), d, k) : null;
+    this.train = train;
+    this.validationFile = validationFile;
+    this.test = test;
 
     int n = train.rows();
     int from = spec.trainOffset();
@@ -104,20 +125,25 @@ public final class FileData implements AutoCloseable {
     for (int p = 0; p < partitions; p++) for (int r : shards.rows(p)) table[trainRows[r]] = p;
     Broadcast<int[]> lookup = jsc.broadcast(table);
     tables.add(lookup);
-    JavaRDD<ShardBlock> raw = FileBlocks.layout(spark, train, new FileBlocks.Table(lookup, n),
-        partitions, null, "sparkmlp training rows (unscaled)");
-    cached.add(raw);
     Scaler.Kind kind = Datasets.scaleKind(spec);
     int d = train.shape().features();
-    if (kind == Scaler.Kind.STANDARD || kind == Scaler.Kind.MINMAX) {
-      FeatureStats stats = FileBlocks.stats(raw, d, spec.train());
-      scaler = Scaler.fit(kind, stats, spec.train());
-    } else {
+    // standard and minmax are fitted on the laid-out rows, then applied in a second pass; the
+    // others need no statistics and are applied as the rows are laid out.
+    boolean fitted = kind == Scaler.Kind.STANDARD || kind == Scaler.Kind.MINMAX;
+    if (!fitted) {
       scaler = Scaler.fit(kind, new dev.sparkmlp.data.Block(0, d, 1, new float[0], new float[0],
           null));
     }
-    JavaRDD<ShardBlock> blocks = kind == Scaler.Kind.NONE ? raw
-        : FileBlocks.scaled(raw, scaler, "sparkmlp training rows");
+    JavaRDD<ShardBlock> raw = train.layout(spark, new FileBlocks.Table(lookup, n), partitions,
+        fitted ? null : scaler, fitted ? "sparkmlp training rows (unscaled)"
+            : "sparkmlp training rows");
+    cached.add(raw);
+    JavaRDD<ShardBlock> blocks = raw;
+    if (fitted) {
+      FeatureStats stats = FileBlocks.stats(raw, d, spec.train());
+      scaler = Scaler.fit(kind, stats, spec.train());
+      blocks = FileBlocks.scaled(raw, scaler, "sparkmlp training rows");
+    }
     cached.remove(raw);
     tables.remove(lookup);
     trainBlocks = new DataFrameBlocks.Shipped(blocks, shards.sizes(), trainRows.length, lookup);
@@ -145,7 +171,62 @@ public final class FileData implements AutoCloseable {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive: " + partitions);
     }
-    FileData data = new FileData(spark, spec, seed, partitions, batch);
+    boolean libsvm = spec.format().equals("libsvm");
+    boolean classification = spec.task() == Task.CLASSIFICATION;
+    FileBlocks.Scan train = FileBlocks.scan(spark, format(spark, spec, spec.train(),
+        spec.features(), spec.classes()), spec.train(), new FileBlocks.ShapeRule(libsvm
+            ? spec.features() : 0, spec.classes(), classification, !libsvm));
+    int d = train.shape().features();
+    int k = train.shape().classes();
+    FileBlocks.Scan validation = spec.validation().isBlank() ? null
+        : scanOther(spark, spec, spec.validation(), d, k);
+    FileBlocks.Scan test = spec.hasTest() ? scanOther(spark, spec, spec.test(), d, k) : null;
+    return layOut(new FileData(spark, spec, seed, partitions, batch, train, validation, test),
+        spec, evaluateTrain);
+  }
+
+  /**
+   * As {@link #load}, for idx files, which the executors read ({@link IdxFiles}); for a cluster
+   * (in local mode the driver's read, handed over by reference, costs less). Null when the
+   * executors do not see the files the driver sees (a local path on a cluster whose machines do
+   * not share it), when a file is missing or a header is bad: then the driver reads the files
+   * ({@code train.Datasets}), and reports what is wrong with them as the local engine does. With {@code warmUp}, the executors run training passes
+   * of that network while they read ({@link ExecutorWarmup}).
+   */
+  public static FileData loadIdx(SparkSession spark, DataSpec spec, long seed, int partitions,
+      int batch, boolean evaluateTrain, NetworkSpec warmUp) {
+    if (!spec.format().equals("idx") || spec.task() != Task.CLASSIFICATION) {
+      throw new IllegalArgumentException("not an idx classification set: " + spec.format());
+    }
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int k = Datasets.idxClasses(spec);
+    IdxFiles train = IdxFiles.open(spec.train(), spec.trainLabels(), k);
+    IdxFiles validation = spec.validation().isBlank() || train == null ? null
+        : IdxFiles.open(spec.validation(), spec.validationLabels(), k);
+    IdxFiles test = !spec.hasTest() || train == null ? null
+        : IdxFiles.open(spec.test(), spec.testLabels(), k);
+    List<IdxFiles> sets = new ArrayList<>();
+    for (IdxFiles s : new IdxFiles[] {train, validation, test}) if (s != null) sets.add(s);
+    if (train == null || (validation == null) != spec.validation().isBlank()
+        || (test == null) == spec.hasTest() || !IdxFiles.visible(jsc, partitions, sets, warmUp,
+            Math.max(1, batch / partitions))) {
+      return null;
+    }
+    for (IdxFiles s : sets) {
+      if (s.shape().features() != train.shape().features()) {
+        throw new DataException(s.path(), "header", "images of " + s.shape().features()
+            + " pixels, but the training images have " + train.shape().features());
+      }
+    }
+    return layOut(new FileData(spark, spec, seed, partitions, batch, train, validation, test),
+        spec, evaluateTrain);
+  }
+
+  /** Lays out {@code data}'s sets; on failure closes it and rethrows. */
+  private static FileData layOut(FileData data, DataSpec spec, boolean evaluateTrain) {
     try {
       data.layOut(spec, evaluateTrain);
     } catch (RuntimeException e) {
@@ -184,7 +265,9 @@ public final class FileData implements AutoCloseable {
   }
 
   /** A validation or test set: the training set's features and classes. */
-  private FileBlocks.Scan scanOther(DataSpec spec, String path, int features, int classes) {
+  private static FileBlocks.Scan scanOther(SparkSession spark, DataSpec spec, String path,
+      int features, int classes) {
+    boolean classification = spec.task() == Task.CLASSIFICATION;
     FileParts.Format f = format(spark, spec, path, spec.format().equals("libsvm") ? features : 0,
         classes);
     return FileBlocks.scan(spark, f, path, new FileBlocks.ShapeRule(features, classes,
@@ -192,13 +275,13 @@ public final class FileData implements AutoCloseable {
   }
 
   /** The given rows of a scanned set, scaled, in contiguous ranges over at most P partitions. */
-  private DataFrameBlocks.Shipped contiguous(FileBlocks.Scan scan, int[] rows, String what) {
+  private DataFrameBlocks.Shipped contiguous(Rows set, int[] rows, String what) {
     int p = Math.max(1, Math.min(partitions, rows.length));
-    int[] table = FileBlocks.contiguousTable(scan.rows(), rows, p);
+    int[] table = FileBlocks.contiguousTable(set.rows(), rows, p);
     Broadcast<int[]> b = jsc.broadcast(table);
     tables.add(b);
-    JavaRDD<ShardBlock> blocks = FileBlocks.layout(spark, scan, new FileBlocks.Table(b,
-        scan.rows()), p, scaler, "sparkmlp " + what);
+    JavaRDD<ShardBlock> blocks = set.layout(spark, new FileBlocks.Table(b, set.rows()), p,
+        scaler, "sparkmlp " + what);
     cached.add(blocks);
     return new DataFrameBlocks.Shipped(blocks, FileBlocks.sizes(table, p), rows.length, null);
   }
@@ -238,7 +321,7 @@ public final class FileData implements AutoCloseable {
 
   /** How many pieces (file splits) the training files were read in. */
   public int trainPieces() {
-    return train.pieces().size();
+    return train.pieceCount();
   }
 
   /** Validation rows, or -1 without a validation set. */
@@ -315,3 +398,4 @@ public final class FileData implements AutoCloseable {
     tables.clear();
   }
 }
+

@@ -10,21 +10,25 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.HashPartitioner;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import scala.Tuple2;
 
 /**
  * Puts rows into a cached RDD with exactly one {@link ShardBlock} per partition, partition p
  * holding shard p.
  *
- * <p>Rows read by the executors travel as {@link ShardChunk}s keyed by shard through one shuffle
- * ({@link #cache}). Rows the driver holds are shipped by {@link #ship}: by reference in local
- * mode, one broadcast per shard on a cluster. Neither derives the cached RDD from
+ * <p>Rows the executors read in pieces ({@link FileBlocks}) travel as {@link ShardChunk}s keyed
+ * by shard through one shuffle ({@link #cache}). Rows the driver holds are shipped by
+ * {@link #ship}: by reference in local mode, one broadcast per shard on a cluster. Rows each
+ * executor can read for its own partition are read there ({@link #read}). None derives the cached RDD from
  * {@code parallelize} of the rows: a task carries its partition object, and a partition of
  * {@code parallelize} holds its data, so every step's tasks would resend the training set; here
  * a partition is an index.
@@ -158,7 +162,8 @@ final class Layout {
     return new ShardBlock(p, data.select(rows, 0, rows.length));
   }
 
-  private static List<Integer> indices(int partitions) {
+  /** 0, 1, ..., partitions - 1: the elements of a parallelized RDD whose partition p holds p. */
+  static List<Integer> indices(int partitions) {
     List<Integer> indices = new ArrayList<>(partitions);
     for (int p = 0; p < partitions; p++) indices.add(p);
     return indices;
@@ -177,6 +182,75 @@ final class Layout {
           + " (--driver-memory)");
     }
     return blocks[p];
+  }
+
+  /**
+   * Rows the executors read themselves, without a shuffle: partition p's block is
+   * {@code read.call(p)}, cached and computed. {@code read} must give the same block each time it
+   * is called for p: a partition lost with its executor is read again. A {@link DataException}
+   * of {@code read} is thrown here, the one of the lowest partition when several fail, and
+   * nothing stays cached; in this job it does not fail its task ({@link Reads}), so Spark neither
+   * retries the read nor logs the failure.
+   */
+  static JavaRDD<ShardBlock> read(JavaSparkContext jsc, int partitions,
+      Function<Integer, ShardBlock> read, String name) {
+    CollectionAccumulator<Tuple2<Integer, DataException>> errors =
+        jsc.sc().collectionAccumulator("sparkmlp errors reading " + name);
+    JavaRDD<ShardBlock> blocks = jsc.parallelize(indices(partitions), partitions)
+        .flatMap(new Reads(read, errors));
+    blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
+    String before = jsc.getLocalProperty(READING);
+    jsc.setLocalProperty(READING, "true");
+    try {
+      long n = blocks.count();
+      Tuple2<Integer, DataException> first = null;
+      for (Tuple2<Integer, DataException> e : errors.value()) {
+        if (first == null || e._1() < first._1()) first = e;
+      }
+      if (first != null) throw first._2();
+      if (n != partitions) {
+        throw new IllegalStateException(
+            "expected one block per partition, found " + n + " in " + partitions);
+      }
+    } catch (Exception e) {
+      Release.rdd(blocks);
+      throw unwrap(e);
+    } finally {
+      jsc.setLocalProperty(READING, before);
+    }
+    return blocks;
+  }
+
+  /** A job property set while {@link #read} lays out the rows. */
+  private static final String READING = "sparkmlp.reading";
+
+  /**
+   * Partition p's block, read. In {@link #read}'s own job a DataException becomes an error value
+   * and no block; in a later job (a lost partition read again) it fails the task, since a
+   * partition must not come back empty.
+   */
+  private static final class Reads implements FlatMapFunction<Integer, ShardBlock> {
+    private static final long serialVersionUID = 1L;
+    private final Function<Integer, ShardBlock> read;
+    private final CollectionAccumulator<Tuple2<Integer, DataException>> errors;
+
+    Reads(Function<Integer, ShardBlock> read,
+        CollectionAccumulator<Tuple2<Integer, DataException>> errors) {
+      this.read = read;
+      this.errors = errors;
+    }
+
+    @Override
+    public Iterator<ShardBlock> call(Integer p) throws Exception {
+      try {
+        return List.of(read.call(p)).iterator();
+      } catch (DataException e) {
+        TaskContext task = TaskContext.get();
+        if (task == null || !"true".equals(task.getLocalProperty(READING))) throw e;
+        errors.add(new Tuple2<>(p, e));
+        return java.util.Collections.emptyIterator();
+      }
+    }
   }
 
   /**

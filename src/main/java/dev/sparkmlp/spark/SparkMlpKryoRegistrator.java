@@ -80,6 +80,8 @@ public final class SparkMlpKryoRegistrator implements KryoRegistrator {
     // Small results of reading data files on the executors (FileBlocks).
     kryo.register(FileParts.Info.class, java);
     kryo.register(FileParts.Info[].class);
+    kryo.register(dev.sparkmlp.io.Fs.FileStat.class, java);
+    kryo.register(dev.sparkmlp.io.Fs.FileStat[].class);
     kryo.register(dev.sparkmlp.data.FeatureStats.class, java);
     for (Class<?> c : LayerSpec.class.getPermittedSubclasses()) kryo.register(c, java);
     ClassLoader loader = SparkMlpKryoRegistrator.class.getClassLoader();

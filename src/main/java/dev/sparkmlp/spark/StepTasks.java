@@ -122,6 +122,7 @@ final class StepTasks {
    */
   static Gradient sumBlocks(StepOp op, StepWeights w, List<ShardBlock> blocks, Gradient into,
       long[] times) {
+    ExecutorWarmup.stopForStep();
     long t0 = System.nanoTime();
     long cpu0 = times == null ? 0 : CPU_TIME.getCurrentThreadCpuTime();
     into.clear();

@@ -54,6 +54,17 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
         test == null ? null : scaler.apply(test), scaler);
   }
 
+  /** An idx set's classes: data.classes, else {@link #IDX_CLASSES}. */
+  public static int idxClasses(DataSpec spec) {
+    return spec.classes() > 0 ? spec.classes() : IDX_CLASSES;
+  }
+
+  /** An idx image file's labels: {@code labelsPath}, or when blank the file beside the images. */
+  public static String idxLabels(String imagesPath, String labelsPath) {
+    return labelsPath == null || labelsPath.isBlank() ? Idx.defaultLabelsName(imagesPath)
+        : labelsPath;
+  }
+
   /** The scaling data.scale asks for; auto = divide255 for idx and cifar, else standard. */
   public static Scaler.Kind scaleKind(DataSpec spec) {
     if (!spec.scale().equalsIgnoreCase("auto")) return Scaler.Kind.parse(spec.scale());
@@ -72,7 +83,7 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
     try {
       Block b = switch (spec.format()) {
         case "idx" -> {
-          String labels = labelsPath == null || labelsPath.isBlank() ? Idx.defaultLabelsName(path) : labelsPath;
+          String labels = idxLabels(path, labelsPath);
           if (!Fs.exists(labels)) {
             throw new DataException(labels, "file", "labels file not found (set the labels path explicitly,"
                 + " e.g. --train-labels or data.train-labels)");
@@ -120,7 +131,7 @@ public record Datasets(Block train, Block validation, Block test, Scaler scaler)
       case "idx" -> {
         if (!Fs.exists(spec.train())) return null;
         try (InputStream in = Fs.open(spec.train())) {
-          return new int[] {Idx.imagePixels(in, spec.train()),
+          return new int[] {Idx.imageHeader(in, spec.train()).pixels(),
               spec.classes() > 0 ? spec.classes() : IDX_CLASSES};
         } catch (IOException | RuntimeException e) {
           return null;

@@ -98,6 +98,11 @@ public final class Warmup implements AutoCloseable {
     return passes;
   }
 
+  /** Asks the passes to stop after the one running, and returns at once. */
+  public void stop() {
+    stop = true;
+  }
+
   /**
    * Stops the passes and waits for the thread; a second call does nothing more. A pass that
    * failed is rethrown here.

@@ -44,7 +44,9 @@ class SparkDataCliTest {
     assertEquals(0, local.code(), local.err());
     CliTest.Run spark = train("spark", trainCsv, testCsv, dir.resolve("spark"));
     assertEquals(0, spark.code(), spark.err());
-    assertTrue(spark.out().contains("400 training rows, 100 validation, 150 test"), spark.out());
+    assertTrue(spark.out().contains(
+        "400 training rows (read by the executors), 100 validation, 150 test"), spark.out());
+    assertTrue(local.out().contains("400 training rows, 100 validation, 150 test"), local.out());
     assertTrue(spark.out().contains("spark local[2]"), spark.out());
 
     SavedModel a = ModelIO.load(dir.resolve("local/model").toString());

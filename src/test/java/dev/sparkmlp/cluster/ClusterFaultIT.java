@@ -95,6 +95,9 @@ final class ClusterFaultIT {
     assertEquals(0, undisturbed.exitCode(), undisturbed.output());
     assertTrue(undisturbed.output().contains("sums added on the driver, an epoch's steps in one job"),
         "a step loop per epoch on the cluster:\n" + undisturbed.output());
+    // The executors read the idx files themselves; a lost partition is read again.
+    assertTrue(undisturbed.output().contains("60,000 training rows (read by the executors)"),
+        undisturbed.output());
     jar = cluster.state.resolve("fault-app.jar");
     Files.copy(cluster.appJar(), jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     reference = out;

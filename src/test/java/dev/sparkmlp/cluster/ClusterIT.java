@@ -79,6 +79,7 @@ final class ClusterIT {
         "train", "--config", "conf/mnist.conf", "--output", out.toString(),
         "--epochs", "3", "--batch-size", "1000", "--lr", "3e-3", "--partitions", "2")));
     assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("60,000 training rows (read by the executors)"), r.output());
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     double acc = summary.path("test_accuracy").asDouble(Double.NaN);
     assertTrue(acc >= 0.95, "test accuracy " + acc + " < 0.95 on the cluster:\n" + r.output());

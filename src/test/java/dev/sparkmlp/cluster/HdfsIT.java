@@ -96,7 +96,8 @@ final class HdfsIT {
     var r = cluster.submit("hdfs-train", Duration.ofMinutes(9), Map.of(),
         concat(SPARK_OPTS, concat(trainArgs(hdfs.uri("/runs/a")), List.of("--epochs", "2"))));
     assertEquals(0, r.exitCode(), r.output());
-    assertTrue(r.output().contains(String.format("%,d training rows, %,d validation, %,d test",
+    assertTrue(r.output().contains(String.format(
+        "%,d training rows (read by the executors), %,d validation, %,d test",
         TRAIN_ROWS, VALIDATION_ROWS, TEST_ROWS)), r.output());
 
     List<String> files = hdfs.list("/runs/a");

@@ -82,6 +82,44 @@ class IdxTest {
   }
 
   @Test
+  void readImagesKeepsTheSelectedRecordsInFileOrder() throws IOException {
+    byte[] p = pixels();
+    for (byte[] file : new byte[][] {TestFiles.idxImages(3, 2, 3, p),
+        TestFiles.gzip(TestFiles.idxImages(3, 2, 3, p))}) {
+      float[] x = Idx.readImages(new java.io.ByteArrayInputStream(file), "i.idx",
+          r -> r != 1, 2);
+      assertEquals(12, x.length);
+      for (int i = 0; i < 6; i++) {
+        assertEquals(p[i] & 0xFF, x[i], "image 0 pixel " + i);
+        assertEquals(p[12 + i] & 0xFF, x[6 + i], "image 2 pixel " + i);
+      }
+      assertEquals(0, Idx.readImages(new java.io.ByteArrayInputStream(file), "i.idx",
+          r -> false, 0).length);
+    }
+    byte[] ok = TestFiles.idxImages(3, 2, 3, p);
+    assertThrows(IllegalArgumentException.class, () -> Idx.readImages(
+        new java.io.ByteArrayInputStream(ok), "i.idx", r -> true, 2));
+    assertThrows(IllegalArgumentException.class, () -> Idx.readImages(
+        new java.io.ByteArrayInputStream(ok), "i.idx", r -> r == 0, 2));
+  }
+
+  @Test
+  void readImagesOfSomeRecordsFailsAsAFullRead() {
+    byte[] full = TestFiles.idxImages(3, 2, 3, pixels());
+    byte[] longer = Arrays.copyOf(full, full.length + 3);
+    byte[] badMagic = full.clone();
+    badMagic[3] = 1;
+    for (byte[] bad : new byte[][] {Arrays.copyOf(full, full.length - 5),
+        TestFiles.gzip(Arrays.copyOf(full, 30)), longer, badMagic, Arrays.copyOf(full, 10)}) {
+      DataException all = assertThrows(DataException.class,
+          () -> Idx.readImages(new java.io.ByteArrayInputStream(bad), "images.idx"));
+      DataException some = assertThrows(DataException.class, () -> Idx.readImages(
+          new java.io.ByteArrayInputStream(bad), "images.idx", r -> r == 2, 1));
+      assertEquals(all.getMessage(), some.getMessage());
+    }
+  }
+
+  @Test
   void truncatedImagesNameFileAndBytes() {
     byte[] full = TestFiles.idxImages(3, 2, 3, pixels());
     DataException e = fails(Arrays.copyOf(full, full.length - 5), TestFiles.idxLabels(LABELS));
@@ -142,15 +180,19 @@ class IdxTest {
   }
 
   @Test
-  void imagePixelsReadsTheHeaderOnly() throws Exception {
+  void imageHeaderReadsTheHeaderOnly() throws Exception {
     // 3 images of 2x3 announced; the pixels are cut short, which only a full read notices.
     byte[] im = TestFiles.idxImages(3, 2, 3, pixels());
     byte[] header = Arrays.copyOf(im, 16);
-    assertEquals(6, Idx.imagePixels(new java.io.ByteArrayInputStream(header), "h.idx"));
-    DataException e = assertThrows(DataException.class, () -> Idx.imagePixels(
+    Idx.ImageHeader h = Idx.imageHeader(new java.io.ByteArrayInputStream(header), "h.idx");
+    assertEquals(new Idx.ImageHeader(3, 2, 3), h);
+    assertEquals(6, h.pixels());
+    assertEquals(3, Idx.labelCount(new java.io.ByteArrayInputStream(TestFiles.idxLabels(LABELS)),
+        "labels.idx"));
+    DataException e = assertThrows(DataException.class, () -> Idx.imageHeader(
         new java.io.ByteArrayInputStream(TestFiles.idxLabels(LABELS)), "labels.idx"));
     assertTrue(e.getMessage().startsWith("labels.idx: header"), e.getMessage());
-    DataException z = assertThrows(DataException.class, () -> Idx.imagePixels(
+    DataException z = assertThrows(DataException.class, () -> Idx.imageHeader(
         new java.io.ByteArrayInputStream(TestFiles.idxImages(3, 0, 3, new byte[0])), "z.idx"));
     assertTrue(z.getMessage().contains("z.idx: header: image size 0x3"), z.getMessage());
   }
