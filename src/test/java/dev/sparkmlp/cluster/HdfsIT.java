@@ -2,6 +2,7 @@ package dev.sparkmlp.cluster;
 
 import static dev.sparkmlp.cluster.ClusterIT.SPARK_OPTS;
 import static dev.sparkmlp.cluster.ClusterIT.concat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  * finishes the training; {@code evaluate} scores the saved model from HDFS on the test CSV there
  * and writes its result to HDFS, and {@code predict} has the executors write the predictions
  * there. Nothing is read from or written to the local disk but the jar and
- * the logs.
+ * the logs. MNIST's idx files on HDFS are read by the executors, to the weights of the driver's
+ * read.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -198,6 +200,43 @@ final class HdfsIT {
           + m.path("val_loss").asDouble() + " " + m.path("val_accuracy").asDouble());
     }
     return out;
+  }
+
+  /**
+   * idx files on HDFS are read by the executors, and the run ends with the weights, byte for
+   * byte, of the same run whose driver reads the files and ships the rows
+   * ({@code spark.sparkmlp.idxOnExecutors=false}).
+   */
+  @Test
+  @Order(3)
+  @Timeout(600)
+  void idxOnHdfsIsReadByTheExecutorsToTheWeightsOfTheDriversRead() throws Exception {
+    Path mnist = LoopbackCluster.repoRoot().resolve("data/mnist");
+    for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+      hdfs.upload(mnist.resolve(f), "/data/idx/" + f);
+    }
+    byte[] first = null;
+    for (boolean executors : new boolean[] {true, false}) {
+      String run = executors ? "/runs/idx-executors" : "/runs/idx-driver";
+      List<String> args = List.of("train", "--train",
+          hdfs.uri("/data/idx/train-images-idx3-ubyte.gz"), "--test",
+          hdfs.uri("/data/idx/t10k-images-idx3-ubyte.gz"), "--format", "idx",
+          "--set", "data.train-rows=" + TRAIN_ROWS, "--layers", "64", "--epochs", "1",
+          "--batch-size", "500", "--partitions", "2", "--seed", "3", "--output", hdfs.uri(run));
+      var r = cluster.submit(executors ? "hdfs-idx-executors" : "hdfs-idx-driver",
+          Duration.ofMinutes(4), Map.of(), concat(SPARK_OPTS, concat(List.of("--conf",
+              "spark.sparkmlp.idxOnExecutors=" + executors), args)));
+      assertEquals(0, r.exitCode(), r.output());
+      assertEquals(executors, r.output().contains(String.format(
+          "%,d training rows (read by the executors)", TRAIN_ROWS)), r.output());
+      byte[] weights = hdfs.readBytes(run + "/model/weights.bin");
+      if (first == null) {
+        first = weights;
+      } else {
+        assertArrayEquals(first, weights, "the executors' read and the driver's, other weights");
+      }
+    }
   }
 
   /**

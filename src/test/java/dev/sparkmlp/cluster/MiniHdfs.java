@@ -75,6 +75,12 @@ final class MiniHdfs implements AutoCloseable {
     return fs.getFileStatus(new org.apache.hadoop.fs.Path(path)).getLen();
   }
 
+  byte[] readBytes(String path) throws IOException {
+    try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(path))) {
+      return in.readAllBytes();
+    }
+  }
+
   String readString(String path) throws IOException {
     try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(path))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
