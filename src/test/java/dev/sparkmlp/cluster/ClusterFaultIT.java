@@ -96,7 +96,7 @@ final class ClusterFaultIT {
     assertTrue(undisturbed.output().contains("sums added on the driver, an epoch's steps in one job"),
         "a step loop per epoch on the cluster:\n" + undisturbed.output());
     // The executors read the idx files themselves; a lost partition is read again.
-    assertTrue(undisturbed.output().contains("60,000 training rows (read by the executors)"),
+    assertTrue(undisturbed.output().contains("10,000 training rows (read by the executors)"),
         undisturbed.output());
     jar = cluster.state.resolve("fault-app.jar");
     Files.copy(cluster.appJar(), jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
