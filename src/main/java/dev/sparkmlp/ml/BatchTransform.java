@@ -34,9 +34,20 @@ final class BatchTransform {
   static Dataset<Row> transform(Dataset<?> dataset, StructType out, String featuresCol,
       MlpModelData data, Columns columns) {
     Dataset<Row> df = dataset.toDF();
+    return df.mapPartitions(partitions(df, featuresCol, data, columns), Encoders.row(out));
+  }
+
+  /**
+   * What each partition of {@code df} runs: the weights travel in a broadcast
+   * ({@link MlpModelData#shipped}), not in the function, which holds only the column's index and
+   * name, the broadcast's handle and {@code columns}.
+   */
+  static MapPartitionsFunction<Row, Row> partitions(Dataset<Row> df, String featuresCol,
+      MlpModelData data, Columns columns) {
     int field = df.schema().fieldIndex(featuresCol);
-    MapPartitionsFunction<Row, Row> f = rows -> new Batches(rows, field, featuresCol, data, columns);
-    return df.mapPartitions(f, Encoders.row(out));
+    org.apache.spark.broadcast.Broadcast<byte[]> weights =
+        data.shipped(df.sparkSession().sparkContext());
+    return rows -> new Batches(rows, field, featuresCol, MlpModelData.received(weights), columns);
   }
 
   /** The output rows of one partition, computed a batch ahead. */

@@ -104,16 +104,51 @@ public final class MlpClassificationModel
       String name = names[base + i];
       kinds[i] = name.equals(getRawPredictionCol()) ? 0 : name.equals(getProbabilityCol()) ? 1 : 2;
     }
-    MlpClassificationModel model = this;
-    return BatchTransform.transform(dataset, out, getFeaturesCol(), d, (z, off, k) -> {
+    double[] thresholds = isDefined(thresholds()) ? getThresholds() : null;
+    return BatchTransform.transform(dataset, out, getFeaturesCol(), d,
+        new Outputs(kinds, thresholds));
+  }
+
+  /**
+   * A row's new columns from its logits: kinds[i] 0 rawPrediction, 1 probability, 2 prediction.
+   * Not the model itself, whose weights would then travel in every task.
+   */
+  private record Outputs(int[] kinds, double[] thresholds) implements BatchTransform.Columns {
+    @Override
+    public Object[] of(double[] z, int off, int k) {
       DenseVector r = new DenseVector(java.util.Arrays.copyOfRange(z, off, off + k));
       Object[] values = new Object[kinds.length];
       for (int i = 0; i < kinds.length; i++) {
-        values[i] = kinds[i] == 0 ? r : kinds[i] == 1 ? model.raw2probabilityInPlace(r.copy())
-            : (Object) model.raw2prediction(r);
+        values[i] = kinds[i] == 0 ? r : kinds[i] == 1 ? probability(r)
+            : (Object) prediction(r, thresholds);
       }
       return values;
-    });
+    }
+  }
+
+  private static DenseVector probability(DenseVector raw) {
+    double[] p = raw.values().clone();
+    MlpModelData.softmaxInPlace(p);
+    return new DenseVector(p);
+  }
+
+  /**
+   * Spark's rule (ProbabilisticClassificationModel.raw2prediction): the largest logit, or with
+   * thresholds the largest probability / threshold, the first on ties.
+   */
+  static double prediction(DenseVector raw, double[] thresholds) {
+    if (thresholds == null) return raw.argmax();
+    double[] p = probability(raw).values();
+    int argMax = 0;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < p.length; i++) {
+      double scaled = p[i] / thresholds[i];
+      if (scaled > max) {
+        max = scaled;
+        argMax = i;
+      }
+    }
+    return argMax;
   }
 
   /** raw := softmax(raw). Modified: raw (a dense vector). */

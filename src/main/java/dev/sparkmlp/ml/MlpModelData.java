@@ -39,6 +39,9 @@ final class MlpModelData implements Serializable {
   static final int BATCH = 256;
 
   private transient volatile ThreadLocal<Workspace> batches;
+  /** This data as a broadcast, and the context it belongs to ({@link #shipped}). */
+  private transient org.apache.spark.broadcast.Broadcast<byte[]> broadcast;
+  private transient org.apache.spark.SparkContext broadcastOn;
 
   /** A thread's workspace and input row. */
   private record Row(Workspace ws, float[] x) {}
@@ -54,6 +57,62 @@ final class MlpModelData implements Serializable {
     this.params = params;
     this.buffers = buffers;
     this.classes = classes;
+  }
+
+  /**
+   * This data as a broadcast of {@code sc}, for the tasks of a transform: made at the first
+   * transform on that context and reused by the next ones (a CrossValidator's evaluation calls
+   * transform once per fold), kept while this data lives; Spark's ContextCleaner removes it
+   * after. Captured in the task closure instead, a model of more than about 256k parameters made
+   * Spark warn of a large task binary at every transform. The value is this object's Java
+   * serialization, which ships under any Spark serializer (Kryo registers byte[]).
+   */
+  synchronized org.apache.spark.broadcast.Broadcast<byte[]> shipped(
+      org.apache.spark.SparkContext sc) {
+    if (broadcast == null || broadcastOn != sc || sc.isStopped()) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(this);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot serialize the model's weights", e);
+      }
+      broadcast = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(sc)
+          .broadcast(bytes.toByteArray());
+      broadcastOn = sc;
+    }
+    return broadcast;
+  }
+
+  /** The last few broadcasts read on this JVM, by broadcast id. */
+  private static final java.util.Map<Long, MlpModelData> RECEIVED =
+      new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, MlpModelData> e) {
+          return size() > 4;
+        }
+      };
+
+  /**
+   * On an executor: the data of a broadcast from {@link #shipped}, deserialized once per JVM
+   * while it is among the last four read, so that the tasks of a transform share it.
+   */
+  static MlpModelData received(org.apache.spark.broadcast.Broadcast<byte[]> b) {
+    synchronized (RECEIVED) {
+      MlpModelData d = RECEIVED.get(b.id());
+      if (d != null) return d;
+    }
+    MlpModelData d;
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(b.value()))) {
+      d = (MlpModelData) in.readObject();
+    } catch (java.io.IOException | ClassNotFoundException e) {
+      throw new IllegalStateException("cannot read the model's weights from broadcast " + b.id(),
+          e);
+    }
+    synchronized (RECEIVED) {
+      MlpModelData had = RECEIVED.putIfAbsent(b.id(), d);
+      return had != null ? had : d;
+    }
   }
 
   Task task() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.sparkmlp.io.ModelIO;
 import dev.sparkmlp.io.SavedModel;
+import dev.sparkmlp.nn.Activation;
+import dev.sparkmlp.nn.Init;
+import dev.sparkmlp.nn.Loss;
+import dev.sparkmlp.nn.Network;
+import dev.sparkmlp.nn.NetworkSpec;
 import dev.sparkmlp.train.Metrics;
 import java.io.File;
 import java.nio.file.Files;
@@ -258,6 +264,16 @@ class MlpEstimatorTest {
         .setThresholds(new double[] {1, 1, 0});
     assertTrue(class2.transform(many).collectAsList().stream()
         .allMatch(r -> (double) r.getAs("prediction") == 2.0));
+    // Thresholds that do not force one class follow Spark's rule: argmax of probability / t.
+    MlpClassificationModel scaled = fitted.copy(new org.apache.spark.ml.param.ParamMap())
+        .setThresholds(new double[] {0.5, 2, 1});
+    List<Row> byThresholds = scaled.transform(many).collectAsList();
+    long differ = 0;
+    for (Row r : byThresholds) {
+      assertEquals(scaled.predict(r.getAs("features")), (double) r.getAs("prediction"));
+      if ((double) r.getAs("prediction") != fitted.predict(r.getAs("features"))) differ++;
+    }
+    assertTrue(differ > 0, "the thresholds changed no prediction");
     // Through a ParamMap, which the setter's own check does not see.
     var wrong = assertThrows(IllegalArgumentException.class, () -> fitted
         .copy(new org.apache.spark.ml.param.ParamMap().put(fitted.thresholds(), new double[] {1, 1}))
@@ -270,6 +286,34 @@ class MlpEstimatorTest {
     assertTrue(messages(width)
         .contains("column 'features': the features vector has 2 values, the model expects 4"),
         messages(width));
+  }
+
+  /**
+   * The weights travel to transform's tasks in a broadcast made once per model and context, not
+   * in the task closure, which a model of this size (2.7 MB of weights) would make a "large task
+   * binary" every time.
+   */
+  @Test
+  void transformShipsTheWeightsInOneBroadcastNotInTheClosure() throws Exception {
+    NetworkSpec big = NetworkSpec.mlp(784, new int[] {512, 512}, 10, Activation.RELU, 0f,
+        Init.HE_UNIFORM, Activation.SOFTMAX, Loss.CCE, 0f, false, false);
+    Network net = Network.build(big);
+    float[] params = new float[net.paramCount()];
+    net.initialize(params, new float[0], 1);
+    MlpModelData data = new MlpModelData(big, params, new float[0], 10);
+    Dataset<Row> df = MlSpark.blobs(spark, 10, 1);
+    var f = BatchTransform.partitions(df, "features", data, (z, off, k) -> new Object[0]);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(f);
+    }
+    assertTrue(4L * params.length > 2_000_000, "a large model: " + params.length);
+    assertTrue(bytes.size() < 20_000, "the task function is " + bytes.size() + " bytes");
+    var shipped = data.shipped(spark.sparkContext());
+    assertSame(shipped, data.shipped(spark.sparkContext()), "one broadcast per model");
+    MlpModelData received = MlpModelData.received(shipped);
+    assertArrayEquals(params, received.params);
+    assertSame(received, MlpModelData.received(shipped), "read once per JVM");
   }
 
   /** The messages of t and its causes, one per line. */
