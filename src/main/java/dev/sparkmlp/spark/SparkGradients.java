@@ -240,11 +240,11 @@ public final class SparkGradients implements GradientSource {
    *   <li>in local mode a task slot for each partition (the loop's barrier stage runs all its
    *       tasks at once; Spark would wait for slots that never come) on a master that runs each
    *       task once (local[n,f] keeps per-step jobs, whose retries are Spark's own);
-   *   <li>on a cluster: Spark's check of the barrier stage's slots failing at once
-   *       ({@link #BARRIER_CHECK_FAILURES} at most 1; by default Spark retries it for 10 minutes,
-   *       and a loop without slots falls back to per-step jobs only once it fails), no RPC, I/O
-   *       or SSL encryption (the loop's channel is plain TCP), no dynamic allocation (barrier
-   *       stages refuse it).
+   *   <li>on a cluster: no RPC, I/O or SSL encryption (the loop's channel is plain TCP), no
+   *       dynamic allocation (barrier stages refuse it). Where Spark retries the barrier stage's
+   *       slot check ({@link #BARRIER_CHECK_FAILURES} above 1: its default is 40 times, 15 s
+   *       apart, and the CLI sets 1), a loop starts only when the executors have a slot for
+   *       every partition ({@link #slotsForLoop}).
    * </ul>
    */
   boolean loopsPossible() {
@@ -254,8 +254,7 @@ public final class SparkGradients implements GradientSource {
       return partitions <= SparkMaster.localSlotsWithoutRetries(jsc.master(),
           conf.getInt("spark.task.cpus", 1));
     }
-    return conf.getInt(BARRIER_CHECK_FAILURES, 40) <= 1
-        && !conf.getBoolean("spark.network.crypto.enabled", false)
+    return !conf.getBoolean("spark.network.crypto.enabled", false)
         && !conf.getBoolean("spark.io.encryption.enabled", false)
         && !conf.getBoolean("spark.ssl.enabled", false)
         && !conf.getBoolean("spark.dynamicAllocation.enabled", false);
@@ -478,6 +477,7 @@ public final class SparkGradients implements GradientSource {
     if (!loops.post(op, stepWeights)) {
       Throwable failed = endLoop(remote);
       if (failed != null) return fallBack(rdd, op, failed);
+      if (remote && !slotsForLoop()) return stepJob(rdd, op);
       String name = "sparkmlp epoch " + (op.epoch + 1) + "/" + totalEpochs + " steps "
           + (op.step + 1) + "-" + steps + "/" + steps;
       jsc.setJobDescription(name);
@@ -522,6 +522,31 @@ public final class SparkGradients implements GradientSource {
   }
 
   /**
+   * On a cluster: whether a loop's barrier stage would start now. Where Spark fails the stage's
+   * slot check at once ({@link #BARRIER_CHECK_FAILURES} at most 1), always: a loop without slots
+   * fails, and the steps fall back to jobs. Elsewhere (Spark's default, in a session the CLI did
+   * not start) that check would hold the loop up to 40 times 15 s while executors are missing,
+   * so the loop starts only when the executors have a task slot for every partition, counted as
+   * Spark's check counts them. A loop that loses its executors later fails on its connections,
+   * and its job, with any retry of its stage, is cancelled.
+   */
+  private boolean slotsForLoop() {
+    if (jsc.getConf().getInt(BARRIER_CHECK_FAILURES, 40) <= 1) return true;
+    org.apache.spark.SparkContext sc = jsc.sc();
+    return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile())
+        >= partitions;
+  }
+
+  /**
+   * {@code op}'s step as a job of its own, the weights in a broadcast, while a loop cannot start;
+   * the next step tries a loop again.
+   */
+  private Gradient stepJob(JavaRDD<ShardBlock> rdd, StepOp op) {
+    weights = jsc.broadcast(stepWeights);
+    return direct(rdd, op.withWeights(weights));
+  }
+
+  /**
    * A cluster's loop failed: gives it up (its job cancelled), stops looping, and computes
    * {@code op}'s step with a job of its own (the weights in a broadcast).
    */
@@ -531,8 +556,7 @@ public final class SparkGradients implements GradientSource {
         + " each");
     loops.abandon();
     stepLoops = false;
-    weights = jsc.broadcast(stepWeights);
-    return direct(rdd, op.withWeights(weights));
+    return stepJob(rdd, op);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.sparkmlp.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -74,12 +75,17 @@ final class ClusterIT {
     Path out = cluster.state.resolve("runs/mnist");
     deleteTree(out);
     List<Path> before = cluster.apps();
-    // Fewer, larger steps than conf/mnist.conf: each step pays the cluster's fixed cost.
+    // Fewer, larger steps than conf/mnist.conf: each step pays the cluster's fixed cost. Spark's
+    // own barrier slot check (40 tries, where the CLI sets 1), as a notebook's session keeps it:
+    // the steps of an epoch still run in one job once both executors are up.
     var r = cluster.submit("mnist", Duration.ofMinutes(14), Map.of(), concat(SPARK_OPTS, List.of(
+        "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures=40",
         "train", "--config", "conf/mnist.conf", "--output", out.toString(),
         "--epochs", "3", "--batch-size", "1000", "--lr", "3e-3", "--partitions", "2")));
     assertEquals(0, r.exitCode(), r.output());
     assertTrue(r.output().contains("60,000 training rows (read by the executors)"), r.output());
+    assertTrue(r.output().contains("an epoch's steps in one job"), r.output());
+    assertFalse(r.output().contains("the step loop failed"), r.output());
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     double acc = summary.path("test_accuracy").asDouble(Double.NaN);
     assertTrue(acc >= 0.95, "test accuracy " + acc + " < 0.95 on the cluster:\n" + r.output());
@@ -89,6 +95,31 @@ final class ClusterIT {
     assertEquals(1, apps.size(), "expected one application in the Workers' work dir: " + apps);
     assertEquals(2, LoopbackCluster.executorDirs(apps.get(0)).size(),
         "expected one executor on each Worker for " + apps.get(0));
+  }
+
+  /**
+   * More partitions than the cluster's two cores, under Spark's own barrier slot check (40 tries
+   * 15 s apart): no loop starts, each step is a job of its own, and the run ends in seconds
+   * instead of waiting for cores that never come.
+   */
+  @Test
+  @Order(3)
+  @Timeout(300)
+  void morePartitionsThanCoresTrainStepByStepWithoutWaiting() throws Exception {
+    assumeTrue(Files.exists(cluster.root.resolve("data/mnist/train-images-idx3-ubyte.gz")),
+        "data/mnist is absent: no MNIST files to train on, skipping the cluster training test");
+    Path out = cluster.state.resolve("runs/mnist-3");
+    deleteTree(out);
+    long t0 = System.nanoTime();
+    var r = cluster.submit("mnist-3", Duration.ofMinutes(4), Map.of(), concat(SPARK_OPTS, List.of(
+        "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures=40",
+        "train", "--config", "conf/mnist.conf", "--output", out.toString(), "--set",
+        "data.train-rows=3000", "--epochs", "1", "--batch-size", "300", "--partitions", "3")));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals(0, r.exitCode(), r.output());
+    assertFalse(r.output().contains("the step loop failed"), r.output());
+    assertTrue(seconds < 120, "took " + seconds + " s:\n" + r.output());
+    assertTrue(Files.exists(out.resolve("model/weights.bin")));
   }
 
   static List<String> concat(List<String> a, List<String> b) {
