@@ -36,9 +36,10 @@ import scala.Tuple2;
  *                   partition p's block, cached, with no shuffle
  * </pre>
  *
- * <p>Each partition reads the files in full, so a layout reads them once per partition: for
- * MNIST's training set (47 MB of pixels, 9.9 MB gzip-compressed) that costs each task about what
- * shipping its shard from the driver costs the driver, and the tasks run in parallel. A
+ * <p>Each partition reads the files in full, so a layout reads them once per partition. On the
+ * loopback cluster a task read MNIST's training files (47 MB of pixels, 9.9 MB gzip-compressed)
+ * in 0.56-0.65 s, 1.1 s beside the executor's JIT warm-up, and the two tasks ran in parallel;
+ * the driver had taken 1.9-2.3 s to read the files and 2.6-3.0 s to ship the two shards. A
  * partition lost with its executor is read again, into the same rows.
  */
 final class IdxFiles implements FileData.Rows, Serializable {

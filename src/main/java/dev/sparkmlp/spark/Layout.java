@@ -198,27 +198,19 @@ final class Layout {
         jsc.sc().collectionAccumulator("sparkmlp errors reading " + name);
     JavaRDD<ShardBlock> blocks = jsc.parallelize(indices(partitions), partitions)
         .flatMap(new Reads(read, errors));
-    blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
     String before = jsc.getLocalProperty(READING);
     jsc.setLocalProperty(READING, "true");
     try {
-      long n = blocks.count();
-      Tuple2<Integer, DataException> first = null;
-      for (Tuple2<Integer, DataException> e : errors.value()) {
-        if (first == null || e._1() < first._1()) first = e;
-      }
-      if (first != null) throw first._2();
-      if (n != partitions) {
-        throw new IllegalStateException(
-            "expected one block per partition, found " + n + " in " + partitions);
-      }
-    } catch (Exception e) {
-      Release.rdd(blocks);
-      throw unwrap(e);
+      return materialize(blocks, partitions, name, () -> {
+        Tuple2<Integer, DataException> first = null;
+        for (Tuple2<Integer, DataException> e : errors.value()) {
+          if (first == null || e._1() < first._1()) first = e;
+        }
+        return first == null ? null : first._2();
+      });
     } finally {
       jsc.setLocalProperty(READING, before);
     }
-    return blocks;
   }
 
   /** A job property set while {@link #read} lays out the rows. */
@@ -272,9 +264,17 @@ final class Layout {
    */
   private static JavaRDD<ShardBlock> materialize(JavaRDD<ShardBlock> blocks, int partitions,
       String name) {
+    return materialize(blocks, partitions, name, () -> null);
+  }
+
+  /** As above; after the count, {@code failed} gives an error the tasks reported, or null. */
+  private static JavaRDD<ShardBlock> materialize(JavaRDD<ShardBlock> blocks, int partitions,
+      String name, java.util.function.Supplier<DataException> failed) {
     blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
     try {
       long n = blocks.count();
+      DataException error = failed.get();
+      if (error != null) throw error;
       if (n != partitions) {
         throw new IllegalStateException(
             "expected one block per partition, found " + n + " in " + partitions);
