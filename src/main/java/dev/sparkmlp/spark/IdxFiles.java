@@ -106,7 +106,7 @@ final class IdxFiles implements FileData.Rows, Serializable {
     try {
       List<Fs.FileStat[]> seen = jsc.parallelize(Layout.indices(partitions), partitions)
           .map(new Stat(files, warmUp, rows)).collect();
-      for (Fs.FileStat[] s : seen) if (!List.of(s).equals(files)) return false;
+      for (Fs.FileStat[] s : seen) if (!java.util.Arrays.asList(s).equals(files)) return false;
       return true;
     } catch (Exception e) {
       // Spark's exceptions are checked ones that Scala methods throw undeclared.
@@ -207,6 +207,8 @@ final class IdxFiles implements FileData.Rows, Serializable {
   }
 
   private static Configuration executorConf;
+  /** The SparkEnv executorConf was made for: a JVM may run the executors of several contexts. */
+  private static SparkEnv executorConfEnv;
 
   /**
    * On an executor: the Hadoop configuration Spark gives its own readers there, the executor's
@@ -216,12 +218,14 @@ final class IdxFiles implements FileData.Rows, Serializable {
    * cluster.
    */
   private static synchronized Configuration executorConf() {
-    if (executorConf == null) {
+    SparkEnv env = SparkEnv.get();
+    if (executorConf == null || executorConfEnv != env) {
       Configuration c = new Configuration();
-      for (Tuple2<String, String> kv : SparkEnv.get().conf().getAllWithPrefix("spark.hadoop.")) {
+      for (Tuple2<String, String> kv : env.conf().getAllWithPrefix("spark.hadoop.")) {
         c.set(kv._1(), kv._2());
       }
       executorConf = c;
+      executorConfEnv = env;
     }
     return executorConf;
   }

@@ -253,6 +253,10 @@ class IdxFilesTest {
     assertTrue(IdxFiles.visible(jsc, 2, List.of(files), null, 0));
     Files.write(Path.of(train), Arrays.copyOf(Files.readAllBytes(Path.of(train)), 16 + 4 * 100));
     assertFalse(IdxFiles.visible(jsc, 2, List.of(files), null, 0));
+    String gone = write("gone", "train", imagesAndLabels(ROWS, 9), true);
+    IdxFiles goneFiles = IdxFiles.open(gone, "", 3);
+    Files.delete(Path.of(gone.replace("images-idx3", "labels-idx1")));
+    assertFalse(IdxFiles.visible(jsc, 2, List.of(goneFiles), null, 0), "a file not there");
     // A file changed between the check and the read fails the read, naming the file.
     DataException e = assertThrows(DataException.class, () -> files.layout(spark,
         new DataFrameBlocks.Contiguous(ROWS, 2), 2, null, "changed"));
