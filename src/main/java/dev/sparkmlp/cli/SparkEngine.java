@@ -2,6 +2,7 @@ package dev.sparkmlp.cli;
 
 import dev.sparkmlp.data.Block;
 import dev.sparkmlp.data.Scaler;
+import dev.sparkmlp.io.Fs;
 import dev.sparkmlp.ml.Logs;
 import dev.sparkmlp.nn.Network;
 import dev.sparkmlp.nn.NetworkSpec;
@@ -132,6 +133,10 @@ final class SparkEngine implements Engine {
           "cannot start Spark with master " + master + ": " + e.getMessage());
     }
     spark.sparkContext().setLogLevel("WARN");
+    // The driver's own reads and writes (idx and cifar files, headers, outputs, checkpoints) use
+    // Spark's Hadoop configuration, with the application's spark.hadoop.* settings (an S3
+    // endpoint or credentials, say), as Spark's readers and the executors do.
+    Fs.setConfiguration(spark.sparkContext().hadoopConfiguration());
     try {
       SparkMaster.awaitExecutors(spark.sparkContext(), wait);
     } catch (IllegalStateException e) {

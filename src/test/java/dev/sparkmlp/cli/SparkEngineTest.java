@@ -32,4 +32,41 @@ class SparkEngineTest {
         || org.apache.spark.sql.SparkSession.getDefaultSession().isDefined(),
         "the engine stops the session it started");
   }
+
+  /** The local file system under another scheme, known only through a Hadoop setting. */
+  public static final class RenamedLocalFs extends org.apache.hadoop.fs.RawLocalFileSystem {
+    @Override
+    public String getScheme() {
+      return "renamedlocal";
+    }
+
+    @Override
+    public java.net.URI getUri() {
+      return java.net.URI.create("renamedlocal:///");
+    }
+  }
+
+  /**
+   * Files the driver opens itself go through Spark's Hadoop configuration, so that the
+   * application's spark.hadoop.* settings (an S3 endpoint, credentials) apply to them too.
+   */
+  @Test
+  void theDriversFilesUseTheApplicationsHadoopSettings(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path f = dir.resolve("x.txt");
+    java.nio.file.Files.writeString(f, "hello");
+    String uri = "renamedlocal://" + f.toAbsolutePath();
+    // Without the setting the scheme is unknown: the test does not pass by accident.
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+        () -> dev.sparkmlp.io.Fs.open(uri).close());
+    System.setProperty("spark.hadoop.fs.renamedlocal.impl", RenamedLocalFs.class.getName());
+    try (SparkEngine engine = SparkEngine.start(settings("train.master=local[2]"))) {
+      try (java.io.InputStream in = dev.sparkmlp.io.Fs.open(uri)) {
+        assertEquals("hello", new String(in.readAllBytes()));
+      }
+    } finally {
+      System.clearProperty("spark.hadoop.fs.renamedlocal.impl");
+      dev.sparkmlp.io.Fs.setConfiguration(null);
+    }
+  }
 }
