@@ -42,11 +42,12 @@ import org.apache.spark.sql.SparkSession;
  * {@code spark.sparkmlp.treeDepth} (where the fixed sum tree's first level is added: 1 on the
  * driver, 2 on executors; default 0: 1 up to 32 partitions, else 2; the sums are bitwise the same
  * either way, see SparkGradients) and
+ * {@code spark.sparkmlp.idxOnExecutors} (false: idx files are read on the driver and shipped even
+ * when a cluster's executors could read them; default true) and
  * {@code spark.sparkmlp.executorWaitSeconds} (how long to wait for the first executor of a
  * cluster, and later how long the application may have none, default 60) and
  * {@code spark.sparkmlp.masterTimeoutSeconds} (how long a standalone master may be unreachable,
- * default 60) and {@code spark.sparkmlp.idxOnExecutors} (false: idx files are read on the driver
- * and shipped even when a cluster's executors could read them; default true). Past either bound the {@link ClusterWatch} cancels the step and training stops
+ * default 60). Past either bound the {@link ClusterWatch} cancels the step and training stops
  * with a one-line {@link dev.sparkmlp.spark.ClusterLostException}.
  */
 final class SparkEngine implements Engine {

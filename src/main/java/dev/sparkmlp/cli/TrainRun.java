@@ -136,7 +136,9 @@ final class TrainRun {
       if (console == Console.NORMAL) {
         out.printf("sparkmlp: %s, %,d parameters; %,d training rows%s%s%s%n", describe(spec),
             net.paramCount(), data.trainRows(),
-            data.readByExecutors() ? " (read by the executors)" : "", data.validationRows() < 0 ? "" : String.format(", %,d validation", data.validationRows()),
+            data.readByExecutors() ? " (read by the executors)" : "",
+            data.validationRows() < 0 ? "" : String.format(", %,d validation",
+                data.validationRows()),
             data.testRows() < 0 ? "" : String.format(", %,d test", data.testRows()));
         out.printf("sparkmlp: %s, batch %d, %d steps/epoch, %s lr %s%s, seed %d -> %s%n", source.describe(), batch,
             source.stepsPerEpoch(), cfg.optimizer().name(), s.str("train.optimizer.lr"),

@@ -26,9 +26,10 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A run's training, validation and test sets read by the executors from csv, libsvm, parquet or
- * orc files ({@link FileBlocks}), or on a cluster from idx files ({@link IdxFiles}), the counterpart of {@code train.Datasets}: the same rows, the
- * same held-out split, the same scaler, and the training shards of {@code train.Shards}, so that
- * training follows the local engine's trajectory bitwise. Only counts, shapes and per-row shard
+ * orc files ({@link FileBlocks}), or on a cluster from idx files ({@link IdxFiles}), the
+ * counterpart of {@code train.Datasets}: the same rows, the same held-out split, the same scaler,
+ * and the training shards of {@code train.Shards}, so that training follows the local engine's
+ * trajectory bitwise. Only counts, shapes and per-row shard
  * tables (one int per row) live on the driver.
  *
  * <p>{@link #load} reads and checks every set before it returns, so bad data fails before
@@ -190,8 +191,9 @@ public final class FileData implements AutoCloseable {
    * (in local mode the driver's read, handed over by reference, costs less). Null when the
    * executors do not see the files the driver sees (a local path on a cluster whose machines do
    * not share it), when a file is missing or a header is bad: then the driver reads the files
-   * ({@code train.Datasets}), and reports what is wrong with them as the local engine does. With {@code warmUp}, the executors run training passes
-   * of that network while they read ({@link ExecutorWarmup}).
+   * ({@code train.Datasets}), and reports what is wrong with them as the local engine does. With
+   * {@code warmUp}, the executors run training passes of that network while they read
+   * ({@link ExecutorWarmup}).
    */
   public static FileData loadIdx(SparkSession spark, DataSpec spec, long seed, int partitions,
       int batch, boolean evaluateTrain, NetworkSpec warmUp) {

@@ -28,10 +28,10 @@ import scala.Tuple2;
  * <p>Rows the executors read in pieces ({@link FileBlocks}) travel as {@link ShardChunk}s keyed
  * by shard through one shuffle ({@link #cache}). Rows the driver holds are shipped by
  * {@link #ship}: by reference in local mode, one broadcast per shard on a cluster. Rows each
- * executor can read for its own partition are read there ({@link #read}). None derives the cached RDD from
- * {@code parallelize} of the rows: a task carries its partition object, and a partition of
- * {@code parallelize} holds its data, so every step's tasks would resend the training set; here
- * a partition is an index.
+ * executor can read for its own partition are read there ({@link #read}). None derives the
+ * cached RDD from {@code parallelize} of the rows: a task carries its partition object, and a
+ * partition of {@code parallelize} holds its data, so every step's tasks would resend the
+ * training set; here a partition is an index.
  */
 final class Layout {
   private Layout() {}
