@@ -336,8 +336,9 @@ public final class SparkGradients implements GradientSource {
   public String describe() {
     return "spark " + jsc.master() + " (" + partitions + " partitions, " + (treeDepth == 1
         ? "sums added on the driver" : Shards.sumGroups(partitions)
-            + " group sums added on executors") + (stepLoops ? ", an epoch's steps in one job"
-                : "") + ")";
+            + " group sums added on executors") + (!stepLoops ? ""
+                : handOff || slotsForLoop() ? ", an epoch's steps in one job"
+                : ", a job per step until the executors have a slot per partition") + ")";
   }
 
   /**

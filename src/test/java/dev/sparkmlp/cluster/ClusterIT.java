@@ -118,6 +118,8 @@ final class ClusterIT {
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, r.exitCode(), r.output());
     assertFalse(r.output().contains("the step loop failed"), r.output());
+    assertTrue(r.output().contains("a job per step until the executors have a slot per partition"),
+        r.output());
     assertTrue(seconds < 120, "took " + seconds + " s:\n" + r.output());
     assertTrue(Files.exists(out.resolve("model/weights.bin")));
   }
