@@ -190,7 +190,8 @@ public final class FileData implements AutoCloseable {
    * As {@link #load}, for idx files, which the executors read ({@link IdxFiles}); for a cluster
    * (in local mode the driver's read, handed over by reference, costs less). Null when the
    * executors do not see the files the driver sees (a local path on a cluster whose machines do
-   * not share it), when a file is missing or a header is bad: then the driver reads the files
+   * not share it, or an executor that joined after the check), when a file is missing or a
+   * header is bad: then the driver reads the files
    * ({@code train.Datasets}), and reports what is wrong with them as the local engine does. With
    * {@code warmUp}, the executors run training passes of that network while they read
    * ({@link ExecutorWarmup}).
@@ -223,8 +224,14 @@ public final class FileData implements AutoCloseable {
             + " pixels, but the training images have " + train.shape().features());
       }
     }
-    return layOut(new FileData(spark, spec, seed, partitions, batch, train, validation, test),
-        spec, evaluateTrain);
+    try {
+      return layOut(new FileData(spark, spec, seed, partitions, batch, train, validation, test),
+          spec, evaluateTrain);
+    } catch (Layout.Unreadable e) {
+      // An executor that joined after the check, say, does not see a file: the driver reads.
+      System.err.println("sparkmlp: " + e.getMessage() + "; the driver reads the idx files");
+      return null;
+    }
   }
 
   /** Lays out {@code data}'s sets; on failure closes it and rethrows. */

@@ -236,14 +236,15 @@ final class IdxFiles implements FileData.Rows, Serializable {
   }
 
   /**
-   * Reads {@code file} on an executor, checking first that it is the file the driver saw. An I/O
-   * error names the file as the local reader does.
+   * Reads {@code file} on an executor, checking first that it is the file the driver saw (a
+   * {@link Layout.Unreadable} when not: an executor that joined after the check may not see it,
+   * or the file changed). An I/O error names the file as the local reader does.
    */
   private <T> T read(Fs.FileStat file, String name, Configuration c, Reader<T> reader) {
     Fs.FileStat now = Fs.stat(file.uri(), c);
     if (!file.equals(now)) {
-      throw new DataException(name, "file", "changed while it was read: the driver saw "
-          + describe(file) + ", this executor " + (now == null ? "no file" : describe(now)));
+      throw new Layout.Unreadable(name + ": the driver saw " + describe(file) + ", an executor "
+          + (now == null ? "sees no file" : "sees " + describe(now)));
     }
     try (InputStream in = Fs.open(file.uri(), c)) {
       return reader.read(in);

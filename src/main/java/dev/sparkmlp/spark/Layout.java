@@ -188,13 +188,13 @@ final class Layout {
    * Rows the executors read themselves, without a shuffle: partition p's block is
    * {@code read.call(p)}, cached and computed. {@code read} must give the same block each time it
    * is called for p: a partition lost with its executor is read again. A {@link DataException}
-   * of {@code read} is thrown here, the one of the lowest partition when several fail, and
-   * nothing stays cached; in this job it does not fail its task ({@link Reads}), so Spark neither
-   * retries the read nor logs the failure.
+   * or {@link Unreadable} of {@code read} is thrown here, the one of the lowest partition when
+   * several fail, and nothing stays cached; in this job it does not fail its task
+   * ({@link Reads}), so Spark neither retries the read nor logs the failure.
    */
   static JavaRDD<ShardBlock> read(JavaSparkContext jsc, int partitions,
       Function<Integer, ShardBlock> read, String name) {
-    CollectionAccumulator<Tuple2<Integer, DataException>> errors =
+    CollectionAccumulator<Tuple2<Integer, RuntimeException>> errors =
         jsc.sc().collectionAccumulator("sparkmlp errors reading " + name);
     JavaRDD<ShardBlock> blocks = jsc.parallelize(indices(partitions), partitions)
         .flatMap(new Reads(read, errors));
@@ -202,8 +202,8 @@ final class Layout {
     jsc.setLocalProperty(READING, "true");
     try {
       return materialize(blocks, partitions, name, () -> {
-        Tuple2<Integer, DataException> first = null;
-        for (Tuple2<Integer, DataException> e : errors.value()) {
+        Tuple2<Integer, RuntimeException> first = null;
+        for (Tuple2<Integer, RuntimeException> e : errors.value()) {
           if (first == null || e._1() < first._1()) first = e;
         }
         return first == null ? null : first._2();
@@ -213,21 +213,33 @@ final class Layout {
     }
   }
 
+  /**
+   * An executor cannot read its rows as the driver planned them, for example because it does not
+   * see the file the driver saw: reading on the driver may still work.
+   */
+  static final class Unreadable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unreadable(String message) {
+      super(message);
+    }
+  }
+
   /** A job property set while {@link #read} lays out the rows. */
   private static final String READING = "sparkmlp.reading";
 
   /**
-   * Partition p's block, read. In {@link #read}'s own job a DataException becomes an error value
-   * and no block; in a later job (a lost partition read again) it fails the task, since a
-   * partition must not come back empty.
+   * Partition p's block, read. In {@link #read}'s own job a DataException or Unreadable becomes
+   * an error value and no block; in a later job (a lost partition read again) it fails the task,
+   * since a partition must not come back empty.
    */
   private static final class Reads implements FlatMapFunction<Integer, ShardBlock> {
     private static final long serialVersionUID = 1L;
     private final Function<Integer, ShardBlock> read;
-    private final CollectionAccumulator<Tuple2<Integer, DataException>> errors;
+    private final CollectionAccumulator<Tuple2<Integer, RuntimeException>> errors;
 
     Reads(Function<Integer, ShardBlock> read,
-        CollectionAccumulator<Tuple2<Integer, DataException>> errors) {
+        CollectionAccumulator<Tuple2<Integer, RuntimeException>> errors) {
       this.read = read;
       this.errors = errors;
     }
@@ -236,7 +248,7 @@ final class Layout {
     public Iterator<ShardBlock> call(Integer p) throws Exception {
       try {
         return List.of(read.call(p)).iterator();
-      } catch (DataException e) {
+      } catch (DataException | Unreadable e) {
         TaskContext task = TaskContext.get();
         if (task == null || !"true".equals(task.getLocalProperty(READING))) throw e;
         errors.add(new Tuple2<>(p, e));
@@ -269,11 +281,11 @@ final class Layout {
 
   /** As above; after the count, {@code failed} gives an error the tasks reported, or null. */
   private static JavaRDD<ShardBlock> materialize(JavaRDD<ShardBlock> blocks, int partitions,
-      String name, java.util.function.Supplier<DataException> failed) {
+      String name, java.util.function.Supplier<RuntimeException> failed) {
     blocks.setName(name).persist(StorageLevel.MEMORY_ONLY());
     try {
       long n = blocks.count();
-      DataException error = failed.get();
+      RuntimeException error = failed.get();
       if (error != null) throw error;
       if (n != partitions) {
         throw new IllegalStateException(
@@ -323,12 +335,14 @@ final class Layout {
   }
 
   /**
-   * A DataException thrown by a task, which Spark wraps in a SparkException (a checked exception
-   * that Scala methods throw undeclared); otherwise e, as an unchecked exception.
+   * A DataException (or {@link Unreadable}) thrown by a task, which Spark wraps in a
+   * SparkException (a checked exception that Scala methods throw undeclared); otherwise e, as an
+   * unchecked exception.
    */
   static RuntimeException unwrap(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DataException d) return d;
+      if (t instanceof Unreadable u) return u;
     }
     return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
   }

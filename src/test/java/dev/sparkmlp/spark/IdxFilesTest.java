@@ -257,11 +257,13 @@ class IdxFilesTest {
     IdxFiles goneFiles = IdxFiles.open(gone, "", 3);
     Files.delete(Path.of(gone.replace("images-idx3", "labels-idx1")));
     assertFalse(IdxFiles.visible(jsc, 2, List.of(goneFiles), null, 0), "a file not there");
-    // A file changed between the check and the read fails the read, naming the file.
-    DataException e = assertThrows(DataException.class, () -> files.layout(spark,
+    // A file changed between the check and the read (or an executor that joined after the check
+    // and does not see it) fails the read as Unreadable, naming the file; loadIdx then leaves
+    // the read to the driver.
+    Layout.Unreadable e = assertThrows(Layout.Unreadable.class, () -> files.layout(spark,
         new DataFrameBlocks.Contiguous(ROWS, 2), 2, null, "changed"));
-    assertTrue(e.getMessage().startsWith(train + ": file: changed while it was read"),
-        e.getMessage());
+    assertTrue(e.getMessage().startsWith(train + ": the driver saw 1456 bytes"), e.getMessage());
+    assertTrue(e.getMessage().contains("an executor sees 416 bytes"), e.getMessage());
     assertTrue(jsc.getPersistentRDDs().isEmpty());
   }
 
@@ -277,8 +279,8 @@ class IdxFilesTest {
       // As when its executor is lost: the partition is computed again, from the changed file.
       blocks.unpersist(true);
       Exception e = assertThrows(Exception.class, () -> blocks.map(b -> b.block.rows).collect());
-      assertTrue(Layout.unwrap(e) instanceof DataException, e.toString());
-      assertTrue(Layout.unwrap(e).getMessage().contains("changed while it was read"),
+      assertTrue(Layout.unwrap(e) instanceof Layout.Unreadable, e.toString());
+      assertTrue(Layout.unwrap(e).getMessage().contains("an executor sees 100 bytes"),
           e.toString());
     } finally {
       Release.rdd(blocks);
