@@ -36,8 +36,9 @@ import org.apache.spark.sql.SparkSession;
  * training starts. The training rows are cached as {@code partitions} shards, then the scaler is
  * fitted on them on the executors ({@link FeatureStats}: exact sums, so the same numbers as the
  * local fit) and the cached rows are replaced by scaled ones. Validation rows are cached scaled
- * in contiguous ranges; test rows are laid out when {@link #test} asks. A scaler that needs no
- * statistics (divide255, none) is applied as the rows are laid out.
+ * in contiguous ranges; test rows are laid out when {@link #test} asks, or at load when only the
+ * layout checks them (idx). A scaler that needs no statistics (divide255, none) is applied as the
+ * rows are laid out.
  *
  * <p>The rows of a set are numbered in (file path, row within the file) order: a directory or
  * glob of part files is one set in the order of its sorted paths.
@@ -57,6 +58,8 @@ public final class FileData implements AutoCloseable {
   private DataFrameBlocks.Shipped trainBlocks;
   private DataFrameBlocks.Shipped trainEval;
   private DataFrameBlocks.Shipped validation;
+  /** The test rows, laid out at load when only their layout checks them (idx); else null. */
+  private DataFrameBlocks.Shipped testBlocks;
   private final List<Broadcast<int[]>> tables = new ArrayList<>();
   private final List<JavaRDD<ShardBlock>> cached = new ArrayList<>();
 
@@ -82,6 +85,15 @@ public final class FileData implements AutoCloseable {
      */
     JavaRDD<ShardBlock> layout(SparkSession spark, DataFrameBlocks.Router router, int partitions,
         Scaler scaler, String name);
+
+    /**
+     * Whether finding the set's rows and shape at load checked every row (a scan). When not
+     * (idx: only the headers), the set's rows are checked as they are laid out, and FileData lays
+     * out even the test set at load, so that a bad file fails before training, not after it.
+     */
+    default boolean checkedAtLoad() {
+      return true;
+    }
   }
 
   /** Plans the layout of sets already scanned; caches nothing. */
@@ -153,6 +165,9 @@ public final class FileData implements AutoCloseable {
       validation = contiguous(validationFile, all(validationFile.rows()), "validation set");
     } else if (heldOut != null) {
       validation = contiguous(train, heldOut, "validation set");
+    }
+    if (test != null && !test.checkedAtLoad()) {
+      testBlocks = contiguous(test, all(test.rows()), "test set");
     }
   }
 
@@ -373,10 +388,15 @@ public final class FileData implements AutoCloseable {
     return trainEval == null ? null : evaluation(net, trainEval, "training set", metrics);
   }
 
-  /** Lays out the test set now (scaled) and returns its evaluator, or null without one. */
+  /**
+   * The test set's evaluator, or null without one; its rows laid out now (scaled) unless load
+   * laid them out already.
+   */
   public SparkEvaluation test(Network net, List<? extends OutputMetric> metrics) {
     if (test == null) return null;
-    return evaluation(net, contiguous(test, all(test.rows()), "test set"), "test set", metrics);
+    DataFrameBlocks.Shipped s = testBlocks != null ? testBlocks
+        : contiguous(test, all(test.rows()), "test set");
+    return evaluation(net, s, "test set", metrics);
   }
 
   private SparkEvaluation evaluation(Network net, DataFrameBlocks.Shipped s, String what,

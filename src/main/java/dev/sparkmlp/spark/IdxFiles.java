@@ -165,6 +165,12 @@ final class IdxFiles implements FileData.Rows, Serializable {
     return 1;
   }
 
+  /** Only the headers were read at load: the rows are checked as they are laid out. */
+  @Override
+  public boolean checkedAtLoad() {
+    return false;
+  }
+
   @Override
   public JavaRDD<ShardBlock> layout(SparkSession spark, DataFrameBlocks.Router router,
       int partitions, Scaler scaler, String name) {

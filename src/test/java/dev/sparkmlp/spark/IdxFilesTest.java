@@ -215,6 +215,16 @@ class IdxFilesTest {
       assertTrue(jsc.getPersistentRDDs().isEmpty(), "nothing stays cached after " + remote);
       i++;
     }
+    // A bad test file fails the load too, before any training, as on the driver.
+    String okTrain = write("badtest", "train", good, true);
+    String badTest = write("badtest", "t10k", truncated, true);
+    DataSpec withTest = spec(okTrain, 0, 0, "", 0, badTest, "divide255");
+    DataException localTest = assertThrows(DataException.class,
+        () -> Datasets.load(withTest, SEED));
+    DataException remoteTest = assertThrows(DataException.class,
+        () -> FileData.loadIdx(spark, withTest, SEED, 2, 30, false, null));
+    assertEquals(localTest.getMessage(), remoteTest.getMessage());
+    assertTrue(jsc.getPersistentRDDs().isEmpty(), "nothing stays cached after " + remoteTest);
     String images = write("pixels", "train", good, false);
     String other = write("pixels", "val", imagesAndLabels(20, 7), false);
     byte[] wider = idx(0x803, new int[] {20, 3, 2}, new byte[20 * 6]);
