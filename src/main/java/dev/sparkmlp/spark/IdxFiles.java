@@ -199,13 +199,18 @@ final class IdxFiles implements FileData.Rows, Serializable {
       int[] all = f.read(f.labelFile, f.labels, c, in -> Idx.readLabels(in, f.labels));
       Idx.checkCounts(n, f.images, all.length, f.labels);
       Idx.checkLabels(all, f.labels, f.classes);
+      // The router asked once per row: its rows of partition p, ascending.
+      boolean[] mine = new boolean[n];
       int kept = 0;
-      for (int g = 0; g < n; g++) if (router.shard(router.check(g)) == p) kept++;
+      for (int g = 0; g < n; g++) {
+        mine[g] = router.shard(router.check(g)) == p;
+        if (mine[g]) kept++;
+      }
       int rows = kept;
       float[] x = f.read(f.imageFile, f.images, c,
-          in -> Idx.readImages(in, f.images, g -> router.shard(g) == p, rows));
+          in -> Idx.readImages(in, f.images, g -> mine[g], rows));
       int[] labels = new int[kept];
-      for (int g = 0, i = 0; g < n; g++) if (router.shard(g) == p) labels[i++] = all[g];
+      for (int g = 0, i = 0; g < n; g++) if (mine[g]) labels[i++] = all[g];
       if (scaler != null) scaler.applyInPlace(x, 0, kept);
       return new ShardBlock(p, Block.classification(kept, f.header.pixels(), x, labels,
           f.classes));
